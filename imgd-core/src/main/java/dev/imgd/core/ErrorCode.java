@@ -1,0 +1,51 @@
+package dev.imgd.core;
+
+/**
+ * Every way a request can fail, each with its HTTP status and a stable code that clients and
+ * dashboards can match on. Codes never change meaning; new ones are added at the end.
+ */
+public enum ErrorCode {
+  /** Options that do not parse or contradict each other. */
+  BAD_OPTIONS(400, "bad_options"),
+  /** A missing, malformed or wrong URL signature. */
+  BAD_SIGNATURE(403, "bad_signature"),
+  /** A source that is not allowed (allow-list, SSRF guard, path jail). */
+  SOURCE_FORBIDDEN(403, "source_forbidden"),
+  /** The source does not exist. */
+  SOURCE_NOT_FOUND(404, "source_not_found"),
+  /** The source or request body is larger than allowed. */
+  TOO_LARGE(413, "too_large"),
+  /** The input is not an image format imgd accepts, or the output format cannot be written. */
+  UNSUPPORTED_FORMAT(415, "unsupported_format"),
+  /** The image's declared size, frames or metadata exceed a limit (FM-01, FM-17). */
+  LIMIT_EXCEEDED(422, "limit_exceeded"),
+  /** The image is truncated or corrupt (FM-11). */
+  CORRUPT_IMAGE(422, "corrupt_image"),
+  /** Too many requests in flight; retry later (FM-16, FM-24). */
+  OVERLOADED(503, "overloaded"),
+  /** The source could not be fetched. */
+  SOURCE_FAILED(502, "source_failed"),
+  /** The request's deadline passed (FM-15). */
+  DEADLINE_EXCEEDED(504, "deadline_exceeded"),
+  /** The encoder produced something that failed verification (FM-11). */
+  OUTPUT_INVALID(500, "output_invalid"),
+  /** The image engine failed in a way not caused by the input. */
+  ENGINE_FAILED(500, "engine_failed");
+
+  private final int httpStatus;
+  private final String code;
+
+  ErrorCode(int httpStatus, String code) {
+    this.httpStatus = httpStatus;
+    this.code = code;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The stable, machine-readable code, e.g. "limit_exceeded". */
+  public String code() {
+    return code;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.imgd.vips;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How libvips is started. Everything here is process-wide: libvips has one operation cache, one
+ * thread pool and one block list per process.
+ *
+ * @param library the libvips shared library to load
+ * @param loaders the loader families left reachable; every other loader is blocked (see {@link
+ *     Loader})
+ * @param concurrency libvips worker threads per image; imgd runs images in parallel instead
+ * @param operationCache entries in libvips' operation cache; 0 (the default) turns it off so that
+ *     no request can see or pin another's buffers
+ * @param leakCheck turn on libvips' own leak accounting (costs a little; for tests)
+ */
+public record VipsSettings(
+    Path library, Set<Loader> loaders, int concurrency, int operationCache, boolean leakCheck) {
+
+  /**
+   * Loader families by their libvips class; blocking a class blocks its file, buffer and source
+   * loaders.
+   */
+  public enum Loader {
+    JPEG("VipsForeignLoadJpeg"),
+    PNG("VipsForeignLoadPng"),
+    WEBP("VipsForeignLoadWebp"),
+    GIF("VipsForeignLoadNsgif"),
+    HEIF("VipsForeignLoadHeif"),
+    TIFF("VipsForeignLoadTiff"),
+    SVG("VipsForeignLoadSvg"),
+    PDF("VipsForeignLoadPdf"),
+    JXL("VipsForeignLoadJxl");
+
+    final String className;
+
+    Loader(String className) {
+      this.className = className;
+    }
+  }
+
+  /** The loaders a web image service needs; TIFF, SVG, PDF and JXL are opt-in. */
+  public static final Set<Loader> WEB_LOADERS =
+      Set.of(Loader.JPEG, Loader.PNG, Loader.WEBP, Loader.GIF, Loader.HEIF);
+
+  public VipsSettings {
+    Objects.requireNonNull(library, "library");
+    loaders = Set.copyOf(loaders);
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new IllegalArgumentException("concurrency must be in [1, 1024]: " + concurrency);
+    }
+    if (operationCache < 0) {
+      throw new IllegalArgumentException("operationCache must be >= 0: " + operationCache);
+    }
+  }
+
+  /** Web loaders, one libvips thread per image, no operation cache, no leak check. */
+  public static VipsSettings defaults(Path library) {
+    return new VipsSettings(library, WEB_LOADERS, 1, 0, false);
+  }
+
+  public VipsSettings withLoaders(Set<Loader> loaders) {
+    return new VipsSettings(library, loaders, concurrency, operationCache, leakCheck);
+  }
+
+  public VipsSettings withConcurrency(int concurrency) {
+    return new VipsSettings(library, loaders, concurrency, operationCache, leakCheck);
+  }
+
+  public VipsSettings withOperationCache(int entries) {
+    return new VipsSettings(library, loaders, concurrency, entries, leakCheck);
+  }
+
+  public VipsSettings withLeakCheck(boolean leakCheck) {
+    return new VipsSettings(library, loaders, concurrency, operationCache, leakCheck);
+  }
+
+  /**
+   * The library named by the system property {@code imgd.libvips} or the environment variable
+   * {@code IMGD_LIBVIPS}, as the launcher sets them.
+   */
+  public static Path libraryFromEnvironment() {
+    String path = System.getProperty("imgd.libvips");
+    if (path == null || path.isBlank()) {
+      path = System.getenv("IMGD_LIBVIPS");
+    }
+    if (path == null || path.isBlank()) {
+      throw new VipsException(
+          "no libvips configured: set IMGD_LIBVIPS to a libvips shared library, or run through ./imgd,"
+              + " which finds one");
+    }
+    return Path.of(path);
+  }
+}
