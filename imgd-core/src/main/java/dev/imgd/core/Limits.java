@@ -1,0 +1,102 @@
+package dev.imgd.core;
+
+/**
+ * What imgd agrees to decode and produce. Every check runs on the probe's reading of the header,
+ * before any byte reaches a decoder (FM-01), so a violation costs milliseconds.
+ *
+ * @param maxSourcePixels width x height of the largest frame or page (default 50 MP)
+ * @param maxSourceSide the longest side of any frame or page
+ * @param maxFrames frames of an animation or pages of a document
+ * @param maxTotalPixels frames x pixels across an animation or every page loaded
+ * @param maxProgressivePixels a lower pixel cap for progressive JPEG, whose decoder must hold
+ *     every coefficient of the whole image at once
+ * @param maxProgressiveScans SOS segments in a JPEG (a scan flood takes minutes to decode)
+ * @param maxMetadataBytes any one ICC, EXIF or XMP segment, summed over its parts
+ * @param maxResultPixels width x height of the result
+ * @param maxResultSide the longest side of the result
+ */
+public record Limits(
+    long maxSourcePixels,
+    int maxSourceSide,
+    int maxFrames,
+    long maxTotalPixels,
+    long maxProgressivePixels,
+    int maxProgressiveScans,
+    int maxMetadataBytes,
+    long maxResultPixels,
+    int maxResultSide) {
+
+  public static final Limits DEFAULTS =
+      new Limits(
+          50_000_000L, 16_384, 256, 200_000_000L, 30_000_000L, 100, 4 << 20, 50_000_000L, 16_384);
+
+  public Limits {
+    positive("maxSourcePixels", maxSourcePixels);
+    positive("maxSourceSide", maxSourceSide);
+    positive("maxFrames", maxFrames);
+    positive("maxTotalPixels", maxTotalPixels);
+    positive("maxProgressivePixels", maxProgressivePixels);
+    positive("maxProgressiveScans", maxProgressiveScans);
+    positive("maxMetadataBytes", maxMetadataBytes);
+    positive("maxResultPixels", maxResultPixels);
+    positive("maxResultSide", maxResultSide);
+  }
+
+  private static void positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0: " + value);
+    }
+  }
+
+  public Limits withMaxSourcePixels(long v) {
+    return new Limits(
+        v,
+        maxSourceSide,
+        maxFrames,
+        maxTotalPixels,
+        maxProgressivePixels,
+        maxProgressiveScans,
+        maxMetadataBytes,
+        maxResultPixels,
+        maxResultSide);
+  }
+
+  public Limits withMaxFrames(int v) {
+    return new Limits(
+        maxSourcePixels,
+        maxSourceSide,
+        v,
+        maxTotalPixels,
+        maxProgressivePixels,
+        maxProgressiveScans,
+        maxMetadataBytes,
+        maxResultPixels,
+        maxResultSide);
+  }
+
+  public Limits withMaxMetadataBytes(int v) {
+    return new Limits(
+        maxSourcePixels,
+        maxSourceSide,
+        maxFrames,
+        maxTotalPixels,
+        maxProgressivePixels,
+        maxProgressiveScans,
+        v,
+        maxResultPixels,
+        maxResultSide);
+  }
+
+  public Limits withMaxResultSide(int v) {
+    return new Limits(
+        maxSourcePixels,
+        maxSourceSide,
+        maxFrames,
+        maxTotalPixels,
+        maxProgressivePixels,
+        maxProgressiveScans,
+        maxMetadataBytes,
+        maxResultPixels,
+        v);
+  }
+}
