@@ -3,9 +3,8 @@ package dev.imgd.core;
 import java.util.Objects;
 
 /**
- * The one exception imgd raises for a request that cannot be served. Its message is safe to
- * show to a client: it names what was wrong with the request or image, never a path, an address
- * or a stack.
+ * The one exception imgd raises for a request that cannot be served. Its message is safe to show to
+ * a client: it names what was wrong with the request or image, never a path, an address or a stack.
  */
 public class ImgdException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -8,8 +8,8 @@ package dev.imgd.core;
  * @param maxSourceSide the longest side of any frame or page
  * @param maxFrames frames of an animation or pages of a document
  * @param maxTotalPixels frames x pixels across an animation or every page loaded
- * @param maxProgressivePixels a lower pixel cap for progressive JPEG, whose decoder must hold
- *     every coefficient of the whole image at once
+ * @param maxProgressivePixels a lower pixel cap for progressive JPEG, whose decoder must hold every
+ *     coefficient of the whole image at once
  * @param maxProgressiveScans SOS segments in a JPEG (a scan flood takes minutes to decode)
  * @param maxMetadataBytes any one ICC, EXIF or XMP segment, summed over its parts
  * @param maxResultPixels width x height of the result
