@@ -1,0 +1,48 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsImage;
+import dev.imgd.vips.VipsOperation;
+
+/** Blur, sharpen and pixelate, in that order, as imgproxy applies them. */
+final class Filters {
+  private Filters() {}
+
+  static VipsImage apply(VipsImage in, Plan plan) {
+    VipsImage img = in.share();
+    if (plan.blur() > 0) {
+      img =
+          Pipeline.Steps.then(
+              img, i -> VipsOperation.of("gaussblur").in(i).set("sigma", plan.blur()).image());
+    }
+    if (plan.sharpen() > 0) {
+      img =
+          Pipeline.Steps.then(
+              img, i -> VipsOperation.of("sharpen").in(i).set("sigma", plan.sharpen()).image());
+    }
+    if (plan.pixelate() > 1) {
+      img = Pipeline.Steps.then(img, i -> pixelate(i, plan.pixelate()));
+    }
+    return img;
+  }
+
+  private static VipsImage pixelate(VipsImage in, int size) {
+    int w = in.width();
+    int h = in.height();
+    int block = Math.min(size, Math.min(w, h));
+    try (VipsImage small =
+            VipsOperation.of("shrink").in(in).set("hshrink", block).set("vshrink", block).image();
+        VipsImage big =
+            VipsOperation.of("zoom").in(small).set("xfac", block).set("yfac", block).image()) {
+      // The zoomed image can be a block short of the original: extend its edge pixels.
+      return VipsOperation.of("embed")
+          .in(big)
+          .set("x", 0)
+          .set("y", 0)
+          .set("width", w)
+          .set("height", h)
+          .set("extend", "copy")
+          .image();
+    }
+  }
+}
