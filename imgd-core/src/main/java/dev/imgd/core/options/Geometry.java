@@ -1,5 +1,6 @@
 package dev.imgd.core.options;
 
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -395,7 +396,7 @@ public final class Geometry {
       turnMap("no:so so:no nowe:sowe sowe:nowe noea:soea soea:noea");
 
   private static Map<GravityType, GravityType> turnMap(String pairs) {
-    java.util.EnumMap<GravityType, GravityType> m = new java.util.EnumMap<>(GravityType.class);
+    EnumMap<GravityType, GravityType> m = new EnumMap<>(GravityType.class);
     for (String pair : pairs.split(" ")) {
       String[] ab = pair.split(":");
       m.put(GravityType.fromId(ab[0]).orElseThrow(), GravityType.fromId(ab[1]).orElseThrow());
