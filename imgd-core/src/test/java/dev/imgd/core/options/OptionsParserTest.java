@@ -1,0 +1,652 @@
+package dev.imgd.core.options;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class OptionsParserTest {
+  static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+  static final OptionsParser PLAIN = parser(Map.of(), false);
+
+  static OptionsParser parser(Map<String, String> presets, boolean onlyPresets) {
+    return new OptionsParser(presets, onlyPresets, Options.DEFAULTS, InstantSource.fixed(NOW));
+  }
+
+  static Options parse(String s) {
+    return PLAIN.parse(s);
+  }
+
+  static void assertBad(String options, String... messageParts) {
+    assertThatThrownBy(() -> parse(options))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_OPTIONS))
+        .message()
+        .contains(messageParts);
+  }
+
+  @Test
+  void emptyStringGivesImgproxyDefaults() {
+    Options o = parse("");
+    assertThat(o).isEqualTo(Options.DEFAULTS);
+    assertThat(o.resizingType()).isEqualTo(ResizingType.FIT);
+    assertThat(o.width()).isZero();
+    assertThat(o.height()).isZero();
+    assertThat(o.zoomX()).isEqualTo(1);
+    assertThat(o.dpr()).isEqualTo(1);
+    assertThat(o.enlarge()).isFalse();
+    assertThat(o.extend()).isEqualTo(Extend.OFF);
+    assertThat(o.gravity()).isEqualTo(Gravity.CENTER);
+    assertThat(o.cropGravity()).isEmpty();
+    assertThat(o.trim().enabled()).isFalse();
+    assertThat(o.trim().threshold()).isEqualTo(10);
+    assertThat(o.autoRotate()).isTrue();
+    assertThat(o.rotate()).isZero();
+    assertThat(o.flatten()).isFalse();
+    assertThat(o.background()).isEqualTo(Rgb.WHITE);
+    assertThat(o.watermark().enabled()).isFalse();
+    assertThat(o.watermark().opacity()).isEqualTo(1);
+    assertThat(o.stripMetadata()).isTrue();
+    assertThat(o.keepCopyright()).isTrue();
+    assertThat(o.stripColorProfile()).isTrue();
+    assertThat(o.quality()).isZero();
+    assertThat(o.format()).isEmpty();
+    assertThat(o.page()).isZero();
+    assertThat(o.pages()).isEqualTo(1);
+    assertThat(o.expires()).isZero();
+  }
+
+  /** Each full name and its aliases mean the same, and each option changes something. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "resize,rs | fill:300:200:1:1:so:1:2",
+        "size,s | 300:200:1",
+        "resizing_type,rt | fill-down",
+        "width,w | 10",
+        "height,h | 10",
+        "min-width,mw | 5",
+        "min-height,mh | 5",
+        "zoom,z | 1.5",
+        "dpr | 2",
+        "enlarge,el | 1",
+        "extend,ex | 1:so",
+        "extend_aspect_ratio,extend_ar,exar | t:no:0.1:0.2",
+        "gravity,g | noea:5:6",
+        "crop,c | 0.5:100:we",
+        "trim,t | 5:fff:1:0",
+        "padding,pd | 1:2:3:4",
+        "auto_rotate,ar | 0",
+        "rotate,rot | 90",
+        "flip,fl | 1:0",
+        "background,bg | 10:20:30",
+        "blur,bl | 2",
+        "sharpen,sh | 0.5",
+        "pixelate,pix | 4",
+        "watermark,wm | 0.5:re:1:2:0.3",
+        "strip_metadata,sm | 0",
+        "keep_copyright,kcr | f",
+        "strip_color_profile,scp | false",
+        "enforce_thumbnail,eth | true",
+        "quality,q | 80",
+        "format_quality,fq | jpg:80:webp:70",
+        "max_bytes,mb | 1000",
+        "format,f,ext | webp",
+        "page,pg | 2",
+        "pages,pgs | 3",
+        "disable_animation,da | 1",
+        "skip_processing,skp | svg:gif",
+        "raw | 1",
+        "cachebuster,cb | abc",
+        "expires,exp | 2000000000",
+        "filename,fn | name.jpg",
+        "return_attachment,att | 1",
+      })
+  void everyOptionAndAlias(String names, String args) {
+    String[] all = names.split(",");
+    Options first = parse(all[0] + ":" + args);
+    assertThat(first).isNotEqualTo(Options.DEFAULTS);
+    for (String alias : all) {
+      assertThat(parse(alias + ":" + args)).as(alias).isEqualTo(first);
+    }
+  }
+
+  @Test
+  void theTableCoversEveryOptionName() {
+    Set<String> security =
+        Set.of(
+            "max_src_resolution",
+            "msr",
+            "max_src_file_size",
+            "msfs",
+            "max_animation_frames",
+            "maf",
+            "max_animation_frame_resolution",
+            "mafr",
+            "max_result_dimension",
+            "mrd");
+    assertThat(OptionsParser.optionNames()).hasSize(94).containsAll(security);
+    assertThat(OptionsParser.optionNames().stream().filter(n -> !security.contains(n)).count())
+        .isEqualTo(84);
+  }
+
+  @Test
+  void resizeSetsTypeSizeEnlargeAndExtend() {
+    Options o = parse("rs:fill:300:200:1:1:so:10:20");
+    assertThat(o.resizingType()).isEqualTo(ResizingType.FILL);
+    assertThat(o.width()).isEqualTo(300);
+    assertThat(o.height()).isEqualTo(200);
+    assertThat(o.enlarge()).isTrue();
+    assertThat(o.extend()).isEqualTo(new Extend(true, new Gravity(GravityType.SOUTH, 10, 20)));
+  }
+
+  @Test
+  void emptyArgumentsKeepTheCurrentValue() {
+    Options o = parse("rs:fill:100:50/rs::::1");
+    assertThat(o.resizingType()).isEqualTo(ResizingType.FILL);
+    assertThat(o.width()).isEqualTo(100);
+    assertThat(o.height()).isEqualTo(50);
+    assertThat(o.enlarge()).isTrue();
+    assertThat(parse("s:100:50/s::70").width()).isEqualTo(100);
+    assertThat(parse("s:100:50/s::70").height()).isEqualTo(70);
+    assertThat(parse("wm:0.5:soea:1:2:0.3/wm:0.7").watermark())
+        .isEqualTo(new Watermark(true, 0.7, new Gravity(GravityType.SOUTH_EAST, 1, 2), 0.3));
+  }
+
+  @Test
+  void zoomWithOneOrTwoFactors() {
+    assertThat(parse("z:1.5").zoomX()).isEqualTo(1.5);
+    assertThat(parse("z:1.5").zoomY()).isEqualTo(1.5);
+    assertThat(parse("z:2:0.5").zoomY()).isEqualTo(0.5);
+  }
+
+  @Test
+  void gravityForms() {
+    assertThat(parse("g:sm").gravity()).isEqualTo(Gravity.SMART);
+    assertThat(parse("g:fp:0.3:0.7").gravity()).isEqualTo(Gravity.focusPoint(0.3, 0.7));
+    assertThat(parse("g:no:10:0.5").gravity()).isEqualTo(new Gravity(GravityType.NORTH, 10, 0.5));
+    assertThat(parse("g:soea:-4").gravity()).isEqualTo(new Gravity(GravityType.SOUTH_EAST, -4, 0));
+    // imgproxy keeps offsets that are not given again, and smart clears them
+    assertThat(parse("g:no:10:20/g:so").gravity())
+        .isEqualTo(new Gravity(GravityType.SOUTH, 10, 20));
+    assertThat(parse("g:no:10:20/g:sm/g:so").gravity()).isEqualTo(Gravity.of(GravityType.SOUTH));
+  }
+
+  @Test
+  void cropWithOwnOrInheritedGravity() {
+    Options o = parse("c:0.5:0.25");
+    assertThat(o.cropWidth()).isEqualTo(0.5);
+    assertThat(o.cropHeight()).isEqualTo(0.25);
+    assertThat(o.cropGravity()).isEmpty();
+    assertThat(parse("c:100:200/g:ea").effectiveCropGravity())
+        .isEqualTo(Gravity.of(GravityType.EAST));
+    Options own = parse("g:ea/c:100:200:nowe:10:10");
+    assertThat(own.cropGravity()).contains(new Gravity(GravityType.NORTH_WEST, 10, 10));
+    assertThat(own.gravity()).isEqualTo(Gravity.of(GravityType.EAST));
+    assertThat(parse("c:100:200:sm").cropGravity()).contains(Gravity.SMART);
+    assertThat(parse("c:100:200/c:50").cropHeight()).isEqualTo(200); // height kept
+  }
+
+  @Test
+  void trim() {
+    Trim t = parse("t:10:ff00ff:1:1").trim();
+    assertThat(t).isEqualTo(new Trim(true, 10, false, new Rgb(255, 0, 255), true, true));
+    assertThat(parse("t:5").trim()).isEqualTo(new Trim(true, 5, true, Rgb.BLACK, false, false));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "pd:10 | 10,10,10,10",
+        "pd:10:20 | 10,20,10,20",
+        "pd:10:20:30 | 10,20,30,20",
+        "pd:1:2:3:4 | 1,2,3,4",
+        "pd:10/pd::5 | 10,5,10,5",
+        "pd:10/pd:::0 | 10,10,0,10",
+      })
+  void paddingIsCssShorthand(String options, String trbl) {
+    Padding p = parse(options).padding();
+    assertThat(p.top() + "," + p.right() + "," + p.bottom() + "," + p.left()).isEqualTo(trbl);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0,0", "90,90", "180,180", "270,270", "360,0", "450,90", "-90,270"})
+  void rotateTakesMultiplesOf90(int given, int stored) {
+    assertThat(parse("rot:" + given).rotate()).isEqualTo(stored);
+  }
+
+  @Test
+  void flip() {
+    assertThat(parse("fl:1").flipHorizontal()).isTrue();
+    assertThat(parse("fl:1").flipVertical()).isFalse();
+    assertThat(parse("fl::1").flipVertical()).isTrue();
+    assertThat(parse("fl:1/fl::t").flipHorizontal()).isTrue();
+  }
+
+  @Test
+  void backgroundForms() {
+    Rgb red = new Rgb(255, 0, 0);
+    for (String s : new String[] {"bg:ff0000", "bg:FF0000", "bg:f00", "bg:255:0:0"}) {
+      Options o = parse(s);
+      assertThat(o.background()).as(s).isEqualTo(red);
+      assertThat(o.flatten()).as(s).isTrue();
+    }
+    Options off = parse("bg:f00/bg:");
+    assertThat(off.flatten()).isFalse();
+    assertThat(off.background()).isEqualTo(red); // as imgproxy: colour kept for alpha-less output
+  }
+
+  @Test
+  void watermark() {
+    assertThat(parse("wm:0.5:soea:10:10:0.2").watermark())
+        .isEqualTo(new Watermark(true, 0.5, new Gravity(GravityType.SOUTH_EAST, 10, 10), 0.2));
+    assertThat(parse("wm:1:re").watermark().position().type()).isEqualTo(GravityType.REPLICATE);
+    assertThat(parse("wm:0.5/wm:0").watermark().enabled()).isFalse();
+  }
+
+  @Test
+  void formatQualityAndQualityFor() {
+    Options o = parse("fq:jpeg:80:webp:70");
+    assertThat(o.formatQuality())
+        .containsExactly(Map.entry(ImageFormat.JPEG, 80), Map.entry(ImageFormat.WEBP, 70));
+    assertThat(o.qualityFor(ImageFormat.WEBP)).isEqualTo(70);
+    assertThat(o.qualityFor(ImageFormat.PNG)).isZero();
+    assertThat(parse("fq:webp:70/q:90").qualityFor(ImageFormat.WEBP)).isEqualTo(90);
+  }
+
+  @Test
+  void format() {
+    assertThat(parse("f:png").format()).contains(ImageFormat.PNG);
+    assertThat(parse("ext:jpeg").format()).contains(ImageFormat.JPEG);
+    assertThatThrownBy(() -> parse("f:tiff"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT))
+        .hasMessageContaining("tiff");
+    assertBad("f:xyz", "f", "xyz");
+  }
+
+  @Test
+  void booleansAcceptGoForms() {
+    for (String t : new String[] {"1", "t", "T", "true", "TRUE", "True"}) {
+      assertThat(parse("el:" + t).enlarge()).as(t).isTrue();
+    }
+    for (String f : new String[] {"0", "f", "F", "false", "FALSE", "False"}) {
+      assertThat(parse("el:1/el:" + f).enlarge()).as(f).isFalse();
+    }
+    assertBad("el:yes", "el", "yes", "boolean");
+  }
+
+  @Test
+  void expires() {
+    long future = NOW.getEpochSecond() + 60;
+    assertThat(parse("exp:" + future).expires()).isEqualTo(future);
+    assertThat(parse("exp:" + future).isExpired(NOW)).isFalse();
+    assertThat(parse("exp:0").expires()).isZero();
+    long past = NOW.getEpochSecond() - 1;
+    assertThatThrownBy(() -> parse("exp:" + past))
+        .isInstanceOfSatisfying(
+            ExpiredUrlException.class,
+            e -> {
+              assertThat(e.expiredAt()).isEqualTo(past);
+              assertThat(e.code()).isEqualTo(ErrorCode.BAD_OPTIONS);
+            })
+        .hasMessage("Expired URL");
+    assertBad("exp:soon", "exp", "soon");
+  }
+
+  @Test
+  void filename() {
+    assertThat(parse("fn:my%20file.jpg").filename()).isEqualTo("my file.jpg");
+    String encoded =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("a/b:c.jpg".getBytes(StandardCharsets.UTF_8));
+    assertThat(parse("fn:" + encoded + ":1").filename()).isEqualTo("a/b:c.jpg");
+    assertBad("fn:%zz", "fn");
+  }
+
+  @Test
+  void otherSimpleOptions() {
+    Options o =
+        parse("pg:2/pgs:3/da:1/skp:svg:gif/raw:1/cb:v2/att:1/eth:1/mb:5000/pix:8/bl:1.5/sh:0.7");
+    assertThat(o.page()).isEqualTo(2);
+    assertThat(o.pages()).isEqualTo(3);
+    assertThat(o.disableAnimation()).isTrue();
+    assertThat(o.skipProcessing()).containsExactlyInAnyOrder(ImageFormat.SVG, ImageFormat.GIF);
+    assertThat(o.raw()).isTrue();
+    assertThat(o.cachebuster()).isEqualTo("v2");
+    assertThat(o.returnAttachment()).isTrue();
+    assertThat(o.enforceThumbnail()).isTrue();
+    assertThat(o.maxBytes()).isEqualTo(5000);
+    assertThat(o.pixelate()).isEqualTo(8);
+    assertThat(o.blur()).isEqualTo(1.5);
+    assertThat(o.sharpen()).isEqualTo(0.7);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "foo:1 | Unknown processing option: 'foo'",
+        "w:1:2 | Invalid w arguments [1, 2]",
+        "w:abc | Invalid w width: 'abc' (expected an integer)",
+        "w:-1 | Invalid w width: '-1' (expected an integer >= 0)",
+        "w: | Invalid w width: ''",
+        "w:99999999999 | within range",
+        "rs:fit:1:1:1:1:ce:0:0:9 | Invalid rs arguments",
+        "rt:crop | Invalid rt resizing type: 'crop'",
+        "g:sm:1 | Invalid g arguments [sm, 1]",
+        "g:fp:0.5 | Invalid g arguments [fp, 0.5]",
+        "g:fp:2:0.5 | Invalid g focus point: '2:0.5'",
+        "g:re | Invalid g gravity: 're'",
+        "g:no:1:2:3 | Invalid g arguments",
+        "ex:1:sm | Invalid ex gravity: 'sm'",
+        "q:101 | Invalid q quality: '101' (expected an integer 0..100)",
+        "dpr:0 | Invalid dpr dpr: '0' (expected a number > 0)",
+        "z:0 | Invalid z zoom: '0'",
+        "z:1:2:3 | Invalid z arguments",
+        "z:NaN | Invalid z zoom: 'NaN'",
+        "z:1e999 | Invalid z zoom: '1e999'",
+        "z:1d | Invalid z zoom: '1d'",
+        "bl:-1 | Invalid bl sigma: '-1'",
+        "pix:-1 | Invalid pix size: '-1'",
+        "pgs:0 | Invalid pgs pages: '0'",
+        "rot:45 | Invalid rot angle: '45' (expected a multiple of 90)",
+        "bg:1:2 | Invalid bg arguments [1, 2]",
+        "bg:256:0:0 | Invalid bg red: '256'",
+        "bg:gg0000 | Invalid bg color: 'gg0000'",
+        "bg:#ff0000 | Invalid bg color",
+        "wm:1.5 | Invalid wm opacity: '1.5'",
+        "wm:1:sm | Invalid wm position: 'sm'",
+        "wm:1:ce:0:0:1:1 | Invalid wm arguments",
+        "fq:jpg | missing quality for jpg",
+        "fq:bmp:80 | Invalid fq image format: 'bmp'",
+        "fq:jpg:101 | Invalid fq quality for jpg: '101'",
+        "t:-1 | Invalid t threshold: '-1'",
+        "c:-1 | Invalid c width: '-1'",
+        "c: | Invalid c width: ''",
+        "pd:1:2:3:4:5 | Invalid pd arguments",
+        "msr:10 | Security processing options are not allowed",
+        "mrd:10 | Security processing options are not allowed",
+        "pr:nope | Unknown preset: 'nope'",
+        "rs:fit | ",
+      })
+  void badInputNamesTheOptionAndTheProblem(String options, String message) {
+    if (message == null) { // a control row: valid
+      assertThat(parse(options)).isNotNull();
+      return;
+    }
+    assertBad(options, message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"w:1//h:2", "w:1/plain", "/w:1"})
+  void malformedSegmentsAreRefused(String options) {
+    assertBad(options, "Invalid option segment");
+  }
+
+  // --- presets ----------------------------------------------------------------------------
+
+  @Test
+  void defaultPresetAppliesFirstAndUrlOptionsOverrideIt() {
+    OptionsParser p = parser(Map.of("default", "q:70/rt:fill/f:webp"), false);
+    assertThat(p.parse("").quality()).isEqualTo(70);
+    Options o = p.parse("q:90");
+    assertThat(o.quality()).isEqualTo(90);
+    assertThat(o.resizingType()).isEqualTo(ResizingType.FILL);
+    assertThat(o.format()).contains(ImageFormat.WEBP);
+  }
+
+  @Test
+  void presetsApplyInOrderAndNest() {
+    OptionsParser p =
+        parser(
+            Map.of(
+                "small", "rs:fit:100:100",
+                "sharp", "sh:0.5/q:60",
+                "thumb", "pr:small:sharp/q:75",
+                "big", "w:1000"),
+            false);
+    Options o = p.parse("pr:thumb");
+    assertThat(o.width()).isEqualTo(100);
+    assertThat(o.sharpen()).isEqualTo(0.5);
+    assertThat(o.quality()).isEqualTo(75);
+    assertThat(p.parse("pr:small:big").width()).isEqualTo(1000);
+    assertThat(p.parse("pr:big:small").width()).isEqualTo(100);
+    assertThat(p.parse("preset:small/w:50").width()).isEqualTo(50);
+    assertThat(p.parse("pr:small/pr:small")).isEqualTo(p.parse("pr:small")); // reuse is no loop
+  }
+
+  @Test
+  void presetLoopsAreRefused() {
+    assertThatThrownBy(() -> parser(Map.of("a", "pr:b", "b", "q:1/pr:a"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Preset loop:")
+        .hasMessageMatching("(?s).*(a -> b -> a|b -> a -> b).*");
+    assertThatThrownBy(() -> parser(Map.of("self", "pr:self"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("self -> self");
+  }
+
+  @Test
+  void brokenPresetsFailAtConstruction() {
+    assertThatThrownBy(() -> parser(Map.of("x", "foo:1"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid preset x")
+        .hasMessageContaining("Unknown processing option");
+    assertThatThrownBy(() -> parser(Map.of("x", "pr:missing"), false))
+        .hasMessageContaining("Unknown preset: 'missing'");
+    assertThatThrownBy(() -> parser(Map.of("x", "rs"), false))
+        .hasMessageContaining("is not name:arguments");
+    assertThatThrownBy(() -> parser(Map.of("a:b", "q:1"), false))
+        .hasMessageContaining("Invalid preset name");
+  }
+
+  @Test
+  void presetsOnlyMode() {
+    OptionsParser p = parser(Map.of("thumb", "rs:fill:100:100", "blurry", "bl:5"), true);
+    assertThat(p.onlyPresets()).isTrue();
+    assertThat(p.parse("pr:thumb:blurry").blur()).isEqualTo(5);
+    assertThatThrownBy(() -> p.parse("w:100"))
+        .isInstanceOf(ImgdException.class)
+        .hasMessageContaining("Only presets are allowed");
+    ParsedPath path = p.parsePath("/thumb:blurry/plain/http://example.com/a.jpg@png");
+    assertThat(path.options().width()).isEqualTo(100);
+    assertThat(path.options().blur()).isEqualTo(5);
+    assertThat(path.source()).isEqualTo("http://example.com/a.jpg");
+    assertThat(path.extension()).contains(ImageFormat.PNG);
+    assertThatThrownBy(() -> p.parsePath("/w:100/plain/http://example.com/a.jpg"))
+        .hasMessageContaining("Unknown preset: 'w'");
+  }
+
+  // --- paths ------------------------------------------------------------------------------
+
+  @Test
+  void plainSource() {
+    ParsedPath p =
+        PLAIN.parsePath(
+            "/rs:fill:300:200/q:80/plain/http://example.com/images/a%3Fb%40c+d.jpg@webp");
+    assertThat(p.options().width()).isEqualTo(300);
+    assertThat(p.options().quality()).isEqualTo(80);
+    assertThat(p.source()).isEqualTo("http://example.com/images/a?b@c+d.jpg");
+    assertThat(p.extension()).contains(ImageFormat.WEBP);
+    assertThat(p.options().format()).contains(ImageFormat.WEBP);
+    ParsedPath noExt = PLAIN.parsePath("plain/s3://bucket/key.png");
+    assertThat(noExt.source()).isEqualTo("s3://bucket/key.png");
+    assertThat(noExt.extension()).isEmpty();
+    assertThat(noExt.options()).isEqualTo(Options.DEFAULTS);
+  }
+
+  @Test
+  void base64SourceMaySplitAndCarryAnExtension() {
+    String url = "http://example.com/images/curiosity.jpg";
+    String b64 =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(url.getBytes(StandardCharsets.UTF_8));
+    String split = b64.substring(0, 10) + "/" + b64.substring(10, 20) + "/" + b64.substring(20);
+    ParsedPath p = PLAIN.parsePath("/w:100/" + split + ".png");
+    assertThat(p.source()).isEqualTo(url);
+    assertThat(p.extension()).contains(ImageFormat.PNG);
+    assertThat(PLAIN.parsePath("/" + b64).extension()).isEmpty();
+    String padded =
+        Base64.getUrlEncoder().encodeToString("x://ab".getBytes(StandardCharsets.UTF_8));
+    assertThat(PLAIN.parsePath("/" + padded).source()).isEqualTo("x://ab");
+  }
+
+  @Test
+  void extensionOverridesFormatOptionUnlessRaw() {
+    assertThat(PLAIN.parsePath("/f:png/plain/http://x/a.jpg@webp").options().format())
+        .contains(ImageFormat.WEBP);
+    ParsedPath raw = PLAIN.parsePath("/raw:1/plain/http://x/a.jpg@webp");
+    assertThat(raw.options().format()).isEmpty();
+    assertThat(raw.extension()).contains(ImageFormat.WEBP);
+    assertThatThrownBy(() -> PLAIN.parsePath("/plain/http://x/a.jpg@tiff"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "'' | Invalid path",
+        "/ | Invalid path",
+        "/w:100 | Image URL is empty",
+        "/w:100/plain/ | Image URL is empty",
+        "/plain/http://x/a.jpg@png@webp | Multiple formats",
+        "/aGVsbG8.png.webp | Multiple formats",
+        "/plain/http://x/a%zz.jpg | Invalid url encoding",
+        "/!!notbase64 | Invalid url encoding",
+        "/fill/300/200/sm/0/aGVsbG8 | basic URL format",
+        "/enc/abc/def | Encrypted source URLs are not supported",
+        "/w:100/plain/http://x/a.jpg@bmp | Invalid extension image format: 'bmp'",
+      })
+  void badPaths(String path, String message) {
+    assertThatThrownBy(() -> PLAIN.parsePath(path))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_OPTIONS))
+        .hasMessageContaining(message);
+  }
+
+  // --- canonical form ---------------------------------------------------------------------
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "rs:fit:300:200 | rt:fit/w:300/h:200",
+        "resize:fill:100:100 | s:100:100/rt:fill",
+        "bg:f00 | bg:255:0:0",
+        "bg:ff0000 | background:FF0000",
+        "z:2 | z:2:2",
+        "wm:0 | ''",
+        "wm:0:soea:5:5:1 | wm:0.5/wm:0",
+        "ex:0:so | ex:0",
+        "el:1 | el:true",
+        "q:80/w:10 | w:10/q:80",
+        "g:fp:0.5:0.50 | g:fp:.5:0.5",
+        "c:100:100 | c:100:100:ce:0:0",
+        "c:0:0:so | ''",
+        "pd:10 | pd:10:10:10:10",
+        "rot:-90 | rot:270",
+        "fq:webp:70:jpg:80 | fq:jpeg:80/fq:webp:70",
+        "exp:2000000000/fn:x/att:1 | ''",
+        "g:no:10:20/g:so | g:so:10:20",
+      })
+  void equivalentStringsHaveTheSameCanonicalForm(String a, String b) {
+    assertThat(parse(a).canonical()).isEqualTo(parse(b).canonical());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "rs:fit:300:200|rs:fit:300:201",
+        "rs:fit:300:200|rs:fill:300:200",
+        "g:ce|g:sm",
+        "cb:1|cb:2",
+        "bg:fff|''",
+        "bg:f00/bg:|''",
+        "z:2|z:2:1",
+        "c:100:100:no|c:100:100:so",
+        "t:10|''",
+      })
+  void differentMeaningsHaveDifferentCanonicalForms(String pair) {
+    String[] ab = pair.split("\\|");
+    assertThat(parse(unquote(ab[0])).canonical()).isNotEqualTo(parse(unquote(ab[1])).canonical());
+  }
+
+  private static String unquote(String s) {
+    return s.equals("''") ? "" : s;
+  }
+
+  @Test
+  void canonicalFormIsFixedAndReadable() {
+    assertThat(parse("rs:fill:300:200/q:80/bg:ff0000/wm:0.5:soea:10:10:0.2/f:webp").canonical())
+        .isEqualTo(
+            "rt:fill/w:300/h:200/mw:0/mh:0/z:1:1/dpr:1/el:0/ex:0/exar:0/g:ce:0:0/c:0:0"
+                + "/pd:0:0:0:0/ar:1/rot:0/fl:0:0/bg:ff0000/bl:0/sh:0/pix:0"
+                + "/wm:0.5:soea:10:10:0.2/sm:1/kcr:1/scp:1/eth:0/q:80/mb:0/f:webp/pg:0/pgs:1"
+                + "/da:0/raw:0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "rs:fill-down:300:200:1:1:so:1:2/g:sm/q:80/bg:ff0000/wm:0.5:soea:10:10:0.2/f:webp",
+        "exar:1:fp:0.25:0.75/c:0.3:0.4:nowe:0.1:5/t:5:abc:1/pd:1:2:3:4/rot:90/fl:0:1",
+        "bg:123/bg:/fq:avif:50:png:9/skp:svg/cb:x/z:0.333:3/dpr:1.25/mw:10/mh:20/ar:0",
+        "t:0.5/wm:1:re:-3:4/pgs:4/pg:1/da:1/raw:1/mb:100/eth:1/sm:0/kcr:0/scp:0/pix:3",
+      })
+  void canonicalFormParsesBackToTheSameCanonicalForm(String options) {
+    Options o = parse(options);
+    String canonical = o.canonical();
+    Options back = parse(canonical);
+    assertThat(back.canonical()).isEqualTo(canonical);
+    assertThat(back).isEqualTo(o.toBuilder().build()); // nothing header-only in these strings
+  }
+
+  @Test
+  void defaultCanonicalFormIsStable() {
+    // A cache key: changing this string invalidates every cached result.
+    assertThat(Options.DEFAULTS.canonical())
+        .isEqualTo(
+            "rt:fit/w:0/h:0/mw:0/mh:0/z:1:1/dpr:1/el:0/ex:0/exar:0/g:ce:0:0/c:0:0/pd:0:0:0:0"
+                + "/ar:1/rot:0/fl:0:0/bl:0/sh:0/pix:0/sm:1/kcr:1/scp:1/eth:0/q:0/mb:0/pg:0/pgs:1"
+                + "/da:0/raw:0");
+  }
+
+  @Test
+  void numbersPrintShortAndPlain() {
+    assertThat(
+            Set.of(1.0, 0.5, 1e-7, 123456789.0, 2.5e20, -0.0, 0.1 + 0.2).stream()
+                .map(Options::num)
+                .collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder(
+            "1",
+            "0.5",
+            "0.0000001",
+            "123456789",
+            "250000000000000000000",
+            "0",
+            "0.30000000000000004");
+    assertThat(Optional.of(parse("z:0.30000000000000004").zoomX())).contains(0.1 + 0.2);
+  }
+}
