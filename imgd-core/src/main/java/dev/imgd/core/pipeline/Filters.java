@@ -1,6 +1,6 @@
 package dev.imgd.core.pipeline;
 
-import dev.imgd.core.plan.Plan;
+import dev.imgd.core.options.Options;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
@@ -8,7 +8,7 @@ import dev.imgd.vips.VipsOperation;
 final class Filters {
   private Filters() {}
 
-  static VipsImage apply(VipsImage in, Plan plan) {
+  static VipsImage apply(VipsImage in, Options plan) {
     VipsImage img = in.share();
     if (plan.blur() > 0) {
       img =

@@ -3,6 +3,11 @@ package dev.imgd.core.pipeline;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.options.CropRect;
+import dev.imgd.core.options.Embed;
+import dev.imgd.core.options.Padding;
+import dev.imgd.core.options.ResizePlan;
+import dev.imgd.core.options.Rgb;
 import dev.imgd.core.plan.Orientation;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsException;
@@ -47,24 +52,42 @@ public final class Pipeline {
     }
   }
 
-  private static Encoded runUnchecked(byte[] source, Plan plan, byte[] watermark) {
+  private static Encoded runUnchecked(byte[] source, Plan planned, byte[] watermark) {
+    Plan plan = planned;
     VipsImage image = Steps.load(source, plan);
     try {
       image = Steps.then(image, Steps::toSrgb);
-      int pageHeight = image.pageHeight();
-      int frames = image.height() / Math.max(1, pageHeight);
-      if (plan.load().pages() != 1 && frames > 1) {
-        image = Steps.eachFrame(image, pageHeight, frames, f -> Steps.geometry(f, plan, watermark));
-      } else {
-        frames = 1;
-        image = Steps.geometry(image, plan, watermark);
+      int frames = image.height() / Math.max(1, image.pageHeight());
+      if (plan.frames() > 1 && frames != plan.frames()) {
+        // libvips' GIF loader drops the frames of a cut file without a word (FM-11).
+        throw new ImgdException(
+            ErrorCode.CORRUPT_IMAGE,
+            "the image is truncated or corrupt: the header lists "
+                + plan.frames()
+                + " frames, "
+                + frames
+                + " could be decoded");
       }
-      image = Steps.then(image, img -> Steps.flattenIfOpaque(img, plan));
-      image = Steps.then(image, img -> Steps.metadata(img, plan));
+      if (plan.options().trim().enabled() && plan.frames() == 1) {
+        VipsImage trimmed = Trimmer.trim(image, plan.options().trim());
+        image.close();
+        image = trimmed;
+        plan = Trimmer.replan(plan, image.width(), image.height());
+      }
+      final Plan p = plan;
+      if (plan.frames() > 1) {
+        image =
+            Steps.eachFrame(image, image.pageHeight(), frames, f -> Steps.geometry(f, p, watermark));
+      } else {
+        image = Steps.then(image, i -> Steps.geometry(i, p, watermark));
+      }
+      image = Steps.then(image, img -> Steps.flattenIfOpaque(img, p));
+      image = Steps.then(image, img -> Steps.metadata(img, p));
       byte[] bytes = Encoder.encode(image, plan.output());
-      int frameHeight = image.height() / frames;
-      Verifier.verify(bytes, plan.output().format(), image.width(), frameHeight, frames);
-      return new Encoded(bytes, plan.output().format(), image.width(), frameHeight, frames);
+      int width = plan.geometry().width();
+      int height = plan.geometry().height();
+      Verifier.verify(bytes, plan.output().format(), width, height, plan.frames());
+      return new Encoded(bytes, plan.output().format(), width, height, plan.frames());
     } finally {
       image.close();
     }
@@ -202,50 +225,50 @@ public final class Pipeline {
       }
     }
 
-    /** Everything that changes the geometry of one frame, in the oriented frame of the plan. */
+    /**
+     * Everything that changes the geometry of one frame. The plan's geometry is in the oriented
+     * frame at full resolution; the image as loaded is neither turned nor full size, so the crop
+     * is taken back into the loaded frame, the image resized while still unturned, and turned
+     * once it is small.
+     */
     static VipsImage geometry(VipsImage in, Plan plan, byte[] watermark) {
-      Orientation turn =
-          Orientation.ofExif(plan.orientation()).thenRotate(plan.rotate());
-      if (plan.flipHorizontal()) {
-        turn = turn.thenMirror();
-      }
-      if (plan.flipVertical()) {
-        turn = turn.thenFlipVertical();
-      }
-      VipsImage img = in;
-      // The image as loaded is not yet turned: bring the plan's crop back into its frame.
-      int rawW = turn.swapsAxes() ? plan.sourceHeight() : plan.sourceWidth();
-      int rawH = turn.swapsAxes() ? plan.sourceWidth() : plan.sourceHeight();
-      double loadScaleX = img.width() / (double) rawW;
-      double loadScaleY = img.height() / (double) rawH;
-      if (plan.crop() != null) {
-        Plan.Rect raw = turn.inverse().apply(plan.crop(), plan.sourceWidth(), plan.sourceHeight());
-        img = then(img, i -> crop(i, scaled(raw, loadScaleX, loadScaleY, i)));
-      }
-      int targetW = turn.swapsAxes() ? plan.resizedHeight() : plan.resizedWidth();
-      int targetH = turn.swapsAxes() ? plan.resizedWidth() : plan.resizedHeight();
-      img = then(img, i -> resize(i, targetW, targetH));
-      if (!turn.equals(Orientation.NONE) || plan.smartCrop()) {
-        img = then(img, VipsImage::copyMemory); // turning reads out of order
-      }
-      final Orientation t = turn;
-      img = then(img, i -> orient(i, t));
-      if (plan.cropAfter() != null) {
+      ResizePlan g = plan.geometry();
+      Orientation turn = plan.turn();
+      VipsImage img = in.share();
+      if (!g.preCrop().isFull(g.sourceWidth(), g.sourceHeight())) {
+        CropRect raw = turn.inverse().apply(g.preCrop(), g.sourceWidth(), g.sourceHeight());
+        int rawW = turn.swapsAxes() ? g.sourceHeight() : g.sourceWidth();
+        int rawH = turn.swapsAxes() ? g.sourceWidth() : g.sourceHeight();
         img =
             then(
                 img,
                 i ->
-                    plan.smartCrop()
-                        ? smartCrop(i, plan.cropAfter().width(), plan.cropAfter().height())
-                        : crop(i, plan.cropAfter()));
+                    raw.smart()
+                        ? smartCrop(i, scaleRect(raw, i, rawW, rawH))
+                        : crop(i, scaleRect(raw, i, rawW, rawH)));
       }
-      img = then(img, i -> Filters.apply(i, plan));
-      if (plan.extend() != null) {
-        Plan.Extend e = plan.extend();
-        img = then(img, i -> embed(i, e.x(), e.y(), e.width(), e.height(), plan.background()));
+      int targetW = turn.swapsAxes() ? g.resizedHeight() : g.resizedWidth();
+      int targetH = turn.swapsAxes() ? g.resizedWidth() : g.resizedHeight();
+      img = then(img, i -> resize(i, targetW, targetH));
+      if (!turn.equals(Orientation.NONE) || g.postCrop().smart()) {
+        img = then(img, VipsImage::copyMemory); // turning and attention read out of order
       }
-      if (plan.padding() != null) {
-        Plan.Padding p = plan.padding();
+      img = then(img, i -> orient(i, turn));
+      if (!g.postCrop().isFull(img.width(), img.height())) {
+        img =
+            then(
+                img,
+                i -> g.postCrop().smart() ? smartCrop(i, g.postCrop()) : crop(i, g.postCrop()));
+      }
+      img = then(img, i -> Filters.apply(i, plan.options()));
+      boolean transparent = !plan.options().flatten() && supportsAlpha(plan.output().format());
+      for (Embed e : new Embed[] {g.extend(), g.extendAspectRatio()}) {
+        if (!e.isNone(img.width(), img.height())) {
+          img = then(img, i -> embed(i, e.x(), e.y(), e.width(), e.height(), plan, transparent));
+        }
+      }
+      Padding p = g.padding();
+      if (!p.isEmpty()) {
         img =
             then(
                 img,
@@ -256,23 +279,31 @@ public final class Pipeline {
                         p.top(),
                         i.width() + p.left() + p.right(),
                         i.height() + p.top() + p.bottom(),
-                        plan.background()));
+                        plan,
+                        transparent));
       }
-      if (plan.watermark() != null && watermark != null) {
-        img = then(img, i -> Watermarks.apply(i, watermark, plan.watermark()));
+      if (plan.options().watermark().enabled() && watermark != null) {
+        img = then(img, i -> Watermarks.apply(i, watermark, plan.options().watermark(), g.dprScale()));
       }
       return img;
     }
 
-    private static Plan.Rect scaled(Plan.Rect r, double sx, double sy, VipsImage in) {
-      int x = (int) Math.floor(r.x() * sx);
-      int y = (int) Math.floor(r.y() * sy);
-      int w = Math.max(1, Math.min(in.width() - x, (int) Math.round(r.width() * sx)));
-      int h = Math.max(1, Math.min(in.height() - y, (int) Math.round(r.height() * sy)));
-      return new Plan.Rect(Math.min(x, in.width() - 1), Math.min(y, in.height() - 1), w, h);
+    static boolean supportsAlpha(ImageFormat f) {
+      return f != ImageFormat.JPEG;
     }
 
-    static VipsImage crop(VipsImage in, Plan.Rect r) {
+    /** A rectangle of full-resolution pixels in the frame of a shrunk-on-load image. */
+    private static CropRect scaleRect(CropRect r, VipsImage in, int fullW, int fullH) {
+      double sx = in.width() / (double) fullW;
+      double sy = in.height() / (double) fullH;
+      int x = Math.min(in.width() - 1, (int) Math.floor(r.x() * sx));
+      int y = Math.min(in.height() - 1, (int) Math.floor(r.y() * sy));
+      int w = Math.max(1, Math.min(in.width() - x, (int) Math.round(r.width() * sx)));
+      int h = Math.max(1, Math.min(in.height() - y, (int) Math.round(r.height() * sy)));
+      return new CropRect(x, y, w, h, r.smart());
+    }
+
+    static VipsImage crop(VipsImage in, CropRect r) {
       if (r.x() == 0 && r.y() == 0 && r.width() == in.width() && r.height() == in.height()) {
         return in.share();
       }
@@ -287,11 +318,11 @@ public final class Pipeline {
           .image();
     }
 
-    static VipsImage smartCrop(VipsImage in, int width, int height) {
+    static VipsImage smartCrop(VipsImage in, CropRect r) {
       return VipsOperation.of("smartcrop")
           .set("input", in)
-          .set("width", Math.min(width, in.width()))
-          .set("height", Math.min(height, in.height()))
+          .set("width", Math.min(r.width(), in.width()))
+          .set("height", Math.min(r.height(), in.height()))
           .set("interesting", "attention")
           .image();
     }
@@ -336,7 +367,29 @@ public final class Pipeline {
       return img;
     }
 
-    static VipsImage embed(VipsImage in, int x, int y, int width, int height, double[] rgba) {
+    /**
+     * Embeds the image at (x, y) in a canvas: transparent where the output can carry alpha and
+     * no background was asked for, else the background colour.
+     */
+    static VipsImage embed(
+        VipsImage in, int x, int y, int width, int height, Plan plan, boolean transparent) {
+      Rgb bg = plan.options().background();
+      VipsImage img = transparent && !in.hasAlpha() ? addAlpha(in) : in.share();
+      double alpha = transparent ? 0 : 255;
+      try (img) {
+        return VipsOperation.of("embed")
+            .in(img)
+            .set("x", x)
+            .set("y", y)
+            .set("width", width)
+            .set("height", height)
+            .set("extend", "background")
+            .set("background", Colours.forBands(new double[] {bg.r(), bg.g(), bg.b(), alpha}, img.bands()))
+            .image();
+      }
+    }
+
+    static VipsImage embedTransparent(VipsImage in, int x, int y, int width, int height) {
       return VipsOperation.of("embed")
           .in(in)
           .set("x", x)
@@ -344,19 +397,24 @@ public final class Pipeline {
           .set("width", width)
           .set("height", height)
           .set("extend", "background")
-          .set("background", Colours.forBands(rgba, in.bands()))
+          .set("background", new double[in.bands()])
           .image();
+    }
+
+    static VipsImage addAlpha(VipsImage in) {
+      return VipsOperation.of("bandjoin_const").in(in).set("c", new double[] {255}).image();
     }
 
     /** Formats without alpha get the background colour under transparent pixels. */
     static VipsImage flattenIfOpaque(VipsImage in, Plan plan) {
-      if (!in.hasAlpha() || plan.output().format() != ImageFormat.JPEG) {
+      boolean wanted = plan.options().flatten() || !supportsAlpha(plan.output().format());
+      if (!in.hasAlpha() || !wanted) {
         return in.share();
       }
-      double[] bg = plan.background();
+      Rgb bg = plan.options().background();
       return VipsOperation.of("flatten")
           .in(in)
-          .set("background", new double[] {bg[0], bg[1], bg[2]})
+          .set("background", new double[] {bg.r(), bg.g(), bg.b()})
           .image();
     }
 

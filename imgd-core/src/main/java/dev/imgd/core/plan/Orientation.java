@@ -1,5 +1,7 @@
 package dev.imgd.core.plan;
 
+import dev.imgd.core.options.CropRect;
+
 /**
  * One of the eight ways to turn and mirror a rectangle (the dihedral group D4): rotate clockwise
  * by {@code quarterTurns} x 90 degrees, then mirror left-right if {@code mirror}. EXIF
@@ -55,7 +57,7 @@ public record Orientation(int quarterTurns, boolean mirror) {
   }
 
   /** Maps a rectangle of a {@code width x height} image through this transform. */
-  public Plan.Rect apply(Plan.Rect r, int width, int height) {
+  public CropRect apply(CropRect r, int width, int height) {
     int x0 = r.x();
     int y0 = r.y();
     int x1 = r.x() + r.width() - 1;
@@ -77,7 +79,7 @@ public record Orientation(int quarterTurns, boolean mirror) {
       x0 = w - 1 - x0;
       x1 = w - 1 - x1;
     }
-    return new Plan.Rect(
-        Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0) + 1, Math.abs(y1 - y0) + 1);
+    return new CropRect(
+        Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0) + 1, Math.abs(y1 - y0) + 1, r.smart());
   }
 }

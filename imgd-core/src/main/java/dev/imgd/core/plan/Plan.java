@@ -1,102 +1,65 @@
 package dev.imgd.core.plan;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.options.Options;
+import dev.imgd.core.options.ResizePlan;
 import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Everything the pipeline will do to one image, resolved before any pixel is decoded: an
- * immutable, serialisable value that can cross a process boundary to an isolated worker.
+ * Everything the pipeline will do to one image, resolved from the options and the probe before
+ * any pixel is decoded: an immutable, serialisable value that can cross a process boundary to an
+ * isolated worker together with the source bytes.
  *
- * <p>Geometry is in the oriented frame (after EXIF orientation and rotation), in full-resolution
- * source pixels; the pipeline scales it to the shrink-on-load image it actually gets.
- *
- * @param input probed input format
- * @param sourceWidth oriented width of one frame, full resolution
- * @param sourceHeight oriented height of one frame, full resolution
- * @param load how to call the loader
- * @param orientation EXIF orientation to undo (1 = none, also when auto-rotate is off)
- * @param rotate extra clockwise rotation: 0, 90, 180 or 270
- * @param flipHorizontal mirror left-right after rotation
- * @param flipVertical mirror top-bottom after rotation
- * @param trim trim borders before geometry (null: no trim); forces a full-resolution load
- * @param crop region of the oriented source kept before resizing (null: all of it)
- * @param resizedWidth width after resize, before the crop to the target box
- * @param resizedHeight height after resize
- * @param cropAfter region of the resized image kept (null: all of it)
- * @param smartCrop choose cropAfter's position by libvips attention instead of its x/y
- * @param blur gaussian blur sigma (0: none)
- * @param sharpen sharpen sigma (0: none)
- * @param pixelate pixelation block size (0 or 1: none)
- * @param extend canvas to embed the image in (null: none)
- * @param padding pixels added on each side after everything else (null: none)
- * @param background RGB(A) 0-255 for extended, padded and flattened areas
- * @param watermark (null: none)
+ * @param options the processing options (filters, background, watermark, flips come from here)
+ * @param input the probed input format
+ * @param orientation the EXIF orientation to undo (1 when there is none or auto-rotate is off)
+ * @param load how to call the loader: shrink-on-load factor, pages, strictness
+ * @param geometry every size and offset, in the oriented frame, for full-resolution source pixels
  * @param output encoder and metadata settings
- * @param width expected width of the result (one frame)
- * @param height expected height of the result (one frame)
- * @param frames frames in the result
- * @param memoryEstimate estimated peak native bytes for this job
+ * @param frames frames the result will have
+ * @param memoryEstimate estimated peak native bytes of this job (see {@link MemoryModel})
  */
 public record Plan(
+    Options options,
     ImageFormat input,
-    int sourceWidth,
-    int sourceHeight,
-    Load load,
     int orientation,
-    int rotate,
-    boolean flipHorizontal,
-    boolean flipVertical,
-    Trim trim,
-    Rect crop,
-    int resizedWidth,
-    int resizedHeight,
-    Rect cropAfter,
-    boolean smartCrop,
-    double blur,
-    double sharpen,
-    int pixelate,
-    Extend extend,
-    Padding padding,
-    double[] background,
-    WatermarkPlan watermark,
+    Load load,
+    ResizePlan geometry,
     Output output,
-    int width,
-    int height,
     int frames,
     long memoryEstimate)
     implements Serializable {
 
   public Plan {
+    Objects.requireNonNull(options, "options");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(load, "load");
+    Objects.requireNonNull(geometry, "geometry");
     Objects.requireNonNull(output, "output");
-    background = background == null ? new double[] {0, 0, 0, 0} : background.clone();
     if (orientation < 1 || orientation > 8) {
       throw new IllegalArgumentException("orientation must be 1..8: " + orientation);
     }
-    if (rotate % 90 != 0 || rotate < 0 || rotate > 270) {
-      throw new IllegalArgumentException("rotate must be 0, 90, 180 or 270: " + rotate);
-    }
-    if (resizedWidth < 1 || resizedHeight < 1 || width < 1 || height < 1 || frames < 1) {
-      throw new IllegalArgumentException(
-          "empty geometry: resized " + resizedWidth + "x" + resizedHeight + ", out " + width + "x"
-              + height + " x" + frames);
+    if (frames < 1) {
+      throw new IllegalArgumentException("frames must be >= 1: " + frames);
     }
   }
 
-  @Override
-  public double[] background() {
-    return background.clone();
+  /** The one turn-and-mirror that orientation, rotate and flips compose to. */
+  public Orientation turn() {
+    Orientation t = Orientation.ofExif(orientation).thenRotate(options.rotate());
+    if (options.flipHorizontal()) {
+      t = t.thenMirror();
+    }
+    if (options.flipVertical()) {
+      t = t.thenFlipVertical();
+    }
+    return t;
   }
 
-  /** A rectangle in pixels. */
-  public record Rect(int x, int y, int width, int height) implements Serializable {
-    public Rect {
-      if (x < 0 || y < 0 || width < 1 || height < 1) {
-        throw new IllegalArgumentException("bad rectangle " + x + "," + y + " " + width + "x" + height);
-      }
-    }
+  /** The same plan with its geometry made again for a trimmed source. */
+  public Plan withGeometry(ResizePlan newGeometry) {
+    return new Plan(options, input, orientation, load, newGeometry, output, frames, memoryEstimate);
   }
 
   /**
@@ -119,34 +82,12 @@ public record Plan(
     }
   }
 
-  /** Border trim: pixels within threshold of the background are cut away. */
-  public record Trim(double threshold, double[] colour, boolean equalHorizontal, boolean equalVertical)
-      implements Serializable {}
-
-  /** Embed the image at (x, y) in a canvas of the background colour. */
-  public record Extend(int width, int height, int x, int y) implements Serializable {}
-
-  public record Padding(int top, int right, int bottom, int left) implements Serializable {}
-
-  /**
-   * Watermark placement; the image itself is part of the engine's configuration.
-   *
-   * @param opacity 0..1 multiplier of the watermark's alpha
-   * @param position compass gravity ("ce", "no", "soea"...) or "re" to replicate (tile)
-   * @param x horizontal offset in pixels
-   * @param y vertical offset in pixels
-   * @param scale watermark width relative to the result's width (0: keep its size)
-   */
-  public record WatermarkPlan(double opacity, String position, int x, int y, double scale)
-      implements Serializable {}
-
   /**
    * Encoder settings.
    *
    * @param format output format
    * @param quality encoder quality 1-100 (JPEG, WebP, AVIF)
    * @param stripMetadata drop EXIF, XMP and IPTC (GPS is dropped always)
-   * @param keepCopyright keep the copyright notice when stripping
    * @param stripColourProfile drop the ICC profile after conversion to sRGB
    * @param maxBytes lower quality until the result fits (0: no limit)
    */
@@ -154,7 +95,6 @@ public record Plan(
       ImageFormat format,
       int quality,
       boolean stripMetadata,
-      boolean keepCopyright,
       boolean stripColourProfile,
       long maxBytes)
       implements Serializable {
@@ -165,6 +105,9 @@ public record Plan(
       }
       if (quality < 1 || quality > 100) {
         throw new IllegalArgumentException("quality must be 1..100: " + quality);
+      }
+      if (maxBytes < 0) {
+        throw new IllegalArgumentException("maxBytes must be >= 0: " + maxBytes);
       }
     }
   }

@@ -1,0 +1,63 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.options.CropRect;
+import dev.imgd.core.options.Geometry;
+import dev.imgd.core.options.Trim;
+import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsImage;
+import dev.imgd.vips.VipsOperation;
+
+/** Border trimming, which decides the geometry from pixels and so replans after it. */
+final class Trimmer {
+  private Trimmer() {}
+
+  static VipsImage trim(VipsImage in, Trim trim) {
+    double[] background;
+    if (trim.smart()) {
+      // As imgproxy: the colour of the top-left pixel is the border's.
+      try (var point = VipsOperation.of("getpoint").in(in).set("x", 0).set("y", 0).call("out_array")) {
+        background = (double[]) point.get("out_array");
+      }
+    } else {
+      background = new double[] {trim.color().r(), trim.color().g(), trim.color().b()};
+    }
+    int left;
+    int top;
+    int width;
+    int height;
+    try (VipsImage flat = in.hasAlpha() ? VipsOperation.of("flatten").in(in).image() : in.share();
+        var box =
+            VipsOperation.of("find_trim")
+                .in(flat)
+                .set("threshold", trim.threshold())
+                .set("background", Colours.forBands(background, 3))
+                .call("left", "top", "width", "height")) {
+      left = box.intValue("left");
+      top = box.intValue("top");
+      width = box.intValue("width");
+      height = box.intValue("height");
+    }
+    if (width < 1 || height < 1) {
+      return in.share(); // all border: keep the image rather than return nothing
+    }
+    if (trim.equalHor()) {
+      int cut = Math.min(left, in.width() - left - width);
+      left = cut;
+      width = in.width() - 2 * cut;
+    }
+    if (trim.equalVer()) {
+      int cut = Math.min(top, in.height() - top - height);
+      top = cut;
+      height = in.height() - 2 * cut;
+    }
+    return Pipeline.Steps.crop(in, new CropRect(left, top, width, height, false));
+  }
+
+  /** The plan's geometry made again for the trimmed, still unturned, image. */
+  static Plan replan(Plan plan, int rawWidth, int rawHeight) {
+    boolean swap = plan.turn().swapsAxes();
+    int w = swap ? rawHeight : rawWidth;
+    int h = swap ? rawWidth : rawHeight;
+    return plan.withGeometry(Geometry.plan(plan.options(), w, h, plan.orientation(), false, 0));
+  }
+}

@@ -1,0 +1,150 @@
+package dev.imgd.core.plan;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import dev.imgd.core.Limits;
+import dev.imgd.core.options.Geometry;
+import dev.imgd.core.options.Options;
+import dev.imgd.core.options.ResizePlan;
+import dev.imgd.core.probe.ProbeResult;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolves options and a probed header into a {@link Plan}: the input is accepted or refused,
+ * the output format chosen and checked against what the loaded libvips can write, the geometry
+ * computed (imgproxy's rules), the result checked against the limits, the shrink-on-load factor
+ * chosen, and the memory estimated. Pure Java: it touches no pixel.
+ */
+public final class Planner {
+  /** imgproxy's default qualities: IMGPROXY_QUALITY=80 and IMGPROXY_FORMAT_QUALITY. */
+  private static final Map<ImageFormat, Integer> DEFAULT_QUALITY =
+      Map.of(ImageFormat.WEBP, 79, ImageFormat.AVIF, 63);
+
+  private static final int DEFAULT_JPEG_QUALITY = 80;
+
+  private final Limits limits;
+  private final Set<ImageFormat> readable;
+  private final Set<ImageFormat> writable;
+  private final boolean lenient;
+
+  /**
+   * @param limits what imgd agrees to decode and produce
+   * @param readable input formats this engine accepts (what the loaded libvips reads and the
+   *     configuration allows)
+   * @param writable output formats the loaded libvips can write
+   * @param lenient accept truncated input (grey-filled) instead of refusing it
+   */
+  public Planner(
+      Limits limits, Set<ImageFormat> readable, Set<ImageFormat> writable, boolean lenient) {
+    this.limits = limits;
+    this.readable = Set.copyOf(readable);
+    this.writable = Set.copyOf(writable);
+    this.lenient = lenient;
+  }
+
+  public Plan plan(ProbeResult probe, Options options) {
+    if (!readable.contains(probe.format())) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          probe.format()
+              + " input is not accepted by this engine"
+              + (probe.format() == ImageFormat.SVG || probe.format() == ImageFormat.PDF
+                  ? " (SVG and PDF are handled only by isolated workers)"
+                  : " (the loaded libvips cannot read it; see imgd doctor)"));
+    }
+    ImageFormat format = outputFormat(probe, options);
+    boolean animate =
+        probe.animated()
+            && probe.frames() > 1
+            && (format == ImageFormat.GIF || format == ImageFormat.WEBP)
+            && !options.disableAnimation();
+    int orientation = options.autoRotate() ? probe.orientation() : 1;
+    boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
+    int width = swap ? probe.height() : probe.width();
+    int height = swap ? probe.width() : probe.height();
+    ResizePlan geometry =
+        Geometry.plan(options, width, height, probe.orientation(), false, limits.maxResultSide());
+    checkResult(geometry);
+    int frames = animate ? probe.frames() : 1;
+    Plan.Load load =
+        new Plan.Load(
+            shrinkOnLoad(probe, options, geometry),
+            Math.max(0, options.page()),
+            animate ? -1 : 1,
+            !lenient);
+    int quality = options.qualityFor(format);
+    if (quality <= 0) {
+      quality = DEFAULT_QUALITY.getOrDefault(format, DEFAULT_JPEG_QUALITY);
+    }
+    Plan.Output output =
+        new Plan.Output(
+            format,
+            Math.min(100, quality),
+            options.stripMetadata(),
+            options.stripColorProfile(),
+            options.maxBytes());
+    long memory = MemoryModel.estimate(probe, load, geometry, frames, output);
+    return new Plan(options, probe.format(), orientation, load, geometry, output, frames, memory);
+  }
+
+  private ImageFormat outputFormat(ProbeResult probe, Options options) {
+    ImageFormat wanted =
+        options
+            .format()
+            .orElseGet(
+                () ->
+                    probe.format().isOutput() && writable.contains(probe.format())
+                        ? probe.format()
+                        : probe.hasAlpha() ? ImageFormat.PNG : ImageFormat.JPEG);
+    if (!wanted.isOutput() || !writable.contains(wanted)) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          wanted
+              + " output is not available: the loaded libvips cannot write it"
+              + (wanted == ImageFormat.AVIF
+                  ? " (it needs libheif with an AV1 encoder, as in the npm libvips 8.18 build)"
+                  : "")
+              + "; see imgd doctor");
+    }
+    return wanted;
+  }
+
+  private void checkResult(ResizePlan g) {
+    long pixels = (long) g.width() * g.height();
+    if (g.width() > limits.maxResultSide()
+        || g.height() > limits.maxResultSide()
+        || pixels > limits.maxResultPixels()) {
+      throw new ImgdException(
+          ErrorCode.LIMIT_EXCEEDED,
+          "the result would be "
+              + g.width()
+              + "x"
+              + g.height()
+              + ", over the result limit of "
+              + limits.maxResultSide()
+              + " px a side and "
+              + limits.maxResultPixels()
+              + " px");
+    }
+  }
+
+  /**
+   * The largest of 8, 4, 2 that the resize still has to shrink by (as imgproxy and sharp choose):
+   * JPEG decodes at 1/s through DCT scaling, WebP through its own scaler. Trim needs every pixel
+   * and is done at full resolution.
+   */
+  static int shrinkOnLoad(ProbeResult probe, Options options, ResizePlan g) {
+    boolean shrinkable = probe.format() == ImageFormat.JPEG || probe.format() == ImageFormat.WEBP;
+    if (!shrinkable || options.trim().enabled()) {
+      return 1;
+    }
+    double scale = Math.max(g.scaleX(), g.scaleY());
+    if (scale <= 0) {
+      return 1;
+    }
+    double shrink = 1 / scale;
+    return shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
+  }
+}
