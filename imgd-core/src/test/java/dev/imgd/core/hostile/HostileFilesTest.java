@@ -97,8 +97,7 @@ class HostileFilesTest {
         .isEqualTo(
             "progressive JPEG is 6000x6000 (36000000 px), over the 30000000 px progressive limit");
     assertThat(message("jpeg-scan-flood-20000"))
-        .contains("20000")
-        .contains("over the 100 scan limit");
+        .isEqualTo("JPEG has 20010 scans, over the 100 scan limit"); // and the 10 real ones
     assertThat(message("jpeg-icc-6mb")).startsWith("ICC profile is 6291456 bytes");
     assertThat(message("gzip")).isEqualTo("gzip data is not an accepted image format");
   }
