@@ -48,6 +48,9 @@ public final class HostileFiles {
                   + "gVGcQYHobDclO+jPWIaPt8K3XFTqaH4AgGV0o/kjtT/t3jNMFfFdKif5CUekSHhpKVRPrgTJwz87NzAj"
                   + "r0xhKpUq3RKhZ2bYeQanbLSgpoYJy3AZQBFh0uSAjI8dzKEOanDXBsZJ9eJVcsdgAAAA");
 
+  /** A 1x1 lossless bitstream (a VP8L chunk, made with libvips) for animation frames. */
+  private static final byte[] VP8L_1X1 = hex("5650384c0e0000002f00000000071011fd0f4444ff03");
+
   private HostileFiles() {}
 
   /** Every hostile file, in a fixed order with unique names. */
@@ -99,12 +102,7 @@ public final class HostileFiles {
         LIMIT_EXCEEDED);
 
     add(files, "webp-vp8x-16383x16383", "FM-01", webpCanvas(16383, 16383), LIMIT_EXCEEDED);
-    add(
-        files,
-        "webp-1000-anmf-frames",
-        "FM-01",
-        webpAnimation(100, 100, 1000, 100, 100),
-        LIMIT_EXCEEDED);
+    add(files, "webp-1000-anmf-frames", "FM-01", webpAnimation(1, 1, 1000, 1, 1), LIMIT_EXCEEDED);
     add(
         files,
         "webp-anmf-16384x16384-on-100x100",
@@ -172,6 +170,8 @@ public final class HostileFiles {
         "FM-17",
         pngWithChunk(png(8, 8), "iCCP", iccpBomb(60 << 20)),
         LIMIT_EXCEEDED);
+    // A hundred small zlib bombs: the probe's inflation budget covers them all together.
+    add(files, "png-ztxt-100-bombs-of-1mb", "FM-17", pngZtxtFlood(100, 1 << 20), LIMIT_EXCEEDED);
   }
 
   // Anything not on the allow-list is refused before a decoder's own sniffer can see it.
@@ -377,17 +377,8 @@ public final class HostileFiles {
   /** An 8-bit grey PNG claiming width x height, with {@code rows} real rows of IDAT. */
   private static byte[] pngFlood(int width, int height, int rows) {
     byte[] ihdr = concat(be32(width), be32(height), new byte[] {8, 0, 0, 0, 0});
-    ByteArrayOutputStream raw = new ByteArrayOutputStream();
-    try (DeflaterOutputStream z = new DeflaterOutputStream(raw, new Deflater(9))) {
-      byte[] row = new byte[width + 1]; // filter byte 0, then black
-      for (int i = 0; i < rows; i++) {
-        z.write(row);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return concat(
-        ascii("\u0089PNG\r\n\u001a\n"), chunk("IHDR", ihdr), chunk("IDAT", raw.toByteArray()));
+    byte[] idat = deflate(new byte[width + 1], rows); // filter byte 0, then black
+    return concat(ascii("\u0089PNG\r\n\u001a\n"), chunk("IHDR", ihdr), chunk("IDAT", idat));
   }
 
   private static byte[] pngIhdrNotFirst() {
@@ -415,16 +406,40 @@ public final class HostileFiles {
 
   /** An iCCP payload whose profile inflates to {@code size} zero bytes. */
   private static byte[] iccpBomb(int size) {
+    return concat(ascii("icc\0\0"), deflateZeros(size));
+  }
+
+  private static byte[] deflateZeros(int size) {
+    int block = 1 << 16;
+    return deflate(new byte[block], (size + block - 1) / block);
+  }
+
+  /** zlib data of {@code block} repeated {@code times}. */
+  private static byte[] deflate(byte[] block, int times) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (DeflaterOutputStream z = new DeflaterOutputStream(out, new Deflater(9))) {
-      byte[] zeros = new byte[1 << 16];
-      for (int written = 0; written < size; written += zeros.length) {
-        z.write(zeros);
+    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+    try (DeflaterOutputStream z = new DeflaterOutputStream(out, deflater)) {
+      for (int i = 0; i < times; i++) {
+        z.write(block);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      deflater.end();
     }
-    return concat(ascii("icc\0\0"), out.toByteArray());
+    return out.toByteArray();
+  }
+
+  private static byte[] pngZtxtFlood(int chunks, int size) {
+    byte[] png = png(8, 8);
+    byte[] ztxt = chunk("zTXt", concat(ascii("Comment\0\0"), deflateZeros(size)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(png, 0, 8 + 12 + 13);
+    for (int i = 0; i < chunks; i++) {
+      out.writeBytes(ztxt);
+    }
+    out.write(png, 8 + 12 + 13, png.length - (8 + 12 + 13));
+    return out.toByteArray();
   }
 
   private static byte[] chunk(String type, byte[] data) {
@@ -477,8 +492,13 @@ public final class HostileFiles {
 
   // ---- WebP ----
 
+  /** The small WebP with both its VP8X canvas and its VP8 frame header claiming the size. */
   private static byte[] webpCanvas(int width, int height) {
     byte[] vp8 = Arrays.copyOfRange(WEBP, 12, WEBP.length);
+    vp8[8 + 6] = (byte) width;
+    vp8[8 + 7] = (byte) (width >> 8 & 0x3F);
+    vp8[8 + 8] = (byte) height;
+    vp8[8 + 9] = (byte) (height >> 8 & 0x3F);
     return riff(vp8x(0, width, height), vp8);
   }
 
@@ -493,7 +513,8 @@ public final class HostileFiles {
                 le24(frameWidth - 1),
                 le24(frameHeight - 1),
                 le24(100),
-                new byte[1]));
+                new byte[1],
+                VP8L_1X1));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(vp8x(0x12, width, height)); // alpha, animation
     out.writeBytes(riffChunk("ANIM", new byte[6]));

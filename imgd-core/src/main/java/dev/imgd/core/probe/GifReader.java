@@ -14,7 +14,6 @@ final class GifReader {
     int packed = r.u8(10);
     long pos = 13 + colourTable(packed);
     int frames = 0;
-    h.bands = 4; // libvips decodes GIF to RGBA
     walk:
     while (r.has(pos, 1)) {
       switch (r.u8(pos)) {
@@ -60,6 +59,7 @@ final class GifReader {
     h.height = height;
     h.frames = frames;
     h.animated = frames > 1;
+    h.bands = h.hasAlpha ? 4 : 3; // as libvips: RGBA only if some frame has transparency
   }
 
   /** Bytes of the colour table a packed field declares. */

@@ -12,7 +12,7 @@ import dev.imgd.core.Limits;
  */
 final class Header {
   /** How far compressed metadata is inflated to measure it when no limit says otherwise. */
-  static final long DEFAULT_METADATA_CAP = 64L << 20;
+  static final long DEFAULT_METADATA_CAP = 16L << 20;
 
   final ImageFormat format;
   private final Limits limits;
@@ -39,9 +39,14 @@ final class Header {
     this.limits = limits;
   }
 
-  /** How many bytes of compressed metadata are worth inflating to measure it. */
-  long metadataCap() {
-    return limits == null ? DEFAULT_METADATA_CAP : limits.maxMetadataBytes() + 1L;
+  /**
+   * How many more bytes of one kind of compressed metadata are worth inflating, given {@code
+   * counted} so far: the budget covers all chunks of that kind together, so a thousand small zlib
+   * bombs cost no more than one.
+   */
+  long inflateBudget(long counted) {
+    long cap = limits == null ? DEFAULT_METADATA_CAP : limits.maxMetadataBytes() + 1L;
+    return Math.max(0, cap - counted);
   }
 
   /** Checks one frame's rectangle against the limits, if any; {@code index} counts from 1. */

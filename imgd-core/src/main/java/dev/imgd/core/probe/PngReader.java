@@ -62,7 +62,7 @@ final class PngReader {
         case "acTL" -> h.animated = true;
         case "iCCP" -> {
           long text = afterKeyword(r, data, end) + 1; // compression method
-          h.iccBytes += inflatedSize(r, text, end, h.metadataCap());
+          h.iccBytes += inflatedSize(r, text, end, h.inflateBudget(h.iccBytes));
         }
         case "eXIf" -> {
           h.exifBytes += length;
@@ -70,7 +70,8 @@ final class PngReader {
         }
         case "tEXt" -> h.textBytes += length;
         case "zTXt" ->
-            h.textBytes += inflatedSize(r, afterKeyword(r, data, end) + 1, end, h.metadataCap());
+            h.textBytes +=
+                inflatedSize(r, afterKeyword(r, data, end) + 1, end, h.inflateBudget(h.textBytes));
         case "iTXt" -> iTxt(r, h, data, end);
         default -> {}
       }
@@ -87,7 +88,7 @@ final class PngReader {
     long text = translated < 0 ? end : translated + 1;
     long size =
         flag < end && r.u8(flag) == 1
-            ? inflatedSize(r, text, end, h.metadataCap())
+            ? inflatedSize(r, text, end, h.inflateBudget(xmp ? h.xmpBytes : h.textBytes))
             : Math.max(0, end - text);
     if (xmp) {
       h.xmpBytes += size;
@@ -107,7 +108,7 @@ final class PngReader {
    * so a zlib bomb costs bounded time and no memory. Broken data counts up to where it broke.
    */
   static long inflatedSize(ByteReader r, long from, long end, long cap) {
-    if (from >= end) {
+    if (from >= end || cap <= 0) {
       return 0;
     }
     Inflater inflater = new Inflater();

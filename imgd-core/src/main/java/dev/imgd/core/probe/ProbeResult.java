@@ -6,6 +6,9 @@ import java.util.Objects;
 /**
  * What the {@link Probe} read from an image's header, before any decoder ran.
  *
+ * <p>Compressed PNG metadata (iCCP, zTXt, compressed iTXt) is measured by inflating it, each kind
+ * only up to the metadata limit plus one byte (16 MB without limits), so such sizes saturate there.
+ *
  * <p>Sizes describe what the decoder will allocate, not necessarily what the header calls the
  * canvas: for GIF the canvas is the union of the logical screen and every frame rectangle. SVG and
  * PDF are recognised but not measured: their width and height are 0.
@@ -18,16 +21,16 @@ import java.util.Objects;
  * @param orientation EXIF orientation 1-8 (1 when absent or out of range)
  * @param progressive a progressive JPEG or an interlaced PNG
  * @param scans JPEG SOS segments (0 for other formats)
- * @param iccBytes ICC profile size summed over its parts (PNG: decompressed, up to the cap)
+ * @param iccBytes ICC profile size summed over its parts (PNG: inflated)
  * @param exifBytes EXIF size summed over its segments
- * @param xmpBytes XMP size summed over its parts (PNG: decompressed, up to the cap)
+ * @param xmpBytes XMP size summed over its parts (PNG: inflated)
  * @param hasAlpha an alpha channel or transparency is declared
  * @param animated the file is an animation (GIF with more than one frame, animated WebP, APNG)
  * @param hasGps the EXIF carries a GPS IFD pointer
  * @param bitsPerSample bits per sample as stored (e.g. 8, 12, 16)
- * @param bands bands the decoder produces (GIF and animated WebP always 4)
+ * @param bands bands the decoder produces (animated WebP always 4)
  * @param colourSpace best effort: "srgb", "grey", "cmyk", "ycck", "lab" or "unknown"
- * @param textBytes PNG tEXt/zTXt/iTXt text other than XMP (decompressed, up to the cap)
+ * @param textBytes PNG tEXt/zTXt/iTXt text other than XMP (inflated)
  */
 public record ProbeResult(
     ImageFormat format,

@@ -1,5 +1,6 @@
 package dev.imgd.core.probe;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -29,11 +30,7 @@ final class Text {
     int root = root(r);
     if (root >= 0) {
       String name =
-          new String(
-              data,
-              root,
-              Math.min(5, data.length - root),
-              java.nio.charset.StandardCharsets.ISO_8859_1);
+          new String(data, root, Math.min(5, data.length - root), StandardCharsets.ISO_8859_1);
       return name.toLowerCase(Locale.ROOT).equals("<html") ? "HTML data" : "XML data";
     }
     return r.matches(skipSpace(r, bom(r)), "<?xml") ? "XML data" : null;
