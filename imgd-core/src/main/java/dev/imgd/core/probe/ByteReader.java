@@ -1,0 +1,121 @@
+package dev.imgd.core.probe;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImgdException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bounds-checked reads at absolute offsets of a byte array. Every read past the end raises
+ * CORRUPT_IMAGE naming the format, so no IndexOutOfBoundsException can leave a reader.
+ */
+final class ByteReader {
+  private final byte[] data;
+  private final String format;
+
+  ByteReader(byte[] data, String format) {
+    this.data = data;
+    this.format = format;
+  }
+
+  int length() {
+    return data.length;
+  }
+
+  /** True if {@code n} bytes starting at {@code pos} lie inside the buffer (overflow-safe). */
+  boolean has(long pos, long n) {
+    return pos >= 0 && n >= 0 && pos <= data.length && n <= data.length - pos;
+  }
+
+  int u8(long pos) {
+    require(pos, 1);
+    return data[(int) pos] & 0xFF;
+  }
+
+  int u16be(long pos) {
+    require(pos, 2);
+    int p = (int) pos;
+    return (data[p] & 0xFF) << 8 | (data[p + 1] & 0xFF);
+  }
+
+  int u16le(long pos) {
+    require(pos, 2);
+    int p = (int) pos;
+    return (data[p + 1] & 0xFF) << 8 | (data[p] & 0xFF);
+  }
+
+  int u16(long pos, boolean littleEndian) {
+    return littleEndian ? u16le(pos) : u16be(pos);
+  }
+
+  int u24le(long pos) {
+    require(pos, 3);
+    int p = (int) pos;
+    return (data[p + 2] & 0xFF) << 16 | (data[p + 1] & 0xFF) << 8 | (data[p] & 0xFF);
+  }
+
+  long u32be(long pos) {
+    return (long) u16be(pos) << 16 | u16be(pos + 2);
+  }
+
+  long u32le(long pos) {
+    return (long) u16le(pos + 2) << 16 | u16le(pos);
+  }
+
+  long u32(long pos, boolean littleEndian) {
+    return littleEndian ? u32le(pos) : u32be(pos);
+  }
+
+  long u64be(long pos) {
+    long high = u32be(pos);
+    return high << 32 | u32be(pos + 4);
+  }
+
+  /** True if the bytes at {@code pos} are the ASCII text {@code s}; false near the end. */
+  boolean matches(long pos, String s) {
+    if (!has(pos, s.length())) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if ((data[(int) pos + i] & 0xFF) != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Four bytes as ASCII, for box and chunk types. */
+  String fourcc(long pos) {
+    require(pos, 4);
+    return new String(data, (int) pos, 4, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Position of the first {@code b} in [from, to), or -1. */
+  int indexOf(int b, long from, long to) {
+    int end = (int) Math.min(to, data.length);
+    for (int i = (int) Math.max(from, 0); i < end; i++) {
+      if ((data[i] & 0xFF) == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** A box or chunk type fit for a message: non-printable bytes become '?'. */
+  static String printable(String fourcc) {
+    return fourcc.replaceAll("[^\\x20-\\x7E]", "?");
+  }
+
+  byte[] array() {
+    return data;
+  }
+
+  ImgdException corrupt(String message) {
+    return new ImgdException(ErrorCode.CORRUPT_IMAGE, format + " " + message);
+  }
+
+  private void require(long pos, long n) {
+    if (!has(pos, n)) {
+      throw corrupt("header is truncated");
+    }
+  }
+}
