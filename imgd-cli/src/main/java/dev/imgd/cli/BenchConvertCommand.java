@@ -7,7 +7,6 @@ import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 import dev.imgd.vips.VipsThreads;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * In-process convert benchmark: process CPU ms per image for imgd's whole pipeline and for the
- * bare binding making the same calls as bench/floor.c, one image at a time, medians printed.
- * Process CPU (all threads: libvips', the JIT's, the GC's) is what a server pays.
+ * In-process convert benchmark: process CPU ms per image for imgd's whole pipeline and for the bare
+ * binding making the same calls as bench/floor.c, one image at a time, medians printed. Process CPU
+ * (all threads: libvips', the JIT's, the GC's) is what a server pays.
  */
 @Command(name = "bench-convert", description = "Median CPU ms per image, in-process (benchmark).")
 final class BenchConvertCommand implements Callable<Integer> {
@@ -51,8 +50,7 @@ final class BenchConvertCommand implements Callable<Integer> {
         int shrink = imgd.plan(source, options).load().shrink();
         double[] binding =
             thread.submit(() -> measure(() -> binding(source, shrink, width, quality))).get();
-        double[] pipeline =
-            measure(() -> imgd.process(source, options).bytes().length);
+        double[] pipeline = measure(() -> imgd.process(source, options).bytes().length);
         System.out.printf(
             "libvips %s: imgd pipeline median %.2f ms (min %.2f, max %.2f); binding only median"
                 + " %.2f ms (min %.2f); shrink-on-load %d; %d iterations%n",
@@ -76,7 +74,8 @@ final class BenchConvertCommand implements Callable<Integer> {
     for (int i = 0; i < warmup; i++) {
       call.getAsInt();
     }
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     double[] ms = new double[iterations];
     for (int i = 0; i < iterations; i++) {
       long t0 = os.getProcessCpuTime();

@@ -19,12 +19,15 @@ import picocli.CommandLine.Parameters;
 /** One image through the whole pipeline: probe, limits, plan, libvips, verification. */
 @Command(
     name = "convert",
-    description = "Resize and convert one image. The shrink-on-load factor is chosen from the size.")
+    description =
+        "Resize and convert one image. The shrink-on-load factor is chosen from the size.")
 final class ConvertCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "input image")
   Path input;
 
-  @Parameters(index = "1", description = "output image; its extension picks the format unless --format")
+  @Parameters(
+      index = "1",
+      description = "output image; its extension picks the format unless --format")
   Path output;
 
   @Option(names = "--width", description = "target width in px (0: from height)")
@@ -45,6 +48,9 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--options", description = "more options in imgproxy syntax, e.g. 'g:sm/bl:2'")
   String imgproxyOptions;
 
+  @Option(names = "--watermark", description = "watermark image for the wm option")
+  Path watermark;
+
   @Override
   public Integer call() throws IOException {
     byte[] source = Files.readAllBytes(input);
@@ -53,7 +59,11 @@ final class ConvertCommand implements Callable<Integer> {
         ImageFormat.fromExtension(ext)
             .orElseThrow(
                 () -> new ImgdException(ErrorCode.BAD_OPTIONS, "unknown output format: " + ext));
-    try (Imgd imgd = Imgd.builder().threads(1).build()) {
+    Imgd.Builder engine = Imgd.builder().threads(1);
+    if (watermark != null) {
+      engine.watermark(Files.readAllBytes(watermark));
+    }
+    try (Imgd imgd = engine.build()) {
       Options.Builder b =
           (imgproxyOptions == null ? Options.DEFAULTS : imgd.parse(imgproxyOptions)).toBuilder();
       b.resizingType(resizingType(fit)).width(width).height(height).format(outFormat);
@@ -80,7 +90,8 @@ final class ConvertCommand implements Callable<Integer> {
     try {
       return ResizingType.valueOf(fit.toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new ImgdException(ErrorCode.BAD_OPTIONS, "unknown --fit " + fit + ": fit, fill, fill-down, force or auto");
+      throw new ImgdException(
+          ErrorCode.BAD_OPTIONS, "unknown --fit " + fit + ": fit, fill, fill-down, force or auto");
     }
   }
 

@@ -15,18 +15,22 @@ final class DoctorCommand implements Callable<Integer> {
     Capabilities caps = Vips.capabilities();
     System.out.println("libvips:    " + VipsSettings.libraryFromEnvironment());
     System.out.println("version:    " + caps.version());
-    System.out.println("allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
-    System.out.println("java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+    System.out.println(
+        "allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
+    System.out.println(
+        "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
     System.out.println("reads:      " + caps.reads());
     System.out.println("writes:     " + caps.writes());
     System.out.println("operations: " + String.join(" ", caps.operations()));
     System.out.println("loaders reachable: " + Vips.settings().loaders());
     if (!caps.canRead(Capabilities.Format.HEIC)) {
-      System.out.println("note: HEIC input needs a libvips whose libheif has an HEVC decoder"
-          + " (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)");
+      System.out.println(
+          "note: HEIC input needs a libvips whose libheif has an HEVC decoder"
+              + " (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)");
     }
     if (!caps.canRead(Capabilities.Format.PDF)) {
-      System.out.println("note: PDF input needs a libvips built with poppler or pdfium (Debian's libvips42)");
+      System.out.println(
+          "note: PDF input needs a libvips built with poppler or pdfium (Debian's libvips42)");
     }
     return 0;
   }

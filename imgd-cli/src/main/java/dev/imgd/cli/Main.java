@@ -36,11 +36,10 @@ public final class Main implements Runnable {
 
   static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("imgd: " + oneLine(e));
-          return e instanceof ImgdException ? EXIT_REFUSED : EXIT_ENVIRONMENT;
-        });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("imgd: " + oneLine(e));
+      return e instanceof ImgdException ? EXIT_REFUSED : EXIT_ENVIRONMENT;
+    });
     return cli.execute(args);
   }
 

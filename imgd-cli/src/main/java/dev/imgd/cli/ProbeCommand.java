@@ -21,14 +21,30 @@ final class ProbeCommand implements Callable<Integer> {
     byte[] bytes = Files.readAllBytes(file);
     ProbeResult p = Probe.read(bytes);
     System.out.println("format:        " + p.format());
-    System.out.println("size:          " + p.width() + "x" + p.height() + " (" + p.pixels() + " px)");
+    System.out.println(
+        "size:          " + p.width() + "x" + p.height() + " (" + p.pixels() + " px)");
     System.out.println("frames:        " + p.frames() + (p.animated() ? " (animated)" : ""));
     System.out.println("orientation:   " + p.orientation());
-    System.out.println("colour space:  " + p.colourSpace() + ", " + p.bands() + " bands, "
-        + p.bitsPerSample() + " bits" + (p.hasAlpha() ? ", alpha" : ""));
-    System.out.println("progressive:   " + p.progressive() + (p.scans() > 0 ? " (" + p.scans() + " scans)" : ""));
-    System.out.println("metadata:      ICC " + p.iccBytes() + " B, EXIF " + p.exifBytes() + " B, XMP "
-        + p.xmpBytes() + " B" + (p.hasGps() ? ", GPS present" : ""));
+    System.out.println(
+        "colour space:  "
+            + p.colourSpace()
+            + ", "
+            + p.bands()
+            + " bands, "
+            + p.bitsPerSample()
+            + " bits"
+            + (p.hasAlpha() ? ", alpha" : ""));
+    System.out.println(
+        "progressive:   " + p.progressive() + (p.scans() > 0 ? " (" + p.scans() + " scans)" : ""));
+    System.out.println(
+        "metadata:      ICC "
+            + p.iccBytes()
+            + " B, EXIF "
+            + p.exifBytes()
+            + " B, XMP "
+            + p.xmpBytes()
+            + " B"
+            + (p.hasGps() ? ", GPS present" : ""));
     System.out.println("decode memory: " + p.estimatedDecodeBytes() + " bytes if fully decoded");
     Probe.check(bytes, Limits.DEFAULTS); // throws with the reason when refused
     System.out.println("limits:        within the defaults");

@@ -25,9 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * imgd's engine, embedded: bytes or a stream in, a verified image out, with the same probe,
- * limits, pipeline and errors as the server. Safe for concurrent use from any thread, virtual
- * threads included: libvips work runs on the engine's own bounded pool of platform threads.
+ * imgd's engine, embedded: bytes or a stream in, a verified image out, with the same probe, limits,
+ * pipeline and errors as the server. Safe for concurrent use from any thread, virtual threads
+ * included: libvips work runs on the engine's own bounded pool of platform threads.
  *
  * <pre>{@code
  * try (Imgd imgd = Imgd.builder().build()) {
@@ -48,7 +48,9 @@ public final class Imgd implements AutoCloseable {
 
   private Imgd(Builder b) {
     if (!Vips.isStarted()) {
-      Vips.start(VipsSettings.defaults(b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
+      Vips.start(
+          VipsSettings.defaults(
+              b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
     }
     Capabilities caps = Vips.capabilities();
     this.limits = b.limits;
@@ -64,7 +66,8 @@ public final class Imgd implements AutoCloseable {
   }
 
   /** A processed image: verified bytes and what they are. */
-  public record Result(byte[] bytes, ImageFormat format, int width, int height, int frames, Plan plan) {
+  public record Result(
+      byte[] bytes, ImageFormat format, int width, int height, int frames, Plan plan) {
     public String mimeType() {
       return format.mimeType();
     }
@@ -95,6 +98,10 @@ public final class Imgd implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     if (source.length > maxSourceBytes) {
       throw tooLarge(source.length);
+    }
+    if (options.watermark().enabled() && watermark == null) {
+      throw new ImgdException(
+          ErrorCode.BAD_OPTIONS, "a watermark was asked for, but no watermark image is configured");
     }
     ProbeResult probe = Probe.check(source, limits);
     Plan plan = planner.plan(probe, options);

@@ -241,6 +241,27 @@ public final class VipsImage implements AutoCloseable {
     return own(Vips.lib().vips_image_copy_memory(address()), "copy_memory");
   }
 
+  /**
+   * The pixels as bytes, band-interleaved, row-major (computed now). For uchar images this is width
+   * x height x bands bytes; meant for tests and small images.
+   */
+  public byte[] pixels() {
+    VipsThreads.requirePlatformThread("write_to_memory");
+    Lib l = Vips.lib();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment size = arena.allocate(ValueLayout.JAVA_LONG);
+      MemorySegment data = l.vips_image_write_to_memory(address(), size);
+      if (data.equals(MemorySegment.NULL)) {
+        throw new VipsException("write_to_memory", Vips.errorText(l));
+      }
+      try {
+        return data.reinterpret(size.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE);
+      } finally {
+        l.g_free(data);
+      }
+    }
+  }
+
   /** Asks libvips to stop computing this image; pending and later work on it fails. */
   public void kill() {
     Vips.lib().vips_image_set_kill(address(), 1);

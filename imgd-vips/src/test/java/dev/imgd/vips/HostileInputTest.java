@@ -60,8 +60,7 @@ class HostileInputTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {"animated-loop-3.webp:webpload_buffer", "4.webp:webpload_buffer"})
+  @ValueSource(strings = {"animated-loop-3.webp:webpload_buffer", "4.webp:webpload_buffer"})
   void truncatedWebpIsRejected_FM11(String fileAndLoader) {
     String[] parts = fileAndLoader.split(":");
     byte[] whole = TestVips.image(parts[0]);
@@ -77,9 +76,9 @@ class HostileInputTest {
   }
 
   /**
-   * libvips' GIF loader ignores fail_on: a cut GIF loads with its missing frames silently
-   * dropped. This pins that behaviour; imgd's pipeline refuses a GIF whose trailer is missing or
-   * whose loaded frame count differs from the probe's (FM-11).
+   * libvips' GIF loader ignores fail_on: a cut GIF loads with its missing frames silently dropped.
+   * This pins that behaviour; imgd's pipeline refuses a GIF whose trailer is missing or whose
+   * loaded frame count differs from the probe's (FM-11).
    */
   @Test
   void truncatedGifLosesFramesSilentlyInLibvips_FM11() {

@@ -33,7 +33,11 @@ final class Filters {
     try (VipsImage small =
             VipsOperation.of("shrink").in(in).set("hshrink", block).set("vshrink", block).image();
         VipsImage big =
-            VipsOperation.of("zoom").in(small).set("xfac", block).set("yfac", block).image()) {
+            VipsOperation.of("zoom")
+                .set("input", small)
+                .set("xfac", block)
+                .set("yfac", block)
+                .image()) {
       // The zoomed image can be a block short of the original: extend its edge pixels.
       return VipsOperation.of("embed")
           .in(big)

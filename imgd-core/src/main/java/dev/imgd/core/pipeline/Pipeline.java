@@ -22,18 +22,19 @@ import java.util.regex.Pattern;
 /**
  * Runs a {@link Plan} in libvips: load with shrink-on-load, to sRGB, crop, premultiplied resize,
  * orientation, crop to the target box, filters, extend, padding, watermark, flatten, metadata,
- * encode, verify. Every step takes an image and returns a new one, closing what it no longer
- * needs, so native memory is released as soon as the pipeline moves on.
+ * encode, verify. Every step takes an image and returns a new one, closing what it no longer needs,
+ * so native memory is released as soon as the pipeline moves on.
  *
  * <p>Runs on the calling thread, which must be a platform thread (see VipsThreads).
  */
 public final class Pipeline {
   private static final String KERNEL = "lanczos3";
-  // libvips names the failing codec in its message; these mean the input, not the encoder.
+  // What libvips says when the input is at fault, whichever operation the error surfaced in:
+  // decoding is lazy, so a truncated JPEG fails inside jpegsave.
   private static final Pattern DECODE_FAILURE =
       Pattern.compile(
-          "(?i)(load|VipsJpeg|jpeg|png|gif|webp|heif|tiff|premature|truncat|corrupt|out of order|"
-              + "read error|unexpected end|bad (huffman|data)|invalid)");
+          "(?i)(premature|truncat|corrupt|out of order|read error|unexpected end|bad huffman|"
+              + "damaged|incomplete|invalid|not a known|unable to (read|parse)|decode|load)");
 
   private Pipeline() {}
 
@@ -41,8 +42,8 @@ public final class Pipeline {
   public record Encoded(byte[] bytes, ImageFormat format, int width, int height, int frames) {}
 
   /**
-   * Runs the plan on the source bytes; {@code watermark} holds the watermark image's bytes when
-   * the plan has one.
+   * Runs the plan on the source bytes; {@code watermark} holds the watermark image's bytes when the
+   * plan has one.
    */
   public static Encoded run(byte[] source, Plan plan, byte[] watermark) {
     try {
@@ -69,6 +70,9 @@ public final class Pipeline {
                 + " could be decoded");
       }
       if (plan.options().trim().enabled() && plan.frames() == 1) {
+        // Trim reads every pixel before the crop reads them again: hold them in memory.
+        VipsImage pixels = Steps.then(image, VipsImage::copyMemory);
+        image = pixels;
         VipsImage trimmed = Trimmer.trim(image, plan.options().trim());
         image.close();
         image = trimmed;
@@ -77,7 +81,8 @@ public final class Pipeline {
       final Plan p = plan;
       if (plan.frames() > 1) {
         image =
-            Steps.eachFrame(image, image.pageHeight(), frames, f -> Steps.geometry(f, p, watermark));
+            Steps.eachFrame(
+                image, image.pageHeight(), frames, f -> Steps.geometry(f, p, watermark));
       } else {
         image = Steps.then(image, i -> Steps.geometry(i, p, watermark));
       }
@@ -95,11 +100,14 @@ public final class Pipeline {
 
   private static ImgdException classify(VipsException e) {
     String reason = e.getMessage();
-    if (DECODE_FAILURE.matcher(reason).find() && !reason.contains("save")) {
+    String said = e.operation() == null ? reason : reason.substring(e.operation().length() + 2);
+    boolean inLoader = e.operation() != null && e.operation().contains("load");
+    if (inLoader || DECODE_FAILURE.matcher(said).find()) {
       return new ImgdException(
           ErrorCode.CORRUPT_IMAGE, "the image is truncated or corrupt: " + safe(reason), e);
     }
-    return new ImgdException(ErrorCode.ENGINE_FAILED, "image processing failed: " + safe(reason), e);
+    return new ImgdException(
+        ErrorCode.ENGINE_FAILED, "image processing failed: " + safe(reason), e);
   }
 
   // libvips messages are about the image, but keep them short and free of paths.
@@ -202,7 +210,7 @@ public final class Pipeline {
         for (int i = 0; i < frames; i++) {
           VipsImage frame =
               VipsOperation.of("extract_area")
-                  .in(strip)
+                  .set("input", strip)
                   .set("left", 0)
                   .set("top", i * pageHeight)
                   .set("width", strip.width())
@@ -227,9 +235,9 @@ public final class Pipeline {
 
     /**
      * Everything that changes the geometry of one frame. The plan's geometry is in the oriented
-     * frame at full resolution; the image as loaded is neither turned nor full size, so the crop
-     * is taken back into the loaded frame, the image resized while still unturned, and turned
-     * once it is small.
+     * frame at full resolution; the image as loaded is neither turned nor full size, so the crop is
+     * taken back into the loaded frame, the image resized while still unturned, and turned once it
+     * is small.
      */
     static VipsImage geometry(VipsImage in, Plan plan, byte[] watermark) {
       ResizePlan g = plan.geometry();
@@ -283,7 +291,9 @@ public final class Pipeline {
                         transparent));
       }
       if (plan.options().watermark().enabled() && watermark != null) {
-        img = then(img, i -> Watermarks.apply(i, watermark, plan.options().watermark(), g.dprScale()));
+        img =
+            then(
+                img, i -> Watermarks.apply(i, watermark, plan.options().watermark(), g.dprScale()));
       }
       return img;
     }
@@ -310,7 +320,7 @@ public final class Pipeline {
       int x = Math.min(r.x(), in.width() - 1);
       int y = Math.min(r.y(), in.height() - 1);
       return VipsOperation.of("extract_area")
-          .in(in)
+          .set("input", in)
           .set("left", x)
           .set("top", y)
           .set("width", Math.min(r.width(), in.width() - x))
@@ -361,15 +371,14 @@ public final class Pipeline {
         img = then(img, i -> VipsOperation.of("rot").in(i).set("angle", angle).image());
       }
       if (t.mirror()) {
-        img =
-            then(img, i -> VipsOperation.of("flip").in(i).set("direction", "horizontal").image());
+        img = then(img, i -> VipsOperation.of("flip").in(i).set("direction", "horizontal").image());
       }
       return img;
     }
 
     /**
-     * Embeds the image at (x, y) in a canvas: transparent where the output can carry alpha and
-     * no background was asked for, else the background colour.
+     * Embeds the image at (x, y) in a canvas: transparent where the output can carry alpha and no
+     * background was asked for, else the background colour.
      */
     static VipsImage embed(
         VipsImage in, int x, int y, int width, int height, Plan plan, boolean transparent) {
@@ -384,7 +393,9 @@ public final class Pipeline {
             .set("width", width)
             .set("height", height)
             .set("extend", "background")
-            .set("background", Colours.forBands(new double[] {bg.r(), bg.g(), bg.b(), alpha}, img.bands()))
+            .set(
+                "background",
+                Colours.forBands(new double[] {bg.r(), bg.g(), bg.b(), alpha}, img.bands()))
             .image();
       }
     }
@@ -419,8 +430,8 @@ public final class Pipeline {
     }
 
     /**
-     * Metadata out: GPS never survives; EXIF, XMP and IPTC go unless asked to stay; the ICC
-     * profile (sRGB by now) goes unless asked to stay.
+     * Metadata out: GPS never survives; EXIF, XMP and IPTC go unless asked to stay; the ICC profile
+     * (sRGB by now) goes unless asked to stay.
      */
     static VipsImage metadata(VipsImage in, Plan plan) {
       VipsImage out = VipsOperation.of("copy").in(in).image(); // a private header to edit

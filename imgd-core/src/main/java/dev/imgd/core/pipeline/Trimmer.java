@@ -15,7 +15,8 @@ final class Trimmer {
     double[] background;
     if (trim.smart()) {
       // As imgproxy: the colour of the top-left pixel is the border's.
-      try (var point = VipsOperation.of("getpoint").in(in).set("x", 0).set("y", 0).call("out_array")) {
+      try (var point =
+          VipsOperation.of("getpoint").in(in).set("x", 0).set("y", 0).call("out_array")) {
         background = (double[]) point.get("out_array");
       }
     } else {

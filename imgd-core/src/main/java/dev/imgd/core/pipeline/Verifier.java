@@ -7,8 +7,8 @@ import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
 
 /**
- * Checks an encoded result before anyone sees it: not empty, the magic of the format asked for,
- * the dimensions planned (FM-11). The check reads the header with imgd's own probe, so it costs
+ * Checks an encoded result before anyone sees it: not empty, the magic of the format asked for, the
+ * dimensions planned (FM-11). The check reads the header with imgd's own probe, so it costs
  * microseconds and trusts nothing of the encoder.
  */
 public final class Verifier {

@@ -58,7 +58,13 @@ final class Watermarks {
     }
     int[] at =
         Gravity.place(
-            wm.position().type().id(), base.width(), base.height(), mark.width(), mark.height(), dx, dy);
+            wm.position().type().id(),
+            base.width(),
+            base.height(),
+            mark.width(),
+            mark.height(),
+            dx,
+            dy);
     return Pipeline.Steps.embedTransparent(mark, at[0], at[1], base.width(), base.height());
   }
 
@@ -72,7 +78,10 @@ final class Watermarks {
     }
     double scale = wm.scale() > 0 ? base.width() * wm.scale() / img.width() : 1;
     // Never larger than the image it marks.
-    scale = Math.min(scale, Math.min(base.width() / (double) img.width(), base.height() / (double) img.height()));
+    scale =
+        Math.min(
+            scale,
+            Math.min(base.width() / (double) img.width(), base.height() / (double) img.height()));
     if (scale != 1) {
       int w = Math.max(1, (int) Math.round(img.width() * scale));
       int h = Math.max(1, (int) Math.round(img.height() * scale));

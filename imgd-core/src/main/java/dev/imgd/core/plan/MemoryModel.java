@@ -6,8 +6,8 @@ import dev.imgd.core.probe.ProbeResult;
 
 /**
  * Estimates the peak native memory of one job, for admission control (FM-16). libvips streams a
- * sequential load through the resize a few scanlines at a time, so memory follows the output,
- * not the input (FM-03), with three exceptions modelled here: a progressive JPEG holds every DCT
+ * sequential load through the resize a few scanlines at a time, so memory follows the output, not
+ * the input (FM-03), with three exceptions modelled here: a progressive JPEG holds every DCT
  * coefficient of the whole image; PNG, GIF and HEIF decode whole frames; and a turned or
  * smart-cropped image is rendered to memory at its resized size.
  */

@@ -3,10 +3,10 @@ package dev.imgd.core.plan;
 import dev.imgd.core.options.CropRect;
 
 /**
- * One of the eight ways to turn and mirror a rectangle (the dihedral group D4): rotate clockwise
- * by {@code quarterTurns} x 90 degrees, then mirror left-right if {@code mirror}. EXIF
- * orientation, the rotate option and the flip options compose into one such transform, applied
- * to the image once, after resizing, where the image is smallest.
+ * One of the eight ways to turn and mirror a rectangle (the dihedral group D4): rotate clockwise by
+ * {@code quarterTurns} x 90 degrees, then mirror left-right if {@code mirror}. EXIF orientation,
+ * the rotate option and the flip options compose into one such transform, applied to the image
+ * once, after resizing, where the image is smallest.
  */
 public record Orientation(int quarterTurns, boolean mirror) {
   public static final Orientation NONE = new Orientation(0, false);
@@ -80,6 +80,10 @@ public record Orientation(int quarterTurns, boolean mirror) {
       x1 = w - 1 - x1;
     }
     return new CropRect(
-        Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0) + 1, Math.abs(y1 - y0) + 1, r.smart());
+        Math.min(x0, x1),
+        Math.min(y0, y1),
+        Math.abs(x1 - x0) + 1,
+        Math.abs(y1 - y0) + 1,
+        r.smart());
   }
 }

@@ -7,8 +7,8 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Everything the pipeline will do to one image, resolved from the options and the probe before
- * any pixel is decoded: an immutable, serialisable value that can cross a process boundary to an
+ * Everything the pipeline will do to one image, resolved from the options and the probe before any
+ * pixel is decoded: an immutable, serialisable value that can cross a process boundary to an
  * isolated worker together with the source bytes.
  *
  * @param options the processing options (filters, background, watermark, flips come from here)

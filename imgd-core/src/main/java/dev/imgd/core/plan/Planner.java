@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Resolves options and a probed header into a {@link Plan}: the input is accepted or refused,
- * the output format chosen and checked against what the loaded libvips can write, the geometry
- * computed (imgproxy's rules), the result checked against the limits, the shrink-on-load factor
- * chosen, and the memory estimated. Pure Java: it touches no pixel.
+ * Resolves options and a probed header into a {@link Plan}: the input is accepted or refused, the
+ * output format chosen and checked against what the loaded libvips can write, the geometry computed
+ * (imgproxy's rules), the result checked against the limits, the shrink-on-load factor chosen, and
+ * the memory estimated. Pure Java: it touches no pixel.
  */
 public final class Planner {
   /** imgproxy's default qualities: IMGPROXY_QUALITY=80 and IMGPROXY_FORMAT_QUALITY. */
@@ -93,11 +93,10 @@ public final class Planner {
     ImageFormat wanted =
         options
             .format()
-            .orElseGet(
-                () ->
-                    probe.format().isOutput() && writable.contains(probe.format())
-                        ? probe.format()
-                        : probe.hasAlpha() ? ImageFormat.PNG : ImageFormat.JPEG);
+            .orElseGet(() ->
+                probe.format().isOutput() && writable.contains(probe.format())
+                    ? probe.format()
+                    : probe.hasAlpha() ? ImageFormat.PNG : ImageFormat.JPEG);
     if (!wanted.isOutput() || !writable.contains(wanted)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,

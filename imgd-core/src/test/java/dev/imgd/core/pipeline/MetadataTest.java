@@ -1,0 +1,57 @@
+package dev.imgd.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imgd.core.hostile.HostileFile;
+import dev.imgd.core.hostile.HostileFiles;
+import dev.imgd.core.probe.Probe;
+import dev.imgd.core.probe.SharedImages;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** FM-17: metadata is stripped by default, GPS never survives, ICC is gone after sRGB. */
+@Tag("smoke")
+class MetadataTest {
+  private static byte[] gpsJpeg() {
+    return HostileFiles.all().stream()
+        .filter(
+            f -> f.expected() == HostileFile.Expectation.CLEAN && Probe.read(f.bytes()).hasGps())
+        .findFirst()
+        .orElseThrow()
+        .bytes();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"f:jpg", "sm:0/f:jpg", "sm:0/f:webp", "sm:0/f:png"})
+  void gpsNeverSurvives_FM17(String options) {
+    byte[] source = gpsJpeg();
+    assertThat(Probe.read(source).hasGps()).isTrue();
+    byte[] out = Engines.engine().process(source, options).bytes();
+    var probe = Probe.read(out);
+    assertThat(probe.hasGps()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Landscape_6.jpg", "Channel_digital_image_CMYK_color.jpg", "p3.png"})
+  void strippedByDefault_FM17(String name) {
+    byte[] out = Engines.engine().process(SharedImages.bytes(name), "w:50").bytes();
+    var probe = Probe.read(out);
+    assertThat(probe.exifBytes()).isZero();
+    assertThat(probe.xmpBytes()).isZero();
+    assertThat(probe.iccBytes()).isZero();
+    assertThat(probe.orientation()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sm:0/scp:0/w:50/f:jpg"})
+  void keptOnRequestWithTheSrgbProfile(String options) {
+    byte[] out =
+        Engines.engine()
+            .process(SharedImages.bytes("Channel_digital_image_CMYK_color.jpg"), options)
+            .bytes();
+    var probe = Probe.read(out);
+    assertThat(probe.iccBytes()).as("the sRGB profile the image was converted to").isPositive();
+    assertThat(probe.colourSpace()).isEqualTo("srgb");
+  }
+}
