@@ -35,7 +35,12 @@ public final class Main implements Runnable {
   }
 
   static int run(String... args) {
+    return run(new java.io.PrintWriter(System.err, true), args);
+  }
+
+  static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("imgd: " + oneLine(e));
       return e instanceof ImgdException ? EXIT_REFUSED : EXIT_ENVIRONMENT;

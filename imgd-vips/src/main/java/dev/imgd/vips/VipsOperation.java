@@ -77,6 +77,8 @@ public final class VipsOperation {
     VipsThreads.requirePlatformThread(name);
     Lib l = Vips.lib();
     Map<String, Object> results = new LinkedHashMap<>();
+    // Warnings of earlier successful calls can linger in the process-wide error buffer.
+    l.vips_error_clear();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment op = l.vips_operation_new(arena.allocateFrom(name));
       if (op.equals(MemorySegment.NULL)) {

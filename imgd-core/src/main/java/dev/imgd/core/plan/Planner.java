@@ -64,8 +64,7 @@ public final class Planner {
     boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
     int width = swap ? probe.height() : probe.width();
     int height = swap ? probe.width() : probe.height();
-    ResizePlan geometry =
-        Geometry.plan(options, width, height, probe.orientation(), false, limits.maxResultSide());
+    ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
     checkResult(geometry);
     int frames = animate ? probe.frames() : 1;
     Plan.Load load =

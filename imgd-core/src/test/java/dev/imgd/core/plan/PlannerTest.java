@@ -1,0 +1,125 @@
+package dev.imgd.core.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import dev.imgd.core.Limits;
+import dev.imgd.core.options.Options;
+import dev.imgd.core.options.OptionsParser;
+import dev.imgd.core.probe.Probe;
+import dev.imgd.core.probe.ProbeResult;
+import dev.imgd.core.probe.SharedImages;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The planner touches no pixel: every decision here is made from the header and the options. */
+class PlannerTest {
+  private static final Set<ImageFormat> WEB =
+      EnumSet.of(
+          ImageFormat.JPEG, ImageFormat.PNG, ImageFormat.WEBP, ImageFormat.GIF, ImageFormat.AVIF);
+  private static final Planner PLANNER = new Planner(Limits.DEFAULTS, WEB, WEB, false);
+  private static final OptionsParser PARSER = new OptionsParser(Map.of());
+
+  private static Plan plan(String image, String options) {
+    return PLANNER.plan(Probe.read(SharedImages.bytes(image)), PARSER.parse(options));
+  }
+
+  @ParameterizedTest(name = "{0} to {1} px wide: shrink {2}")
+  @CsvSource({
+    "2569067123_aca715a2ee_o.jpg, 720, 2", // 2725/720 = 3.8: DCT 1/2, then lanczos3
+    "2569067123_aca715a2ee_o.jpg, 300, 8", // 9.1
+    "2569067123_aca715a2ee_o.jpg, 600, 4", // 4.5
+    "2569067123_aca715a2ee_o.jpg, 2000, 1",
+    "4.webp, 250, 4", // WebP scale-on-load too
+    "alpha-premultiply-2048x1536-paper.png, 200, 1", // PNG has none
+  })
+  void choosesTheShrinkOnLoadFactor_FM03(String image, int width, int shrink) {
+    assertThat(plan(image, "w:" + width).load().shrink()).isEqualTo(shrink);
+  }
+
+  @Test
+  void trimNeedsEveryPixel() {
+    assertThat(plan("2569067123_aca715a2ee_o.jpg", "w:300/t:10").load().shrink()).isEqualTo(1);
+  }
+
+  @Test
+  void outputFormatFollowsTheSourceOrTheOption() {
+    assertThat(plan("4.webp", "w:100").output().format()).isEqualTo(ImageFormat.WEBP);
+    assertThat(plan("4.webp", "w:100/f:avif").output().format()).isEqualTo(ImageFormat.AVIF);
+    assertThat(plan("Landscape_1.jpg", "w:100").output().quality()).isEqualTo(80);
+    assertThat(plan("Landscape_1.jpg", "w:100/f:webp").output().quality()).isEqualTo(79);
+    assertThat(plan("Landscape_1.jpg", "w:100/q:55").output().quality()).isEqualTo(55);
+  }
+
+  @Test
+  void animationsKeepTheirFramesOnlyWhereTheFormatCan() {
+    assertThat(plan("animated-loop-3.gif", "w:100").frames()).isEqualTo(10);
+    assertThat(plan("animated-loop-3.gif", "w:100").load().pages()).isEqualTo(-1);
+    assertThat(plan("animated-loop-3.gif", "w:100/f:png").frames()).isEqualTo(1);
+    assertThat(plan("animated-loop-3.webp", "w:100/da:1").frames()).isEqualTo(1);
+  }
+
+  @Test
+  void orientationSwapsTheGeometry() {
+    Plan p = plan("Landscape_6.jpg", "w:300");
+    assertThat(p.orientation()).isEqualTo(6);
+    assertThat(p.geometry().width()).isEqualTo(300);
+    assertThat(p.geometry().height()).isEqualTo(225);
+    assertThat(plan("Landscape_6.jpg", "ar:0/w:300").geometry().height()).isEqualTo(400);
+  }
+
+  @Test
+  void refusesFormatsThisEngineCannotReadOrWrite() {
+    Planner jpegOnly =
+        new Planner(
+            Limits.DEFAULTS, EnumSet.of(ImageFormat.JPEG), EnumSet.of(ImageFormat.JPEG), false);
+    ProbeResult png = Probe.read(SharedImages.bytes("with-alpha.png"));
+    assertThatThrownBy(() -> jpegOnly.plan(png, Options.DEFAULTS))
+        .isInstanceOfSatisfying(
+            ImgdException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+              assertThat(e.getMessage()).contains("PNG").contains("imgd doctor");
+            });
+    ProbeResult jpeg = Probe.read(SharedImages.bytes("Landscape_1.jpg"));
+    assertThatThrownBy(() -> jpegOnly.plan(jpeg, PARSER.parse("f:avif")))
+        .isInstanceOfSatisfying(
+            ImgdException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+              assertThat(e.getMessage()).contains("AVIF").contains("AV1");
+            });
+  }
+
+  @Test
+  void refusesResultsOverTheLimit_FM23() {
+    Planner small = new Planner(Limits.DEFAULTS.withMaxResultSide(1000), WEB, WEB, false);
+    ProbeResult jpeg = Probe.read(SharedImages.bytes("Landscape_1.jpg"));
+    assertThatThrownBy(() -> small.plan(jpeg, PARSER.parse("rs:force:5000:500/el:1")))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
+  }
+
+  @Test
+  void theMemoryEstimateFollowsTheOutput_FM03() {
+    long small = plan("2569067123_aca715a2ee_o.jpg", "w:300").memoryEstimate();
+    long large = plan("2569067123_aca715a2ee_o.jpg", "w:2400").memoryEstimate();
+    assertThat(small).isLessThan(large / 4);
+  }
+
+  @Test
+  void aPlanIsSerialisable() throws Exception {
+    try (var out = new ObjectOutputStream(new ByteArrayOutputStream())) {
+      out.writeObject(plan("Landscape_6.jpg", "rs:fill:100:100/g:sm/wm:0.5/f:webp"));
+    }
+  }
+}
