@@ -7,15 +7,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 image="$root/../shared/images/2569067123_aca715a2ee_o.jpg"
-iterations=60; warmup=20
-[ "${1:-}" = --quick ] && { iterations=15; warmup=5; }
+iterations=100; warmup=20
+[ "${1:-}" = --quick ] && { iterations=20; warmup=5; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 gcc -O2 -o "$work/floor" "$root/bench/floor.c" -ldl
 
 builds=("$("$root/imgd" libvips)")
-system="$(/sbin/ldconfig -p | awk '/libvips\.so\.42 .*x86-64/ {print $NF; exit}')"
+system="$(/sbin/ldconfig -p | awk '/libvips\.so\.42 .*x86-64/ && !found {print $NF; found=1}')"
 [ -n "$system" ] && [ "$system" != "${builds[0]}" ] && builds+=("$system")
 
 echo "image: $(basename "$image"), to 720 px wide JPEG q80, lanczos3; $(nproc) cores; $(date -u +%F)"
@@ -23,7 +23,7 @@ for lib in "${builds[@]}"; do
   echo "== $lib"
   IMGD_LIBVIPS="$lib" "$root/imgd" bench-convert --image "$image" --iterations "$iterations" --warmup "$warmup"
   read -r fmin fmed fmax fbytes < <("$work/floor" "$lib" "$image" "$iterations" 2)
-  echo "C floor (jpegload shrink=2, resize, jpegsave): median $fmed ms (min $fmin), $fbytes bytes"
+  echo "C floor (jpegload shrink=2, resize, jpegsave): median $fmed ms (min $fmin, max $fmax), $fbytes bytes"
   if [ "$lib" = "$system" ] && command -v vipsthumbnail >/dev/null; then
     mkdir -p "$work/in" "$work/out"
     for i in $(seq 1 "$iterations"); do ln -sf "$image" "$work/in/$i.jpg"; done

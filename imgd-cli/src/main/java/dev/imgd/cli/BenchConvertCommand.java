@@ -39,29 +39,54 @@ final class BenchConvertCommand implements Callable<Integer> {
   @Option(names = "--quality", description = "JPEG quality")
   int quality = 80;
 
+  @Option(
+      names = "--options",
+      description =
+          "imgproxy options for the pipeline instead of --width/--quality to JPEG;"
+              + " the bare-binding variant is then skipped")
+  String imgproxyOptions;
+
   @Override
   public Integer call() throws Exception {
     byte[] source = Files.readAllBytes(image);
     try (Imgd imgd = Imgd.builder().threads(1).build()) {
       Options options =
-          Options.builder().width(width).quality(quality).format(ImageFormat.JPEG).build();
+          imgproxyOptions != null
+              ? imgd.parse(imgproxyOptions)
+              : Options.builder().width(width).quality(quality).format(ImageFormat.JPEG).build();
+      boolean withBinding = imgproxyOptions == null;
       ExecutorService thread = VipsThreads.pool("bench", 1);
       try {
         int shrink = imgd.plan(source, options).load().shrink();
-        double[] binding =
-            thread.submit(() -> measure(() -> binding(source, shrink, width, quality))).get();
-        double[] pipeline = measure(() -> imgd.process(source, options).bytes().length);
+        IntSupplier binding = withBinding ? () -> binding(source, shrink, width, quality) : () -> 0;
+        IntSupplier pipeline = () -> imgd.process(source, options).bytes().length;
+        for (int i = 0; i < warmup; i++) {
+          thread.submit(binding::getAsInt).get();
+          pipeline.getAsInt();
+        }
+        // Batches alternate A B A B so that drift on a shared machine hits both alike.
+        double[] bindingMs = new double[ROUNDS];
+        double[] pipelineMs = new double[ROUNDS];
+        int perBatch = Math.max(1, iterations / ROUNDS);
+        for (int r = 0; r < ROUNDS; r++) {
+          bindingMs[r] = thread.submit(() -> batch(binding, perBatch)).get();
+          pipelineMs[r] = batch(pipeline, perBatch);
+        }
+        Arrays.sort(bindingMs);
+        Arrays.sort(pipelineMs);
         System.out.printf(
-            "libvips %s: imgd pipeline median %.2f ms (min %.2f, max %.2f); binding only median"
-                + " %.2f ms (min %.2f); shrink-on-load %d; %d iterations%n",
+            "libvips %s: imgd pipeline %.2f ms (batches %.2f-%.2f); binding only %.2f ms"
+                + " (batches %.2f-%.2f); shrink-on-load %d; %d rounds of %d%n",
             Vips.version(),
-            pipeline[1],
-            pipeline[0],
-            pipeline[2],
-            binding[1],
-            binding[0],
+            pipelineMs[ROUNDS / 2],
+            pipelineMs[0],
+            pipelineMs[ROUNDS - 1],
+            bindingMs[ROUNDS / 2],
+            bindingMs[0],
+            bindingMs[ROUNDS - 1],
             shrink,
-            iterations);
+            ROUNDS,
+            perBatch);
       } finally {
         thread.shutdown();
       }
@@ -69,21 +94,20 @@ final class BenchConvertCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** {min, median, max} of process CPU ms per call, after the warm-up. */
-  private double[] measure(IntSupplier call) {
-    for (int i = 0; i < warmup; i++) {
-      call.getAsInt();
-    }
+  private static final int ROUNDS = 5;
+
+  /**
+   * Mean process CPU ms per call over a batch: the process clock ticks in 10 ms steps here, too
+   * coarse for one call, fine for a batch.
+   */
+  private static double batch(IntSupplier call, int n) {
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    double[] ms = new double[iterations];
-    for (int i = 0; i < iterations; i++) {
-      long t0 = os.getProcessCpuTime();
+    long t0 = os.getProcessCpuTime();
+    for (int i = 0; i < n; i++) {
       call.getAsInt();
-      ms[i] = (os.getProcessCpuTime() - t0) / 1e6;
     }
-    Arrays.sort(ms);
-    return new double[] {ms[0], ms[iterations / 2], ms[iterations - 1]};
+    return (os.getProcessCpuTime() - t0) / 1e6 / n;
   }
 
   /** The calls bench/floor.c makes from C. */

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       ProbeCommand.class,
       DoctorCommand.class,
-      BenchConvertCommand.class
+      BenchConvertCommand.class,
+      BenchMemoryCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for an image or request imgd refuses (bad input, limits, corrupt data). */

@@ -1,46 +1,82 @@
 package dev.imgd.core.plan;
 
-import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.probe.ProbeResult;
 
 /**
  * Estimates the peak native memory of one job, for admission control (FM-16). libvips streams a
- * sequential load through the resize a few scanlines at a time, so memory follows the output, not
- * the input (FM-03), with three exceptions modelled here: a progressive JPEG holds every DCT
- * coefficient of the whole image; PNG, GIF and HEIF decode whole frames; and a turned or
- * smart-cropped image is rendered to memory at its resized size.
+ * sequential load through the resize in a window of scanlines, so memory follows the loaded
+ * (shrunk) width and the output, not the input (FM-03). The constants were fitted to libvips 8.18's
+ * tracked high-water mark and the process's RSS growth (bench/pipeline.sh); the terms:
+ *
+ * <ul>
+ *   <li>the scanline window, in 8-bit, float when premultiplied for alpha, and again when an ICC
+ *       transform runs;
+ *   <li>whole frames where the decoder or the animation path holds them (GIF, WebP, HEIF,
+ *       interlaced PNG; every frame of an animation, several times over while frames are split and
+ *       joined);
+ *   <li>a progressive JPEG's DCT coefficients for the whole image;
+ *   <li>the resized image when it is turned or smart-cropped, the full image when trimmed;
+ *   <li>the encoder's own buffers (mozjpeg's coefficients for optimised Huffman tables, libwebp's
+ *       and aom's pictures).
+ * </ul>
  */
 public final class MemoryModel {
-  /** Scanline buffers of the sequential pipeline, in lines of the loaded image. */
-  static final int WINDOW_LINES = 256;
+  /** Scanlines of the loaded image that libvips holds at once in a sequential pipeline. */
+  static final int WINDOW_LINES = 600;
 
   /** Fixed cost of a job: decoder state, operation objects, encoder tables. */
-  static final long BASE = 2L << 20;
+  static final long BASE = 1L << 20;
 
   private MemoryModel() {}
 
   public static long estimate(
       ProbeResult probe, Plan.Load load, ResizePlan g, int frames, Plan.Output output) {
-    int bands = Math.max(3, probe.bands());
+    int bands = Math.max(3, probe.bands()) + (probe.hasAlpha() && probe.bands() < 4 ? 1 : 0);
     long loadedW = ceilDiv(probe.width(), load.shrink());
     long loadedH = ceilDiv(probe.height(), load.shrink());
-    long decode;
-    if (probe.format() == ImageFormat.JPEG) {
-      // Progressive: libjpeg keeps 2-byte coefficients for the whole image at full resolution.
-      decode =
-          probe.progressive()
-              ? (long) probe.width() * probe.height() * probe.bands() * 2
-              : loadedW * Math.min(loadedH, WINDOW_LINES) * bands;
-    } else if (probe.format() == ImageFormat.WEBP) {
-      decode = loadedW * loadedH * bands * frames; // libwebp decodes whole frames
-    } else {
-      decode = (long) probe.width() * probe.height() * bands * Math.max(1, frames);
+    long window = loadedW * bands * Math.min(loadedH, WINDOW_LINES);
+    long memory = BASE + window;
+    if (probe.hasAlpha()) {
+      memory += window * 3; // premultiplied float through the resize
     }
-    long resized = (long) g.resizedWidth() * g.resizedHeight() * bands * 4; // float when alpha
-    long result = (long) g.width() * g.height() * bands * frames;
-    long encoded = output.format() == ImageFormat.AVIF ? result * 3 : result / 2;
-    return BASE + decode + Math.min(resized, result * 4L) + result + encoded;
+    if (probe.iccBytes() > 0
+        || "cmyk".equals(probe.colourSpace())
+        || "ycck".equals(probe.colourSpace())) {
+      memory += window; // lcms works on float rows
+    }
+    long frame = loadedW * loadedH * bands;
+    memory +=
+        switch (probe.format()) {
+          case JPEG ->
+              probe.progressive() ? (long) probe.width() * probe.height() * probe.bands() * 2 : 0;
+          case PNG -> probe.progressive() ? frame : 0;
+          case WEBP, HEIC, AVIF, TIFF -> frame;
+          case GIF -> frame * 2; // the frame and the canvas it is drawn on
+          default -> frame;
+        };
+    if (frames > 1) {
+      memory += frame * frames * 5; // the strip, its frames, their results, the joined strip
+    }
+    long resized = (long) g.resizedWidth() * g.resizedHeight() * bands;
+    if (g.needsSmartCrop() || probe.orientation() != 1) {
+      memory += resized;
+    }
+    long result = (long) g.width() * g.height() * frames;
+    memory +=
+        switch (output.format()) {
+          case JPEG -> result * 2;
+          case WEBP -> result * 6;
+          case AVIF -> result * 12;
+          case GIF -> result * 8;
+          default -> result * bands / 8;
+        };
+    return memory;
+  }
+
+  /** The extra memory of a trimmed job: the whole loaded image is rendered. */
+  public static long trim(ProbeResult probe) {
+    return (long) probe.width() * probe.height() * Math.max(3, probe.bands());
   }
 
   private static long ceilDiv(long a, long b) {

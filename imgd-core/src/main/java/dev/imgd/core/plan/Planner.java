@@ -84,7 +84,9 @@ public final class Planner {
             options.stripMetadata(),
             options.stripColorProfile(),
             options.maxBytes());
-    long memory = MemoryModel.estimate(probe, load, geometry, frames, output);
+    long memory =
+        MemoryModel.estimate(probe, load, geometry, frames, output)
+            + (options.trim().enabled() ? MemoryModel.trim(probe) : 0);
     return new Plan(options, probe.format(), orientation, load, geometry, output, frames, memory);
   }
 
