@@ -28,7 +28,6 @@ final class LogBridge {
   private static final int CRITICAL = 1 << 3;
   private static final int WARNING = 1 << 4;
   private static final int MESSAGE = 1 << 5;
-  private static final int INFO = 1 << 6;
 
   private LogBridge() {}
 
@@ -93,7 +92,7 @@ final class LogBridge {
         if (admitWarning()) {
           LOG.warn("{}: {}", where, text);
         }
-      } else if ((level & (MESSAGE | INFO)) != 0) {
+      } else if ((level & MESSAGE) != 0) {
         LOG.info("{}: {}", where, text);
       } else {
         LOG.debug("{}: {}", where, text);

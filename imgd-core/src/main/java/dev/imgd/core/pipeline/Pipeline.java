@@ -208,15 +208,16 @@ public final class Pipeline {
       List<VipsImage> done = new ArrayList<>(frames);
       try (strip) {
         for (int i = 0; i < frames; i++) {
-          VipsImage frame =
+          try (VipsImage frame =
               VipsOperation.of("extract_area")
                   .set("input", strip)
                   .set("left", 0)
                   .set("top", i * pageHeight)
                   .set("width", strip.width())
                   .set("height", pageHeight)
-                  .image();
-          done.add(step.apply(frame));
+                  .image()) {
+            done.add(step.apply(frame));
+          }
         }
         VipsImage joined =
             VipsOperation.of("arrayjoin")
