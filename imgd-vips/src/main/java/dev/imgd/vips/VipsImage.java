@@ -225,6 +225,14 @@ public final class VipsImage implements AutoCloseable {
     }
   }
 
+  /** Sets a string metadata field; only on an image that nobody else holds. */
+  public void setStringField(String name, String value) {
+    try (Arena arena = Arena.ofConfined()) {
+      Vips.lib()
+          .vips_image_set_string(address(), arena.allocateFrom(name), arena.allocateFrom(value));
+    }
+  }
+
   /** Sets an int metadata field; only on an image that nobody else holds. */
   public void setIntField(String name, int value) {
     try (Arena arena = Arena.ofConfined()) {

@@ -5,6 +5,8 @@ import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Encoders with the settings imgd uses for each output format. */
 final class Encoder {
@@ -50,23 +52,31 @@ final class Encoder {
           case GIF -> VipsOperation.of("gifsave_buffer");
           default -> throw new IllegalArgumentException(out.format() + " cannot be written");
         };
-    keep(save, out);
+    keep(save, image);
     return save.in(image).bytes();
   }
 
   /**
-   * Savers add metadata of their own (an EXIF block with the resolution) unless told to keep none:
-   * libvips 8.15 and later take "keep" flags, 8.14 only the all-or-nothing "strip".
+   * The saver writes exactly the metadata the pipeline left on the image. libvips 8.15 and later
+   * take "keep" flags (without them savers add an EXIF block of their own); 8.14 has only the
+   * all-or-nothing "strip".
    */
-  private static void keep(VipsOperation save, Plan.Output out) {
-    if (!out.stripMetadata()) {
-      return; // what survived Steps.metadata (never GPS) is written
+  private static void keep(VipsOperation save, VipsImage image) {
+    List<String> kept = new ArrayList<>();
+    for (String[] kind : KEEP_FLAGS) {
+      if (image.hasField(kind[0])) {
+        kept.add(kind[1]);
+      }
     }
     int[] v = Vips.versionNumbers();
     if (v[0] > 8 || v[1] >= 15) {
-      save.set("keep", out.stripColourProfile() ? "none" : "icc");
-    } else if (out.stripColourProfile()) {
+      save.set("keep", kept.isEmpty() ? "none" : String.join(":", kept));
+    } else if (kept.isEmpty()) {
       save.set("strip", true);
     }
   }
+
+  private static final String[][] KEEP_FLAGS = {
+    {"exif-data", "exif"}, {"xmp-data", "xmp"}, {"iptc-data", "iptc"}, {"icc-profile-data", "icc"}
+  };
 }

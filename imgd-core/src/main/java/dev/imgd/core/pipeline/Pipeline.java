@@ -36,6 +36,8 @@ public final class Pipeline {
           "(?i)(premature|truncat|corrupt|out of order|read error|unexpected end|bad huffman|"
               + "damaged|incomplete|invalid|not a known|unable to (read|parse)|decode|load)");
 
+  private static final String EXIF_COPYRIGHT = "exif-ifd0-Copyright";
+
   private Pipeline() {}
 
   /** The result of one run, already verified. */
@@ -431,30 +433,35 @@ public final class Pipeline {
     }
 
     /**
-     * Metadata out: GPS never survives; EXIF, XMP and IPTC go unless asked to stay; the ICC profile
-     * (sRGB by now) goes unless asked to stay.
+     * Metadata out: GPS never survives; EXIF, XMP and IPTC go unless asked to stay, but the
+     * copyright notice stays when asked (imgproxy's keep_copyright); the ICC profile (sRGB by now)
+     * goes unless asked to stay. The saver then writes exactly what is left (Encoder).
      */
     static VipsImage metadata(VipsImage in, Plan plan) {
       VipsImage out = VipsOperation.of("copy").in(in).image(); // a private header to edit
       Plan.Output o = plan.output();
+      boolean copyright =
+          o.stripMetadata() && plan.options().keepCopyright() && out.hasField(EXIF_COPYRIGHT);
       for (String field : out.fields()) {
         String f = field.toLowerCase(Locale.ROOT);
+        // libvips rebuilds the EXIF block from these fields on save: a removed field is gone.
         boolean gps = f.startsWith("exif-ifd3-") || f.contains("gps");
         boolean meta =
-            f.equals("exif-data")
-                || f.startsWith("exif-")
+            f.startsWith("exif-")
                 || f.equals("xmp-data")
                 || f.equals("iptc-data")
                 || f.equals("orientation");
+        boolean keptForCopyright =
+            copyright && (f.equals("exif-data") || field.equals(EXIF_COPYRIGHT));
         boolean icc = f.equals("icc-profile-data");
-        if (gps || (meta && o.stripMetadata()) || (icc && o.stripColourProfile())) {
+        if (gps
+            || (meta && o.stripMetadata() && !keptForCopyright)
+            || (icc && o.stripColourProfile())) {
           out.removeField(field);
         }
       }
       if (!o.stripMetadata()) {
-        // The EXIF blob may still carry the GPS IFD; libvips rebuilds EXIF from the fields
-        // only partly, so drop the blob and XMP (which can hold GPS too) rather than leak it.
-        out.removeField("xmp-data");
+        out.removeField("xmp-data"); // XMP can carry GPS too, and is not parsed here
       }
       return out;
     }

@@ -54,4 +54,21 @@ class MetadataTest {
     assertThat(probe.iccBytes()).as("the sRGB profile the image was converted to").isPositive();
     assertThat(probe.colourSpace()).isEqualTo("srgb");
   }
+
+  @org.junit.jupiter.api.Test
+  void copyrightIsKeptWhenAskedAndOnlyIt() {
+    Engines.engine();
+    byte[] source;
+    try (var img = Engines.decode(gpsJpeg());
+        var copy = dev.imgd.vips.VipsOperation.of("copy").in(img).image()) {
+      copy.setStringField("exif-ifd0-Copyright", "(c) imgd tests");
+      source = dev.imgd.vips.VipsOperation.of("jpegsave_buffer").in(copy).bytes();
+    }
+    byte[] kept = Engines.engine().process(source, "kcr:1/w:40/f:jpg").bytes();
+    byte[] dropped = Engines.engine().process(source, "kcr:0/w:40/f:jpg").bytes();
+    assertThat(new String(kept, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .contains("(c) imgd tests");
+    assertThat(Probe.read(kept).hasGps()).isFalse();
+    assertThat(Probe.read(dropped).exifBytes()).isZero();
+  }
 }
