@@ -37,7 +37,7 @@ final class ConvertCommand implements Callable<Integer> {
   int height;
 
   @Option(names = "--fit", description = "fit, fill, fill-down, force or auto (default fit)")
-  String fit = "fit";
+  String fit;
 
   @Option(names = "--quality", description = "1-100 (default: per format, JPEG 80)")
   int quality;
@@ -66,7 +66,17 @@ final class ConvertCommand implements Callable<Integer> {
     try (Imgd imgd = engine.build()) {
       Options.Builder b =
           (imgproxyOptions == null ? Options.DEFAULTS : imgd.parse(imgproxyOptions)).toBuilder();
-      b.resizingType(resizingType(fit)).width(width).height(height).format(outFormat);
+      // Flags given on the command line win over the same settings in --options.
+      b.format(outFormat);
+      if (fit != null) {
+        b.resizingType(resizingType(fit));
+      }
+      if (width > 0) {
+        b.width(width);
+      }
+      if (height > 0) {
+        b.height(height);
+      }
       if (quality > 0) {
         b.quality(quality);
       }
