@@ -75,7 +75,7 @@ class EmbeddingApiTest {
   }
 
   @Test
-  void typedErrorsForBadInput_FM12() {
+  void typedErrorsForBadInput_FM12() { // FM-12: every failure is typed, with a status
     assertThatThrownBy(() -> imgd.process(new byte[0], Options.DEFAULTS))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_IMAGE));

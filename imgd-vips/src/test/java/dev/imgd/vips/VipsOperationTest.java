@@ -92,7 +92,7 @@ class VipsOperationTest {
   }
 
   @Test
-  void blockedLoadersAreRefused() {
+  void blockedLoadersAreRefused() { // FM-20: only allow-listed loaders are reachable
     // TIFF is not among the default loaders: its loader class is blocked.
     try (VipsImage img = VipsImage.fromPixels(new byte[12], 2, 2, 3)) {
       byte[] tiff = VipsOperation.of("tiffsave_buffer").in(img).bytes();
