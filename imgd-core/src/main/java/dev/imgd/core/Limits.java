@@ -48,55 +48,91 @@ public record Limits(
     }
   }
 
-  public Limits withMaxSourcePixels(long v) {
-    return new Limits(
-        v,
-        maxSourceSide,
-        maxFrames,
-        maxTotalPixels,
-        maxProgressivePixels,
-        maxProgressiveScans,
-        maxMetadataBytes,
-        maxResultPixels,
-        maxResultSide);
+  /** A builder starting from these limits, for changing a few of them. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public Limits withMaxFrames(int v) {
-    return new Limits(
-        maxSourcePixels,
-        maxSourceSide,
-        v,
-        maxTotalPixels,
-        maxProgressivePixels,
-        maxProgressiveScans,
-        maxMetadataBytes,
-        maxResultPixels,
-        maxResultSide);
-  }
+  /** Changes some limits; {@link #build} checks them all. */
+  public static final class Builder {
+    private long maxSourcePixels;
+    private int maxSourceSide;
+    private int maxFrames;
+    private long maxTotalPixels;
+    private long maxProgressivePixels;
+    private int maxProgressiveScans;
+    private int maxMetadataBytes;
+    private long maxResultPixels;
+    private int maxResultSide;
 
-  public Limits withMaxMetadataBytes(int v) {
-    return new Limits(
-        maxSourcePixels,
-        maxSourceSide,
-        maxFrames,
-        maxTotalPixels,
-        maxProgressivePixels,
-        maxProgressiveScans,
-        v,
-        maxResultPixels,
-        maxResultSide);
-  }
+    private Builder(Limits l) {
+      maxSourcePixels = l.maxSourcePixels;
+      maxSourceSide = l.maxSourceSide;
+      maxFrames = l.maxFrames;
+      maxTotalPixels = l.maxTotalPixels;
+      maxProgressivePixels = l.maxProgressivePixels;
+      maxProgressiveScans = l.maxProgressiveScans;
+      maxMetadataBytes = l.maxMetadataBytes;
+      maxResultPixels = l.maxResultPixels;
+      maxResultSide = l.maxResultSide;
+    }
 
-  public Limits withMaxResultSide(int v) {
-    return new Limits(
-        maxSourcePixels,
-        maxSourceSide,
-        maxFrames,
-        maxTotalPixels,
-        maxProgressivePixels,
-        maxProgressiveScans,
-        maxMetadataBytes,
-        maxResultPixels,
-        v);
+    public Builder maxSourcePixels(long v) {
+      maxSourcePixels = v;
+      return this;
+    }
+
+    public Builder maxSourceSide(int v) {
+      maxSourceSide = v;
+      return this;
+    }
+
+    public Builder maxFrames(int v) {
+      maxFrames = v;
+      return this;
+    }
+
+    public Builder maxTotalPixels(long v) {
+      maxTotalPixels = v;
+      return this;
+    }
+
+    public Builder maxProgressivePixels(long v) {
+      maxProgressivePixels = v;
+      return this;
+    }
+
+    public Builder maxProgressiveScans(int v) {
+      maxProgressiveScans = v;
+      return this;
+    }
+
+    public Builder maxMetadataBytes(int v) {
+      maxMetadataBytes = v;
+      return this;
+    }
+
+    public Builder maxResultPixels(long v) {
+      maxResultPixels = v;
+      return this;
+    }
+
+    public Builder maxResultSide(int v) {
+      maxResultSide = v;
+      return this;
+    }
+
+    public Limits build() {
+      return new Limits(
+          maxSourcePixels,
+          maxSourceSide,
+          maxFrames,
+          maxTotalPixels,
+          maxProgressivePixels,
+          maxProgressiveScans,
+          maxMetadataBytes,
+          maxResultPixels,
+          maxResultSide);
+    }
   }
 }

@@ -102,7 +102,8 @@ class PlannerTest {
 
   @Test
   void refusesResultsOverTheLimit_FM23() { // FM-23: caps on result dimensions
-    Planner small = new Planner(Limits.DEFAULTS.withMaxResultSide(1000), WEB, WEB, false);
+    Planner small =
+        new Planner(Limits.DEFAULTS.toBuilder().maxResultSide(1000).build(), WEB, WEB, false);
     ProbeResult jpeg = Probe.read(SharedImages.bytes("Landscape_1.jpg"));
     assertThatThrownBy(() -> small.plan(jpeg, PARSER.parse("rs:force:5000:500/el:1")))
         .isInstanceOfSatisfying(
