@@ -30,7 +30,13 @@ public enum ErrorCode {
   /** The encoder produced something that failed verification (FM-11). */
   OUTPUT_INVALID(500, "output_invalid"),
   /** The image engine failed in a way not caused by the input. */
-  ENGINE_FAILED(500, "engine_failed");
+  ENGINE_FAILED(500, "engine_failed"),
+  /** The image needed more memory than a worker may use; the worker was replaced (FM-16). */
+  MEMORY_EXCEEDED(422, "memory_exceeded"),
+  /** The image crashed the worker decoding it; the worker was replaced (FM-20). */
+  WORKER_CRASHED(422, "worker_crashed"),
+  /** The same input crashed or overran a worker recently and is refused for a while. */
+  QUARANTINED(422, "quarantined");
 
   private final int httpStatus;
   private final String code;

@@ -1,7 +1,10 @@
 package dev.imgd.core;
 
+import dev.imgd.vips.Capabilities;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /** Image formats imgd reads or writes. */
 public enum ImageFormat {
@@ -31,9 +34,34 @@ public enum ImageFormat {
     return extension;
   }
 
+  /** Vector documents: measured and rendered by the loader, only in isolated workers. */
+  public boolean isVector() {
+    return this == SVG || this == PDF;
+  }
+
   /** Formats imgd can encode. */
   public boolean isOutput() {
     return this == JPEG || this == PNG || this == WEBP || this == GIF || this == AVIF;
+  }
+
+  /** The formats a libvips build decodes, as far as imgd knows them. */
+  public static Set<ImageFormat> readable(Capabilities caps) {
+    return of(caps.reads());
+  }
+
+  /** The output formats a libvips build encodes. */
+  public static Set<ImageFormat> writable(Capabilities caps) {
+    Set<ImageFormat> s = of(caps.writes());
+    s.removeIf(f -> !f.isOutput());
+    return s;
+  }
+
+  private static Set<ImageFormat> of(Set<Capabilities.Format> formats) {
+    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
+    for (Capabilities.Format f : formats) {
+      fromExtension(f.name()).ifPresent(s::add);
+    }
+    return s;
   }
 
   /** Parses an extension as imgproxy writes it: "jpg", "jpeg", "png", "webp", "avif", "gif"... */

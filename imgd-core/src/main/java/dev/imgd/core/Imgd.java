@@ -7,22 +7,19 @@ import dev.imgd.core.plan.Plan;
 import dev.imgd.core.plan.Planner;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
-import dev.imgd.vips.Capabilities;
+import dev.imgd.core.probe.Vectors;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
-import dev.imgd.vips.VipsThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * imgd's engine, embedded: bytes or a stream in, a verified image out, with the same probe, limits,
@@ -41,24 +38,33 @@ import java.util.concurrent.Future;
 public final class Imgd implements AutoCloseable {
   private final Limits limits;
   private final long maxSourceBytes;
-  private final Planner planner;
+  private final Duration timeout;
+  private final Engine engine;
+  private final Map<ImageFormat, Planner> planners = new EnumMap<>(ImageFormat.class);
   private final OptionsParser parser;
   private final byte[] watermark;
-  private final ExecutorService pool;
 
   private Imgd(Builder b) {
-    if (!Vips.isStarted()) {
-      Vips.start(
-          VipsSettings.defaults(
-              b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
+    if (b.engine != null) {
+      this.engine = b.engine;
+    } else {
+      if (!Vips.isStarted()) {
+        Vips.start(
+            VipsSettings.defaults(
+                b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
+      }
+      this.engine = Engine.inProcess(b.threads);
     }
-    Capabilities caps = Vips.capabilities();
     this.limits = b.limits;
     this.maxSourceBytes = b.maxSourceBytes;
+    this.timeout = b.timeout;
     this.watermark = b.watermark;
-    this.planner = new Planner(b.limits, readable(caps), writable(caps), b.lenient);
+    // A planner per input format: what can be written depends on which libvips reads the input.
+    Set<ImageFormat> reads = engine.reads();
+    for (ImageFormat input : ImageFormat.values()) {
+      planners.put(input, new Planner(b.limits, reads, engine.writes(input), b.lenient));
+    }
     this.parser = new OptionsParser(b.presets);
-    this.pool = VipsThreads.pool("imgd-engine", b.threads);
   }
 
   public static Builder builder() {
@@ -93,7 +99,30 @@ public final class Imgd implements AutoCloseable {
     return process(readCapped(source), options);
   }
 
+  /** Processes within the engine's timeout (default 30 s). */
   public Result process(byte[] source, Options options) {
+    return process(source, options, Instant.now().plus(timeout));
+  }
+
+  /** Processes, failing with DEADLINE_EXCEEDED if the result is not ready by the deadline. */
+  public Result process(byte[] source, Options options, Instant deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    Plan plan = plan(source, options, deadline);
+    Pipeline.Encoded out =
+        engine.run(source, plan, plan.options().watermark().enabled() ? watermark : null, deadline);
+    return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
+  }
+
+  /** Plans without running: what would be done, and the memory it would take. */
+  public Plan plan(byte[] source, Options options) {
+    return plan(source, options, Instant.now().plus(timeout));
+  }
+
+  /**
+   * Probe, limits and plan; a vector document is first measured by the engine (the only step before
+   * the plan that runs a decoder, hence in an isolated worker).
+   */
+  public Plan plan(byte[] source, Options options, Instant deadline) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(options, "options");
     if (source.length > maxSourceBytes) {
@@ -104,32 +133,19 @@ public final class Imgd implements AutoCloseable {
           ErrorCode.BAD_OPTIONS, "a watermark was asked for, but no watermark image is configured");
     }
     ProbeResult probe = Probe.check(source, limits);
-    Plan plan = planner.plan(probe, options);
-    Pipeline.Encoded out = run(source, plan);
-    return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
-  }
-
-  /** Plans without running: what would be done, and the memory it would take. */
-  public Plan plan(byte[] source, Options options) {
-    return planner.plan(Probe.check(source, limits), options);
-  }
-
-  private Pipeline.Encoded run(byte[] source, Plan plan) {
-    Future<Pipeline.Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark));
-    try {
-      return job.get();
-    } catch (InterruptedException e) {
-      job.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "interrupted while processing", e);
-    } catch (CancellationException e) {
-      throw new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "processing was cancelled", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof ImgdException ie) {
-        throw ie;
+    Planner planner = planners.get(probe.format());
+    if (probe.format().isVector()) {
+      planner.checkReadable(probe.format());
+      if (probe.format() == ImageFormat.SVG) {
+        Vectors.checkSvg(source);
       }
-      throw new ImgdException(ErrorCode.ENGINE_FAILED, "image processing failed", e.getCause());
+      int page = Math.max(0, options.page());
+      Engine.Page measured = engine.measure(source, probe.format(), page, deadline);
+      Vectors.checkPage(
+          probe.format(), measured.width(), measured.height(), measured.pages(), page, limits);
+      probe = probe.withMeasuredSize(measured.width(), measured.height());
     }
+    return planner.plan(probe, options);
   }
 
   private byte[] readCapped(InputStream in) {
@@ -150,28 +166,15 @@ public final class Imgd implements AutoCloseable {
         "the source has " + size + "+ bytes, over the " + maxSourceBytes + " byte limit");
   }
 
-  private static Set<ImageFormat> readable(Capabilities caps) {
-    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
-    for (Capabilities.Format f : caps.reads()) {
-      ImageFormat.fromExtension(f.name()).ifPresent(s::add);
-    }
-    // SVG, PDF and TIFF are reachable only through isolated workers (not in-process).
-    s.removeAll(EnumSet.of(ImageFormat.SVG, ImageFormat.PDF, ImageFormat.TIFF));
-    return s;
+  /** The engine this instance runs plans on. */
+  public Engine engine() {
+    return engine;
   }
 
-  private static Set<ImageFormat> writable(Capabilities caps) {
-    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
-    for (Capabilities.Format f : caps.writes()) {
-      ImageFormat.fromExtension(f.name()).filter(ImageFormat::isOutput).ifPresent(s::add);
-    }
-    return s;
-  }
-
-  /** Stops the engine's threads; in-flight jobs finish first. */
+  /** Stops the engine; in-flight jobs finish first. */
   @Override
   public void close() {
-    pool.shutdown();
+    engine.close();
   }
 
   /** Engine settings; every one has a safe default. */
@@ -183,8 +186,28 @@ public final class Imgd implements AutoCloseable {
     private boolean lenient;
     private byte[] watermark;
     private Map<String, String> presets = Map.of();
+    private Duration timeout = Duration.ofSeconds(30);
+    private Engine engine;
 
     private Builder() {}
+
+    /**
+     * The engine to run plans on, e.g. isolated workers (imgd-worker); closed with this instance.
+     * Default: {@link Engine#inProcess} with {@link #threads} threads on {@link #library}.
+     */
+    public Builder engine(Engine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /** How long {@link #process(byte[], Options)} may take (default 30 s). */
+    public Builder timeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
 
     /** The libvips library; default: IMGD_LIBVIPS as the launcher sets it. */
     public Builder library(Path library) {
@@ -206,7 +229,7 @@ public final class Imgd implements AutoCloseable {
       return this;
     }
 
-    /** Images processed at once (default: one per core); each uses one libvips thread. */
+    /** In-process images at once (default: one per core); each uses one libvips thread. */
     public Builder threads(int threads) {
       if (threads < 1 || threads > 1024) {
         throw new IllegalArgumentException("threads must be in [1, 1024]: " + threads);

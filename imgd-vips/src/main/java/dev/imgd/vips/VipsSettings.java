@@ -1,7 +1,12 @@
 package dev.imgd.vips;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -92,5 +97,41 @@ public record VipsSettings(
               + " which finds one");
     }
     return Path.of(path);
+  }
+
+  /**
+   * The system's libvips (e.g. Debian's libvips42), if installed: {@code imgd.libvips.system} or
+   * {@code IMGD_LIBVIPS_SYSTEM}, else what the dynamic linker's cache lists for libvips.so.42. It
+   * reads formats the self-contained build leaves out (HEIC, PDF).
+   */
+  public static Optional<Path> systemLibrary() {
+    String path = System.getProperty("imgd.libvips.system", System.getenv("IMGD_LIBVIPS_SYSTEM"));
+    if (path != null && !path.isBlank()) {
+      return Optional.of(Path.of(path));
+    }
+    for (String ldconfig : List.of("/sbin/ldconfig", "/usr/sbin/ldconfig")) {
+      if (!Files.isExecutable(Path.of(ldconfig))) {
+        continue;
+      }
+      try {
+        Process p = new ProcessBuilder(ldconfig, "-p").redirectErrorStream(true).start();
+        List<String> lines;
+        try (BufferedReader r = p.inputReader()) {
+          lines = r.lines().toList(); // read to the end: ldconfig must not block on a full pipe
+        }
+        p.waitFor();
+        return lines.stream()
+            .filter(l -> l.contains("libvips.so.42 ") && l.contains("x86-64"))
+            .map(l -> Path.of(l.substring(l.lastIndexOf(' ') + 1)))
+            .filter(Files::isReadable)
+            .findFirst();
+      } catch (IOException e) {
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 }

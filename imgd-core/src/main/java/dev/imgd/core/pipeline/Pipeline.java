@@ -1,5 +1,6 @@
 package dev.imgd.core.pipeline;
 
+import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
@@ -50,6 +51,26 @@ public final class Pipeline {
   public static Encoded run(byte[] source, Plan plan, byte[] watermark) {
     try {
       return runUnchecked(source, plan, watermark);
+    } catch (VipsException e) {
+      throw classify(e);
+    }
+  }
+
+  /**
+   * The size of a vector document's page at scale 1 (72 dpi) and its page count. The loader reads
+   * only the header: no page is rendered.
+   */
+  public static Engine.Page measure(byte[] source, ImageFormat format, int page) {
+    if (!format.isVector()) {
+      throw new IllegalArgumentException("not a vector format: " + format);
+    }
+    VipsOperation op = VipsOperation.of(Steps.loader(format)).set("buffer", source);
+    if (format == ImageFormat.PDF && page > 0) {
+      op.set("page", page);
+    }
+    try (VipsImage header = op.image()) {
+      int pages = header.intField("n-pages").orElse(1);
+      return new Engine.Page(header.width(), header.height(), pages);
     } catch (VipsException e) {
       throw classify(e);
     }
@@ -148,7 +169,12 @@ public final class Pipeline {
           }
           pages(op, load);
         }
-        case GIF, HEIC, AVIF, TIFF, PDF -> pages(op, load);
+        case GIF, HEIC, AVIF, TIFF -> pages(op, load);
+        case PDF -> {
+          pages(op, load);
+          op.set("scale", load.scale());
+        }
+        case SVG -> op.set("scale", load.scale());
         default -> {}
       }
       // JPEG "autorotate" is off by default in libvips; orientation is applied by the plan.

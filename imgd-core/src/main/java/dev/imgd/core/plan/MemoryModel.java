@@ -33,8 +33,8 @@ public final class MemoryModel {
   public static long estimate(
       ProbeResult probe, Plan.Load load, ResizePlan g, int frames, Plan.Output output) {
     int bands = Math.max(3, probe.bands()) + (probe.hasAlpha() && probe.bands() < 4 ? 1 : 0);
-    long loadedW = ceilDiv(probe.width(), load.shrink());
-    long loadedH = ceilDiv(probe.height(), load.shrink());
+    long loadedW = (long) Math.ceil(probe.width() * load.scale() / load.shrink());
+    long loadedH = (long) Math.ceil(probe.height() * load.scale() / load.shrink());
     long window = loadedW * bands * Math.min(loadedH, WINDOW_LINES);
     long memory = BASE + window;
     if (probe.hasAlpha()) {

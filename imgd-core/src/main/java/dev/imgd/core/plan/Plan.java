@@ -69,10 +69,14 @@ public record Plan(
    * @param page first page or frame to load
    * @param pages pages or frames to load (-1: all)
    * @param failOnTruncated reject truncated or corrupt input (default); false = lenient
+   * @param scale render scale of a vector input (SVG, PDF at 72 dpi); 1 for raster inputs
    */
-  public record Load(int shrink, int page, int pages, boolean failOnTruncated)
+  public record Load(int shrink, int page, int pages, boolean failOnTruncated, double scale)
       implements Serializable {
     public Load {
+      if (!(scale > 0) || scale > 1000) {
+        throw new IllegalArgumentException("scale must be in (0, 1000]: " + scale);
+      }
       if (shrink != 1 && shrink != 2 && shrink != 4 && shrink != 8) {
         throw new IllegalArgumentException("shrink must be 1, 2, 4 or 8: " + shrink);
       }

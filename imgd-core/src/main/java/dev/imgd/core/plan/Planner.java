@@ -44,16 +44,22 @@ public final class Planner {
     this.lenient = lenient;
   }
 
-  public Plan plan(ProbeResult probe, Options options) {
-    if (!readable.contains(probe.format())) {
+  /** Refuses an input format the engine does not read (UNSUPPORTED_FORMAT). */
+  public void checkReadable(ImageFormat input) {
+    if (!readable.contains(input)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,
-          probe.format()
+          input
               + " input is not accepted by this engine"
-              + (probe.format() == ImageFormat.SVG || probe.format() == ImageFormat.PDF
-                  ? " (SVG and PDF are handled only by isolated workers)"
+              + (input.isVector()
+                  ? " (SVG and PDF are handled only by isolated workers with a libvips that reads"
+                      + " them)"
                   : " (the loaded libvips cannot read it; see imgd doctor)"));
     }
+  }
+
+  public Plan plan(ProbeResult probe, Options options) {
+    checkReadable(probe.format());
     ImageFormat format = outputFormat(probe, options);
     boolean animate =
         probe.animated()
@@ -72,7 +78,8 @@ public final class Planner {
             shrinkOnLoad(probe, options, geometry),
             Math.max(0, options.page()),
             animate ? -1 : 1,
-            !lenient);
+            !lenient,
+            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     int quality = options.qualityFor(format);
     if (quality <= 0) {
       quality = DEFAULT_QUALITY.getOrDefault(format, DEFAULT_JPEG_QUALITY);
@@ -128,6 +135,20 @@ public final class Planner {
               + limits.maxResultPixels()
               + " px");
     }
+  }
+
+  /**
+   * The scale a vector input is rendered at: the output's own scale, so the resize that follows is
+   * a no-op, but never so large that the rendered page passes the source pixel or side limits.
+   */
+  double vectorScale(ProbeResult probe, ResizePlan g) {
+    double wanted = Math.max(g.scaleX(), g.scaleY());
+    if (!(wanted > 0)) {
+      wanted = 1;
+    }
+    double byPixels = Math.sqrt(limits.maxSourcePixels() / (double) probe.pixels());
+    double bySide = limits.maxSourceSide() / (double) Math.max(probe.width(), probe.height());
+    return Math.min(1000, Math.min(wanted, Math.min(byPixels, bySide)));
   }
 
   /**

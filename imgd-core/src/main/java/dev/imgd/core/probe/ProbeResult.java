@@ -67,6 +67,28 @@ public record ProbeResult(
     }
   }
 
+  /** This result with the size a vector loader measured (SVG, PDF: at 72 dpi, scale 1). */
+  public ProbeResult withMeasuredSize(int measuredWidth, int measuredHeight) {
+    return new ProbeResult(
+        format,
+        measuredWidth,
+        measuredHeight,
+        frames,
+        orientation,
+        progressive,
+        scans,
+        iccBytes,
+        exifBytes,
+        xmpBytes,
+        hasAlpha,
+        animated,
+        hasGps,
+        bitsPerSample,
+        bands,
+        colourSpace,
+        textBytes);
+  }
+
   /** True unless the format is measured by another component (SVG, PDF). */
   public boolean hasKnownSize() {
     return width > 0 && height > 0;

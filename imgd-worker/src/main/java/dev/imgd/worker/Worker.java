@@ -1,0 +1,181 @@
+package dev.imgd.worker;
+
+import dev.imgd.core.ImageFormat;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The server's handle on one worker process: its socket, its job's deadline and memory cap. */
+final class Worker {
+  /** Why a worker stopped. */
+  enum Death {
+    /** Killed: its job overran the deadline plus the grace. */
+    DEADLINE,
+    /** Killed: its resident memory passed the cap. */
+    MEMORY,
+    /** It ran out of memory by itself (Java heap, or the kernel's OOM killer). */
+    OOM,
+    /** It crashed: a signal such as SIGSEGV or SIGABRT, or an unexpected exit. */
+    CRASH
+  }
+
+  private static final long PAGE_SIZE = 4096; // x86-64 and aarch64 Linux defaults
+  private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+)");
+
+  final Process process;
+  final long pid;
+  final String libvipsVersion;
+  final Set<ImageFormat> reads;
+  final Set<ImageFormat> writes;
+  final long startNanos;
+  final long baselineRss;
+  private final SocketChannel channel;
+  final DataInputStream in;
+  final DataOutputStream out;
+  private final Path errorFile;
+
+  /** When the watchdog kills the job in flight (System.nanoTime), or 0 when idle. */
+  volatile long killAtNanos;
+
+  /** Resident bytes above which the watchdog kills the worker. */
+  volatile long memoryCap = Long.MAX_VALUE;
+
+  /** libvips' tracked memory after the last reply. */
+  volatile long vipsMemory;
+
+  private final AtomicReference<Death> killedFor = new AtomicReference<>();
+
+  Worker(
+      Process process,
+      SocketChannel channel,
+      DataInputStream in,
+      String libvipsVersion,
+      Set<ImageFormat> reads,
+      Set<ImageFormat> writes,
+      long startNanos,
+      Path errorFile) {
+    this.process = process;
+    this.pid = process.pid();
+    this.channel = channel;
+    this.in = in;
+    this.out =
+        new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+    this.libvipsVersion = libvipsVersion;
+    this.reads = reads;
+    this.writes = writes;
+    this.startNanos = startNanos;
+    this.errorFile = errorFile;
+    this.baselineRss = rss();
+  }
+
+  static DataInputStream input(SocketChannel channel) {
+    return new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+  }
+
+  /** Resident set size in bytes, from /proc; 0 once the process is gone. */
+  long rss() {
+    try {
+      String statm = Files.readString(Path.of("/proc", Long.toString(pid), "statm"));
+      return Long.parseLong(statm.split(" ")[1]) * PAGE_SIZE;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  boolean busy() {
+    return killAtNanos != 0;
+  }
+
+  boolean healthy() {
+    return killedFor.get() == null && process.isAlive();
+  }
+
+  /** SIGKILL, recording why; the first cause wins. */
+  void kill(Death cause) {
+    killedFor.compareAndSet(null, cause);
+    process.destroyForcibly();
+  }
+
+  /**
+   * Why the worker died, once it has: the cause it was killed for, else what its exit status and
+   * the JVM's crash report say. Waits for the exit (and reaps the process).
+   */
+  Death death() {
+    try {
+      process.onExit().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      kill(Death.CRASH); // alive but not answering: treat as crashed
+    }
+    Death killed = killedFor.get();
+    if (killed != null) {
+      return killed;
+    }
+    int status = process.isAlive() ? -1 : process.exitValue();
+    // 3: -XX:+ExitOnOutOfMemoryError; 137: SIGKILL that imgd did not send, the OOM killer.
+    return status == 3 || status == 137 ? Death.OOM : Death.CRASH;
+  }
+
+  /** The signal or status a crash ended with, e.g. "SIGSEGV" or "exit status 1". */
+  String crashDetail() {
+    if (Files.isRegularFile(errorFile)) {
+      try {
+        String report = Files.readString(errorFile);
+        Matcher m = SIGNAL.matcher(report);
+        if (m.find()) {
+          return m.group(1);
+        }
+      } catch (IOException | RuntimeException e) {
+        // fall through to the exit status
+      }
+    }
+    if (process.isAlive()) {
+      return "no answer";
+    }
+    int status = process.exitValue();
+    return switch (status - 128) {
+      case 4 -> "SIGILL";
+      case 6 -> "SIGABRT";
+      case 7 -> "SIGBUS";
+      case 8 -> "SIGFPE";
+      case 11 -> "SIGSEGV";
+      default -> status > 128 ? "signal " + (status - 128) : "exit status " + status;
+    };
+  }
+
+  /** Asks the worker to exit, then makes sure it has. */
+  void stop() {
+    try {
+      out.writeInt(Wire.Kind.EXIT.ordinal());
+      out.flush();
+      process.onExit().get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+    }
+    close();
+  }
+
+  /** Releases the socket; the process is reaped by the JDK once it exits. */
+  void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // closing a socket to a dead process: nothing to recover
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "worker " + pid + " (libvips " + libvipsVersion + ")";
+  }
+}

@@ -1,0 +1,320 @@
+package dev.imgd.worker;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Worker processes on one libvips build: {@code size} that take jobs plus a warm spare that takes
+ * the place of one that dies, so the pool is back to strength as soon as the dead one is reaped.
+ */
+final class WorkerPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final Path library;
+  final int size;
+  private final IsolatedEngine.Settings settings;
+  private final Path dir;
+  private final BlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
+
+  /**
+   * Every live worker that serves jobs (busy or idle), for the watchdog; the spare is not in it.
+   */
+  final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+
+  private final ExecutorService spawner;
+  private final AtomicInteger serial = new AtomicInteger();
+  private CompletableFuture<Worker> spare;
+  private volatile boolean closed;
+
+  final AtomicLong replaced = new AtomicLong();
+  final Map<Worker.Death, AtomicLong> deaths = new EnumMap<>(Worker.Death.class);
+  volatile long lastStartNanos;
+  final String libvipsVersion;
+  final Set<ImageFormat> reads;
+  final Set<ImageFormat> writes;
+  final long baselineRss;
+
+  WorkerPool(Path library, int size, IsolatedEngine.Settings settings, Path dir) {
+    this.library = library;
+    this.size = size;
+    this.settings = settings;
+    this.dir = dir;
+    for (Worker.Death d : Worker.Death.values()) {
+      deaths.put(d, new AtomicLong());
+    }
+    this.spawner =
+        Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("imgd-spawn-", 0).factory());
+    List<CompletableFuture<Worker>> starting = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      starting.add(CompletableFuture.supplyAsync(this::spawn, spawner));
+    }
+    try {
+      for (CompletableFuture<Worker> f : starting) {
+        Worker w = f.join();
+        workers.add(w);
+        idle.add(w);
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw new IllegalStateException(
+          "cannot start workers on " + library.getFileName() + ": " + e.getMessage(), e);
+    }
+    Worker first = workers.iterator().next();
+    this.libvipsVersion = first.libvipsVersion;
+    this.reads = first.reads;
+    this.writes = first.writes;
+    this.baselineRss = first.baselineRss;
+    this.spare =
+        settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+  }
+
+  /** An idle worker, waiting for one until the deadline. */
+  Worker take(Instant deadline) {
+    try {
+      long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+      Worker w = idle.poll(wait, TimeUnit.NANOSECONDS);
+      if (w == null) {
+        throw new ImgdException(
+            ErrorCode.DEADLINE_EXCEEDED, "no image worker was free before the deadline");
+      }
+      return w;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "interrupted waiting for a worker", e);
+    }
+  }
+
+  /** Back to the idle queue, or replaced if it died or was killed meanwhile. */
+  void release(Worker w) {
+    w.killAtNanos = 0;
+    if (w.healthy() && !closed) {
+      idle.add(w);
+    } else {
+      replace(w);
+    }
+  }
+
+  /** Reaps a dead worker and puts the spare (or a new worker) in its place. */
+  void replace(Worker dead) {
+    dead.killAtNanos = 0;
+    if (!workers.remove(dead)) {
+      return;
+    }
+    dead.kill(Worker.Death.CRASH); // no-op if already gone; the first recorded cause stands
+    dead.close();
+    replaced.incrementAndGet();
+    if (closed) {
+      return;
+    }
+    CompletableFuture<Worker> next;
+    synchronized (this) {
+      next = spare != null ? spare : CompletableFuture.supplyAsync(this::spawnRetrying, spawner);
+      spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+    }
+    next.thenAccept(w -> {
+      if (closed) {
+        w.stop();
+        return;
+      }
+      workers.add(w);
+      idle.add(w);
+    });
+  }
+
+  void counted(Worker.Death death) {
+    deaths.get(death).incrementAndGet();
+  }
+
+  int idleCount() {
+    return idle.size();
+  }
+
+  /** Starts workers until one starts: the pool must never shrink for good. */
+  private Worker spawnRetrying() {
+    long backoff = 100;
+    while (true) {
+      try {
+        return spawn();
+      } catch (RuntimeException e) {
+        if (closed) {
+          throw e;
+        }
+        LOG.error(
+            "cannot start a worker on {}, retrying: {}", library.getFileName(), e.getMessage());
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+        backoff = Math.min(10_000, backoff * 2);
+      }
+    }
+  }
+
+  /** Starts one worker and waits for its hello on a socket of its own. */
+  private Worker spawn() {
+    long t0 = System.nanoTime();
+    int n = serial.incrementAndGet();
+    Path socket = dir.resolve("w" + n + ".sock");
+    Path errorFile = dir.resolve("hs_err_w" + n + ".log");
+    String token = HexFormat.of().formatHex(RANDOM.generateSeed(16));
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      ProcessBuilder pb = new ProcessBuilder(command(socket, errorFile));
+      pb.environment().put(WorkerMain.TOKEN_ENV, token);
+      pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+      pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+      Process process = pb.start();
+      // If the process dies or hangs before it connects, closing the socket ends the accept.
+      CompletableFuture<?> watch =
+          process
+              .onExit()
+              .thenRun(() -> closeQuietly(server))
+              .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .exceptionally(t -> {
+                process.destroyForcibly();
+                closeQuietly(server);
+                return null;
+              });
+      SocketChannel channel;
+      try {
+        channel = server.accept();
+      } catch (IOException e) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            "the worker did not connect (exit status "
+                + process.onExit().get(5, TimeUnit.SECONDS).exitValue()
+                + ")");
+      } finally {
+        Files.deleteIfExists(socket);
+      }
+      DataInputStream in = Worker.input(channel);
+      try {
+        if (in.readInt() != Wire.MAGIC || !in.readUTF().equals(token)) {
+          throw new IOException("a stranger connected");
+        }
+        long pid = in.readLong();
+        String version = in.readUTF();
+        Set<ImageFormat> reads = Wire.formats(in.readInt());
+        Set<ImageFormat> writes = Wire.formats(in.readInt());
+        if (pid != process.pid()) {
+          throw new IOException("pid " + pid + " is not " + process.pid());
+        }
+        watch.cancel(false);
+        Worker w = new Worker(process, channel, in, version, reads, writes, t0, errorFile);
+        lastStartNanos = System.nanoTime() - t0;
+        LOG.debug("{} started in {} ms", w, lastStartNanos / 1_000_000);
+        return w;
+      } catch (IOException e) {
+        process.destroyForcibly();
+        channel.close();
+        throw new IllegalStateException("worker handshake failed: " + e.getMessage(), e);
+      }
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot start a worker: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted starting a worker", e);
+    }
+  }
+
+  private List<String> command(Path socket, Path errorFile) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (settings.classDataArchive() != null) {
+      // The JDK writes the archive on the first clean exit and maps it on every later start.
+      cmd.add("-XX:SharedArchiveFile=" + settings.classDataArchive());
+      cmd.add("-XX:+AutoCreateSharedArchive");
+    }
+    cmd.add("-Xshare:auto");
+    cmd.add("-Xlog:cds=off,cds+dynamic=off");
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Xmx" + settings.heapMegabytes() + "m");
+    cmd.add("-XX:+ExitOnOutOfMemoryError");
+    cmd.add("-XX:-CreateCoredumpOnCrash");
+    cmd.add("-XX:ErrorFile=" + errorFile);
+    cmd.add("-XX:+DisplayVMOutputToStderr");
+    cmd.add("-Dimgd.libvips=" + library);
+    if (settings.testHooks()) {
+      cmd.add("-D" + WorkerMain.HOOKS_PROPERTY + "=true");
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(WorkerMain.class.getName());
+    cmd.add(socket.toString());
+    return cmd;
+  }
+
+  private static void closeQuietly(ServerSocketChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  /** Lets jobs in flight finish (for at most {@code drain}), then stops every worker. */
+  @Override
+  public void close() {
+    closed = true;
+    long until = System.nanoTime() + settings.drain().toNanos();
+    while (workers.stream().anyMatch(Worker::busy) && System.nanoTime() < until) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (Worker w : workers) {
+      w.stop();
+    }
+    workers.clear();
+    idle.clear();
+    CompletableFuture<Worker> s;
+    synchronized (this) {
+      s = spare;
+      spare = null;
+    }
+    if (s != null) {
+      s.thenAccept(Worker::stop);
+    }
+    spawner.shutdown();
+  }
+}

@@ -1,0 +1,183 @@
+package dev.imgd.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.Imgd;
+import dev.imgd.core.ImgdException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * FM-20 (native crash), FM-15 (work that outlives its deadline), FM-16 (memory): a worker that
+ * hangs, spins, grows past its cap or crashes fails only its own job, with a typed error, within
+ * the deadline plus the grace; the pool is back to strength, unrelated jobs running at the same
+ * time all succeed, and no process or file descriptor is left behind.
+ */
+class IsolatedEngineTest {
+  private static final Duration GRACE = Duration.ofMillis(300);
+  private static final byte[] JPEG = TestImages.shared("Landscape_1.jpg");
+  private static IsolatedEngine engine;
+  private static Imgd imgd;
+
+  @BeforeAll
+  static void start() {
+    engine =
+        IsolatedEngine.start(
+            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2)
+                .withMemoryCap(512L << 20)
+                .withGrace(GRACE)
+                .withQuarantine(Duration.ofMinutes(5))
+                .withTestHooks());
+    imgd = Imgd.builder().engine(engine).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    imgd.close();
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "sleep, DEADLINE_EXCEEDED, 2",
+    "spin, DEADLINE_EXCEEDED, 2",
+    // A long deadline: the cap, not the deadline, must stop it (page faults are slow when busy).
+    "grow, MEMORY_EXCEEDED, 30",
+    "segv, WORKER_CRASHED, 30",
+    "abort, WORKER_CRASHED, 30"
+  })
+  void misbehavingWorkerFailsOnlyItsJob(String hook, ErrorCode expected, int seconds)
+      throws Exception {
+    long fdsBefore = openFds();
+    IsolatedEngine.Stats before = engine.stats();
+    Instant deadline = Instant.now().plusSeconds(seconds);
+    try (ExecutorService others = Executors.newFixedThreadPool(2)) {
+      // Unrelated jobs on the other worker while this one misbehaves.
+      List<Future<Imgd.Result>> jobs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        jobs.add(others.submit(() -> imgd.process(JPEG, "rs:fit:200:0/q:80")));
+      }
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> engine.hook(hook, randomKey(), deadline))
+          .isInstanceOfSatisfying(
+              ImgdException.class, e -> assertThat(e.code()).isEqualTo(expected));
+      long tookMs = (System.nanoTime() - t0) / 1_000_000;
+      // By the deadline plus the grace, plus time to reap the process and classify its death.
+      assertThat(Instant.now()).isBefore(deadline.plus(GRACE).plusSeconds(1));
+      for (Future<Imgd.Result> job : jobs) {
+        assertThat(job.get().width()).isEqualTo(200);
+      }
+      System.out.printf("%s: %s after %d ms%n", hook, expected, tookMs);
+    }
+    awaitFullStrength(before.size());
+    IsolatedEngine.Stats after = engine.stats();
+    assertThat(after.replaced()).isEqualTo(before.replaced() + 1);
+    assertThat(after.deaths().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(before.deaths().values().stream().mapToLong(Long::longValue).sum() + 1);
+    assertThat(zombies()).isEmpty();
+    assertThat(openFds()).isLessThanOrEqualTo(fdsBefore);
+  }
+
+  @Test
+  void crashReportNamesTheSignal() {
+    assertThatThrownBy(() -> engine.hook("segv", randomKey(), Instant.now().plusSeconds(5)))
+        .hasMessageContaining("SIGSEGV");
+    awaitFullStrength(engine.stats().size());
+  }
+
+  @Test
+  void quarantinedInputIsRefusedWithoutReachingAWorker() {
+    byte[] key = randomKey();
+    assertThatThrownBy(() -> engine.hook("segv", key, Instant.now().plusSeconds(5)))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WORKER_CRASHED));
+    awaitFullStrength(engine.stats().size());
+    long replaced = engine.stats().replaced();
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> engine.hook("segv", key, Instant.now().plusSeconds(5)))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUARANTINED));
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
+    assertThat(engine.stats().replaced()).isEqualTo(replaced);
+    // A different input still reaches a worker.
+    assertThat(engine.hook("ok", randomKey(), Instant.now().plusSeconds(5)).pages()).isEqualTo(1);
+  }
+
+  @Test
+  void legitimateJobsRunInWorkers() {
+    Imgd.Result r = imgd.process(JPEG, "rs:fill:300:300/f:webp");
+    assertThat(r.width()).isEqualTo(300);
+    assertThat(r.height()).isEqualTo(300);
+    assertThat(engine.stats().busy()).isZero();
+  }
+
+  @Test
+  void badInputGetsItsTypedErrorAndTheWorkerStays() {
+    byte[] truncated = TestImages.shared("truncated.jpg");
+    long replaced = engine.stats().replaced();
+    assertThatThrownBy(() -> imgd.process(truncated, "rs:fit:100:0"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_IMAGE));
+    assertThat(engine.stats().replaced()).isEqualTo(replaced);
+  }
+
+  static byte[] randomKey() {
+    byte[] key = new byte[32];
+    ThreadLocalRandom.current().nextBytes(key);
+    return key;
+  }
+
+  static void awaitFullStrength(int size) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      IsolatedEngine.Stats s = engine.stats();
+      if (s.live() == size && s.busy() == 0) {
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("the pool did not get back to " + size + ": " + engine.stats());
+  }
+
+  /** Children of this JVM that are dead but not reaped. */
+  static List<Long> zombies() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(p -> {
+          try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+          } catch (IOException e) {
+            return false;
+          }
+        })
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  static long openFds() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    }
+  }
+}
