@@ -64,15 +64,22 @@ public final class Pipeline {
     if (!format.isVector()) {
       throw new IllegalArgumentException("not a vector format: " + format);
     }
+    try {
+      Engine.Page first = header(source, format, 0);
+      // A page past the end is the caller's to refuse: report the first page's size.
+      return page == 0 || page >= first.pages() ? first : header(source, format, page);
+    } catch (VipsException e) {
+      throw classify(e);
+    }
+  }
+
+  private static Engine.Page header(byte[] source, ImageFormat format, int page) {
     VipsOperation op = VipsOperation.of(Steps.loader(format)).set("buffer", source);
-    if (format == ImageFormat.PDF && page > 0) {
+    if (page > 0) {
       op.set("page", page);
     }
     try (VipsImage header = op.image()) {
-      int pages = header.intField("n-pages").orElse(1);
-      return new Engine.Page(header.width(), header.height(), pages);
-    } catch (VipsException e) {
-      throw classify(e);
+      return new Engine.Page(header.width(), header.height(), header.intField("n-pages").orElse(1));
     }
   }
 

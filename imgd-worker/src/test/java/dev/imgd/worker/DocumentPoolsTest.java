@@ -1,0 +1,172 @@
+package dev.imgd.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.Imgd;
+import dev.imgd.core.ImgdException;
+import dev.imgd.vips.VipsSettings;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pools per libvips build, routed by the probed format: the fast build first, the system's build
+ * (Debian's libvips42: HEIC through libde265, PDF through poppler) for what only it reads. PDF and
+ * SVG are measured by a worker before the plan, and their own rules apply (FM-01, FM-22).
+ */
+class DocumentPoolsTest {
+  private static Optional<Path> system;
+  private static IsolatedEngine engine;
+  private static Imgd imgd;
+
+  @BeforeAll
+  static void start() {
+    system = VipsSettings.systemLibrary();
+    List<Path> libraries = new ArrayList<>(List.of(TestImages.library()));
+    system.filter(s -> !s.equals(TestImages.library())).ifPresent(libraries::add);
+    engine = IsolatedEngine.start(IsolatedEngine.Settings.defaults(libraries, 1));
+    imgd = Imgd.builder().engine(engine).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    imgd.close();
+  }
+
+  @Test
+  void pdfPageTwoIsRenderedWithinLimits() {
+    assumeThat(engine.reads()).contains(ImageFormat.PDF);
+    // Page 2 (index 1) is 300x200 pt; pages 1 and 3 are other sizes.
+    byte[] pdf = pdf(new int[][] {{612, 792}, {300, 200}, {100, 400}});
+    Imgd.Result r = imgd.process(pdf, "pg:1/rs:fit:600:0/el:1/f:png");
+    assertThat(r.width()).isEqualTo(600);
+    assertThat(r.height()).isEqualTo(400);
+    // Rendered at the output's scale, not at 72 dpi and enlarged.
+    assertThat(r.plan().load().scale()).isEqualTo(2.0);
+  }
+
+  @Test
+  void pdfWithAbsurdPageSizeIsRefused() {
+    assumeThat(engine.reads()).contains(ImageFormat.PDF);
+    byte[] pdf = pdf(new int[][] {{14_401 * 10, 200_000}});
+    assertThatThrownBy(() -> imgd.process(pdf, "rs:fit:300:0/f:png"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
+  }
+
+  @Test
+  void pdfPagePastTheEndIsABadOption() {
+    assumeThat(engine.reads()).contains(ImageFormat.PDF);
+    byte[] pdf = pdf(new int[][] {{612, 792}});
+    assertThatThrownBy(() -> imgd.process(pdf, "pg:3/f:png"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_OPTIONS));
+  }
+
+  @Test
+  void heicIsConvertedByTheSystemPool() {
+    assumeThat(engine.reads()).contains(ImageFormat.HEIC);
+    Imgd.Result r = imgd.process(TestImages.resource("landscape-1.heic"), "rs:fit:150:0/f:jpg");
+    assertThat(r.width()).isEqualTo(150);
+    assertThat(r.format()).isEqualTo(ImageFormat.JPEG);
+  }
+
+  @Test
+  void svgIsRenderedAtTheOutputScale() {
+    assumeThat(engine.reads()).contains(ImageFormat.SVG);
+    byte[] svg =
+        """
+        <svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">
+          <rect width="100" height="50" fill="#c00"/><circle cx="50" cy="25" r="20" fill="url(#g)"/>
+          <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>
+        </svg>\
+        """
+            .getBytes(StandardCharsets.UTF_8);
+    Imgd.Result r = imgd.process(svg, "rs:fit:400:0/el:1/f:png");
+    assertThat(r.width()).isEqualTo(400);
+    assertThat(r.height()).isEqualTo(200);
+  }
+
+  @Test
+  void svgWithOutsideReferencesOrEntitiesIsRefused() {
+    assumeThat(engine.reads()).contains(ImageFormat.SVG);
+    for (String body :
+        List.of(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\""
+                + " width=\"10\" height=\"10\"><image xlink:href=\"file:///etc/passwd\"/></svg>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image"
+                + " href=\"http://169.254.169.254/latest\"/></svg>",
+            "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY a \"aaaa\">]><svg"
+                + " xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">&a;</svg>")) {
+      assertThatThrownBy(() -> imgd.process(body.getBytes(StandardCharsets.UTF_8), "f:png"))
+          .isInstanceOfSatisfying(
+              ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
+    }
+  }
+
+  @Test
+  void svgWithAbsurdSizeIsRefused() {
+    assumeThat(engine.reads()).contains(ImageFormat.SVG);
+    byte[] svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000000\" height=\"1000000\"/>"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> imgd.process(svg, "rs:fit:100:0/f:png"))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
+  }
+
+  /** A PDF with one filled rectangle per page, pages of the given sizes in points. */
+  static byte[] pdf(int[][] pages) {
+    List<String> objects = new ArrayList<>();
+    int n = pages.length;
+    StringBuilder kids = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      kids.append(3 + 2 * i).append(" 0 R ");
+    }
+    objects.add("<< /Type /Catalog /Pages 2 0 R >>");
+    objects.add("<< /Type /Pages /Kids [" + kids + "] /Count " + n + " >>");
+    for (int i = 0; i < n; i++) {
+      int w = pages[i][0];
+      int h = pages[i][1];
+      objects.add(
+          "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R >>"
+              .formatted(w, h, 4 + 2 * i));
+      String content = "0.8 0.1 0.1 rg 10 10 %d %d re f".formatted(w / 2, h / 2);
+      objects.add("<< /Length " + content.length() + " >>\nstream\n" + content + "\nendstream");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<Integer> offsets = new ArrayList<>();
+    write(out, "%PDF-1.4\n");
+    for (int i = 0; i < objects.size(); i++) {
+      offsets.add(out.size());
+      write(out, (i + 1) + " 0 obj\n" + objects.get(i) + "\nendobj\n");
+    }
+    int xref = out.size();
+    StringBuilder x = new StringBuilder("xref\n0 " + (objects.size() + 1) + "\n");
+    x.append("0000000000 65535 f \n");
+    for (int off : offsets) {
+      x.append("%010d 00000 n \n".formatted(off));
+    }
+    x.append("trailer\n<< /Size ")
+        .append(objects.size() + 1)
+        .append(" /Root 1 0 R >>\nstartxref\n")
+        .append(xref)
+        .append("\n%%EOF\n");
+    write(out, x.toString());
+    return out.toByteArray();
+  }
+
+  private static void write(ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+  }
+}
