@@ -295,6 +295,9 @@ public final class IsolatedEngine implements Engine {
         for (Worker w : pool.workers) {
           long killAt = w.killAtNanos;
           if (killAt == 0) {
+            if (!w.process.isAlive()) {
+              pool.lostWhileIdle(w);
+            }
             continue;
           }
           if (now - killAt > 0) {

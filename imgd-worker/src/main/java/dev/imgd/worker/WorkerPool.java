@@ -100,16 +100,21 @@ final class WorkerPool implements AutoCloseable {
         settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
   }
 
-  /** An idle worker, waiting for one until the deadline. */
+  /** An idle, live worker, waiting for one until the deadline. */
   Worker take(Instant deadline) {
     try {
-      long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
-      Worker w = idle.poll(wait, TimeUnit.NANOSECONDS);
-      if (w == null) {
-        throw new ImgdException(
-            ErrorCode.DEADLINE_EXCEEDED, "no image worker was free before the deadline");
+      while (true) {
+        long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
+        Worker w = idle.poll(wait, TimeUnit.NANOSECONDS);
+        if (w == null) {
+          throw new ImgdException(
+              ErrorCode.DEADLINE_EXCEEDED, "no image worker was free before the deadline");
+        }
+        if (w.healthy()) {
+          return w;
+        }
+        lostWhileIdle(w); // killed from outside (e.g. the OOM killer): no job of ours to fail
       }
-      return w;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "interrupted waiting for a worker", e);
@@ -151,6 +156,17 @@ final class WorkerPool implements AutoCloseable {
       workers.add(w);
       idle.add(w);
     });
+  }
+
+  /** A worker that died with no job: counted by its cause and replaced. */
+  synchronized void lostWhileIdle(Worker w) {
+    if (workers.contains(w)) {
+      idle.remove(w);
+      Worker.Death death = w.death();
+      counted(death);
+      LOG.warn("{} died while idle: {} ({}); replacing it", w, death, w.crashDetail());
+      replace(w);
+    }
   }
 
   void counted(Worker.Death death) {

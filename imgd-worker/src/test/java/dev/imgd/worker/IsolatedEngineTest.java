@@ -120,6 +120,31 @@ class IsolatedEngineTest {
   }
 
   @Test
+  void idleWorkerKilledFromOutsideIsReplacedWithoutFailingAJob() {
+    int size = engine.stats().size();
+    long replaced = engine.stats().replaced();
+    ProcessHandle victim = workerProcesses().getFirst();
+    victim.destroyForcibly(); // as the kernel's OOM killer would
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (engine.stats().replaced() == replaced && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+    for (int i = 0; i < 4; i++) {
+      assertThat(imgd.process(JPEG, "rs:fit:100:0").width()).isEqualTo(100);
+    }
+    awaitFullStrength(size);
+    assertThat(engine.stats().replaced()).isEqualTo(replaced + 1);
+  }
+
+  static List<ProcessHandle> workerProcesses() {
+    return ProcessHandle.current()
+        .children()
+        .filter(p ->
+            p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("WorkerMain"))
+        .toList();
+  }
+
+  @Test
   void legitimateJobsRunInWorkers() {
     Imgd.Result r = imgd.process(JPEG, "rs:fill:300:300/f:webp");
     assertThat(r.width()).isEqualTo(300);
