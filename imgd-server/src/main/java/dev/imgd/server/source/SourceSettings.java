@@ -1,0 +1,201 @@
+package dev.imgd.server.source;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which sources are enabled and how far they may reach. Start from {@link #defaults()} and change a
+ * few settings with {@link #toBuilder()}.
+ *
+ * @param localRoot the folder {@code local:///} URLs are jailed to; null disables local files
+ * @param httpEnabled whether {@code http://} and {@code https://} URLs are fetched (default true)
+ * @param downloadTimeout the longest one download may take (default 10 s); the deadline given to
+ *     {@link Source#fetch} also applies, whichever comes first
+ * @param maxRedirects redirects followed per fetch, each one checked again (default 3)
+ * @param allowedNetworks CIDRs (like {@code 127.0.0.1/32} or {@code fd12::/64}) that may be reached
+ *     although the SSRF guard (FM-22) refuses loopback, private, link-local and metadata addresses;
+ *     default empty. The names {@code localhost} and {@code *.localhost} stand for both 127.0.0.1
+ *     and ::1 (RFC 6761), so they pass only if both are allowed.
+ * @param allowedSources URL prefixes a source must start with, like imgproxy's {@code
+ *     IMGPROXY_ALLOWED_SOURCES} ({@code https://images.example.com/}, {@code s3://bucket/}, {@code
+ *     local:///}); empty allows every enabled source. A prefix naming only a scheme and host gets a
+ *     trailing slash, so that {@code https://a.example} does not admit {@code
+ *     https://a.example.evil.net}.
+ * @param s3Enabled whether {@code s3://bucket/key} URLs are fetched (default false)
+ * @param s3Endpoint an S3-compatible endpoint URL; null means AWS itself
+ * @param s3Region the signing region (default us-east-1)
+ * @param s3PathStyle path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible
+ *     servers need
+ * @param s3AccessKey with {@code s3SecretKey}, fixed credentials; null means the AWS SDK's default
+ *     provider chain (environment, profile, instance role)
+ * @param s3SecretKey the secret of {@code s3AccessKey}; never printed
+ */
+public record SourceSettings(
+    Path localRoot,
+    boolean httpEnabled,
+    Duration downloadTimeout,
+    int maxRedirects,
+    List<String> allowedNetworks,
+    List<String> allowedSources,
+    boolean s3Enabled,
+    String s3Endpoint,
+    String s3Region,
+    boolean s3PathStyle,
+    String s3AccessKey,
+    String s3SecretKey) {
+
+  public SourceSettings {
+    Objects.requireNonNull(downloadTimeout, "downloadTimeout");
+    if (downloadTimeout.isNegative() || downloadTimeout.isZero()) {
+      throw new IllegalArgumentException("downloadTimeout must be > 0: " + downloadTimeout);
+    }
+    if (maxRedirects < 0) {
+      throw new IllegalArgumentException("maxRedirects must be >= 0: " + maxRedirects);
+    }
+    allowedNetworks = List.copyOf(allowedNetworks);
+    allowedSources = List.copyOf(allowedSources);
+    allowedNetworks.forEach(AddressGuard.Cidr::parse); // fail at start-up, not at the first fetch
+    Objects.requireNonNull(s3Region, "s3Region");
+    if ((s3AccessKey == null) != (s3SecretKey == null)) {
+      throw new IllegalArgumentException("s3AccessKey and s3SecretKey go together");
+    }
+  }
+
+  /** HTTP enabled with the SSRF guard, local files and S3 disabled, no allow-list. */
+  public static SourceSettings defaults() {
+    return new SourceSettings(
+        null,
+        true,
+        Duration.ofSeconds(10),
+        3,
+        List.of(),
+        List.of(),
+        false,
+        null,
+        "us-east-1",
+        false,
+        null,
+        null);
+  }
+
+  /** A builder starting from these settings, for changing a few of them. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  @Override
+  public String toString() {
+    return "SourceSettings[localRoot=%s, httpEnabled=%s, downloadTimeout=%s, maxRedirects=%d,"
+            .formatted(localRoot, httpEnabled, downloadTimeout, maxRedirects)
+        + " allowedNetworks=%s, allowedSources=%s, s3Enabled=%s, s3Endpoint=%s, s3Region=%s,"
+            .formatted(allowedNetworks, allowedSources, s3Enabled, s3Endpoint, s3Region)
+        + " s3PathStyle=%s, s3AccessKey=%s, s3SecretKey=%s]"
+            .formatted(s3PathStyle, s3AccessKey, s3SecretKey == null ? null : "***");
+  }
+
+  /** Changes some settings; {@link #build} checks them all. */
+  public static final class Builder {
+    private Path localRoot;
+    private boolean httpEnabled;
+    private Duration downloadTimeout;
+    private int maxRedirects;
+    private List<String> allowedNetworks;
+    private List<String> allowedSources;
+    private boolean s3Enabled;
+    private String s3Endpoint;
+    private String s3Region;
+    private boolean s3PathStyle;
+    private String s3AccessKey;
+    private String s3SecretKey;
+
+    private Builder(SourceSettings s) {
+      localRoot = s.localRoot;
+      httpEnabled = s.httpEnabled;
+      downloadTimeout = s.downloadTimeout;
+      maxRedirects = s.maxRedirects;
+      allowedNetworks = s.allowedNetworks;
+      allowedSources = s.allowedSources;
+      s3Enabled = s.s3Enabled;
+      s3Endpoint = s.s3Endpoint;
+      s3Region = s.s3Region;
+      s3PathStyle = s.s3PathStyle;
+      s3AccessKey = s.s3AccessKey;
+      s3SecretKey = s.s3SecretKey;
+    }
+
+    public Builder localRoot(Path v) {
+      localRoot = v;
+      return this;
+    }
+
+    public Builder httpEnabled(boolean v) {
+      httpEnabled = v;
+      return this;
+    }
+
+    public Builder downloadTimeout(Duration v) {
+      downloadTimeout = v;
+      return this;
+    }
+
+    public Builder maxRedirects(int v) {
+      maxRedirects = v;
+      return this;
+    }
+
+    public Builder allowedNetworks(List<String> v) {
+      allowedNetworks = v;
+      return this;
+    }
+
+    public Builder allowedSources(List<String> v) {
+      allowedSources = v;
+      return this;
+    }
+
+    public Builder s3Enabled(boolean v) {
+      s3Enabled = v;
+      return this;
+    }
+
+    public Builder s3Endpoint(String v) {
+      s3Endpoint = v;
+      return this;
+    }
+
+    public Builder s3Region(String v) {
+      s3Region = v;
+      return this;
+    }
+
+    public Builder s3PathStyle(boolean v) {
+      s3PathStyle = v;
+      return this;
+    }
+
+    /** Fixed S3 credentials instead of the SDK's default provider chain; both or neither. */
+    public Builder s3Credentials(String accessKey, String secretKey) {
+      s3AccessKey = accessKey;
+      s3SecretKey = secretKey;
+      return this;
+    }
+
+    public SourceSettings build() {
+      return new SourceSettings(
+          localRoot,
+          httpEnabled,
+          downloadTimeout,
+          maxRedirects,
+          allowedNetworks,
+          allowedSources,
+          s3Enabled,
+          s3Endpoint,
+          s3Region,
+          s3PathStyle,
+          s3AccessKey,
+          s3SecretKey);
+    }
+  }
+}
