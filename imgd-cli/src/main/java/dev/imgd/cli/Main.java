@@ -41,6 +41,11 @@ public final class Main implements Runnable {
 
   static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.getSubcommands()
+        .get("serve")
+        .getCommandSpec()
+        .usageMessage()
+        .footer(ServeCommand.settingsTable());
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("imgd: " + oneLine(e));

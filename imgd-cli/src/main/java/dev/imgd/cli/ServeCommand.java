@@ -1,18 +1,49 @@
 package dev.imgd.cli;
 
+import dev.imgd.server.ImgdServer;
+import dev.imgd.server.ServerSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** The HTTP server. Until it lands (issue 7), serve checks the engine and says so. */
-@Command(name = "serve", description = "Run the imgd HTTP server on its embedded defaults.")
+/** The HTTP server, configured by environment variables (see {@code imgd serve --help}). */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the imgd HTTP server. Every setting is an environment variable (or a line of the",
+      "properties file named by IMGD_CONFIG); defaults are safe for a local trial.",
+      ""
+    })
 final class ServeCommand implements Callable<Integer> {
+
+  /** The settings table printed under --help. */
+  static String settingsTable() {
+    StringBuilder b = new StringBuilder("%nSettings (default in brackets):%n");
+    for (ServerSettings.Setting s : ServerSettings.describe()) {
+      b.append(
+          String.format(
+              "  %-26s %s [%s]%n",
+              s.name(), s.description(), s.defaultValue().isEmpty() ? "none" : s.defaultValue()));
+    }
+    return b.toString().replace("%n", System.lineSeparator());
+  }
+
   @Override
-  public Integer call() {
-    int rc = new DoctorCommand().call();
-    System.out.println();
-    System.out.println(
-        "imgd: the HTTP server is not built yet; the engine above is ready."
-            + " Try: ./imgd convert IN OUT --width 720, or ./imgd probe FILE");
-    return rc;
+  public Integer call() throws Exception {
+    ServerSettings settings = ServerSettings.fromEnvironment();
+    ImgdServer server = ImgdServer.start(settings);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close(); // drains requests in flight first
+                  } catch (Exception e) {
+                    System.err.println("imgd: shutdown: " + e.getMessage());
+                  }
+                },
+                "imgd-shutdown"));
+    server.join();
+    return 0;
   }
 }

@@ -107,9 +107,13 @@ public final class Imgd implements AutoCloseable {
   /** Processes, failing with DEADLINE_EXCEEDED if the result is not ready by the deadline. */
   public Result process(byte[] source, Options options, Instant deadline) {
     Objects.requireNonNull(deadline, "deadline");
-    Plan plan = plan(source, options, deadline);
-    Pipeline.Encoded out =
-        engine.run(source, plan, plan.options().watermark().enabled() ? watermark : null, deadline);
+    return run(source, plan(source, options, deadline), deadline);
+  }
+
+  /** Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source. */
+  public Result run(byte[] source, Plan plan, Instant deadline) {
+    byte[] mark = plan.options().watermark().enabled() ? watermark : null;
+    Pipeline.Encoded out = engine.run(source, plan, mark, deadline);
     return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
   }
 

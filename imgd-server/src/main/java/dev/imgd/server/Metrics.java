@@ -1,0 +1,102 @@
+package dev.imgd.server;
+
+import dev.imgd.worker.IsolatedEngine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.ToDoubleFunction;
+
+/** The server's Prometheus metrics; every name starts with imgd_. */
+final class Metrics {
+  final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  void request(int status, Duration took) {
+    Timer.builder("imgd_request_duration")
+        .description("Requests by HTTP status")
+        .tag("status", Integer.toString(status))
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(took);
+  }
+
+  void stage(String stage, long nanos) {
+    Timer.builder("imgd_stage_duration")
+        .description("Time per stage of the request walk: queue, download, processing")
+        .tag("stage", stage)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(Duration.ofNanos(nanos));
+  }
+
+  void rejected(String reason) {
+    Counter.builder("imgd_rejections").tag("reason", reason).register(registry).increment();
+  }
+
+  void cache(boolean hit, long bytes) {
+    Counter.builder("imgd_cache_requests")
+        .tag("result", hit ? "hit" : "miss")
+        .register(registry)
+        .increment();
+    if (hit) {
+      Counter.builder("imgd_cache_hit_bytes").register(registry).increment(bytes);
+    }
+  }
+
+  void fallback(String reason) {
+    Counter.builder("imgd_fallbacks").tag("reason", reason).register(registry).increment();
+  }
+
+  void memory(Admission admission) {
+    gauge("imgd_memory_heap_bytes", this, m -> heapUsed());
+    gauge("imgd_memory_rss_bytes", this, m -> rss());
+    gauge("imgd_memory_budget_bytes", admission, Admission::budget);
+    gauge("imgd_memory_budget_in_use_bytes", admission, Admission::reserved);
+    gauge("imgd_queue_waiting", admission, Admission::waiting);
+  }
+
+  void workers(IsolatedEngine engine) {
+    gauge("imgd_workers", engine, e -> e.stats().size());
+    gauge("imgd_workers_live", engine, e -> e.stats().live());
+    gauge("imgd_workers_busy", engine, e -> e.stats().busy());
+    gauge("imgd_workers_rss_bytes", engine, e -> e.stats().rss());
+    gauge("imgd_memory_libvips_bytes", engine, e -> e.stats().vipsMemory());
+    FunctionCounter.builder("imgd_workers_replaced", engine, e -> e.stats().replaced())
+        .register(registry);
+    for (String cause : new String[] {"deadline", "memory", "oom", "crash"}) {
+      FunctionCounter.builder(
+              "imgd_workers_killed", engine, e -> e.stats().deaths().getOrDefault(cause, 0L))
+          .tag("cause", cause)
+          .register(registry);
+    }
+  }
+
+  private <T> void gauge(String name, T obj, ToDoubleFunction<T> f) {
+    Gauge.builder(name, obj, f).register(registry);
+  }
+
+  static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** This process's resident set size, from /proc. */
+  static long rss() {
+    try {
+      String statm = Files.readString(Path.of("/proc/self/statm"));
+      return Long.parseLong(statm.split(" ")[1]) * 4096;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,60 @@
+package dev.imgd.server;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+
+/**
+ * Encoded results in memory, weighed by their real size and bounded in bytes (FM-06): only the
+ * encoded bytes are kept, never a view of a larger buffer.
+ */
+final class ResultCache {
+  /** A cached answer. */
+  record Entry(byte[] bytes, String contentType, String etag, boolean varyAccept) {}
+
+  private static final int OVERHEAD = 200; // key, entry and map node
+
+  private final Cache<String, Entry> cache;
+
+  ResultCache(long maxBytes, MeterRegistry metrics) {
+    this.cache =
+        maxBytes <= 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((String k, Entry e) -> weight(k, e))
+                .recordStats()
+                .build();
+    if (cache != null) {
+      metrics.gauge(
+          "imgd_cache_bytes",
+          cache,
+          c -> c.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L));
+      metrics.gauge("imgd_cache_entries", cache, c -> c.estimatedSize());
+    }
+  }
+
+  static int weight(String key, Entry e) {
+    return e.bytes().length + 2 * key.length() + OVERHEAD;
+  }
+
+  Optional<Entry> get(String key) {
+    return cache == null ? Optional.empty() : Optional.ofNullable(cache.getIfPresent(key));
+  }
+
+  void put(String key, Entry entry) {
+    if (cache != null) {
+      cache.put(key, entry);
+    }
+  }
+
+  /** Bytes held, as the cache weighs them. */
+  long weightedSize() {
+    if (cache == null) {
+      return 0;
+    }
+    cache.cleanUp();
+    return cache.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.imgd.server;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImgdException;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * URL signatures exactly as imgproxy makes them: base64url (no padding) of HMAC-SHA256(key, salt +
+ * path), truncated to {@code size} bytes before encoding. Several key/salt pairs may be valid at
+ * once, for rotation. Without keys every signature is accepted (insecure mode).
+ */
+final class Signatures {
+  private final List<byte[][]> pairs;
+  private final int size;
+
+  Signatures(List<byte[][]> pairs, int size) {
+    if (size < 1 || size > 32) {
+      throw new IllegalArgumentException("signature size must be 1-32 bytes: " + size);
+    }
+    this.pairs = List.copyOf(pairs);
+    this.size = size;
+  }
+
+  boolean enabled() {
+    return !pairs.isEmpty();
+  }
+
+  /**
+   * Checks the signature of {@code path} (everything after the signature, from its leading '/').
+   *
+   * @throws ImgdException BAD_SIGNATURE when no key/salt pair gives this signature
+   */
+  void verify(String signature, String path) {
+    if (!enabled()) {
+      return;
+    }
+    byte[] given;
+    try {
+      given = Base64.getUrlDecoder().decode(signature);
+    } catch (IllegalArgumentException e) {
+      throw bad();
+    }
+    for (byte[][] pair : pairs) {
+      // Constant time: the comparison must not tell how many leading bytes were right.
+      if (MessageDigest.isEqual(given, sign(pair[0], pair[1], path))) {
+        return;
+      }
+    }
+    throw bad();
+  }
+
+  /** The signature of {@code path} with the first key/salt pair. */
+  String sign(String path) {
+    byte[][] pair = pairs.getFirst();
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(sign(pair[0], pair[1], path));
+  }
+
+  private byte[] sign(byte[] key, byte[] salt, String path) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.update(salt);
+      mac.update(path.getBytes(StandardCharsets.UTF_8));
+      return Arrays.copyOf(mac.doFinal(), size);
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ImgdException bad() {
+    return new ImgdException(ErrorCode.BAD_SIGNATURE, "the URL signature does not match");
+  }
+}
