@@ -1,0 +1,66 @@
+package dev.imgd.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server in its default, isolated mode: operational endpoints answer while every worker is busy
+ * (FM-24), and a graceful shutdown completes the requests in flight.
+ */
+class IsolatedServerTest {
+  @TempDir Path root;
+
+  @Test
+  void healthAndMetricsAnswerWhileEveryWorkerIsBusyAndShutdownDrains() throws Exception {
+    Files.write(root.resolve("big.jpg"), ServerTest.shared("2569067123_aca715a2ee_o.jpg"));
+    ServerTest.root = root;
+    ServerTest.signer =
+        new Signatures(ServerSettings.from(ServerTest.settings(Map.of())).keys(), 32);
+    ImgdServer server =
+        ServerTest.start(
+            Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1", "IMGD_TIMEOUT", "60"));
+    // A large AVIF encode keeps the only worker busy for seconds.
+    String path = ServerTest.signed("/rs:fit:1600:0/f:avif/q:50/plain/local:///big.jpg");
+    CompletableFuture<HttpResponse<byte[]>> slow =
+        ServerTest.HTTP.sendAsync(
+            HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    awaitMetric(server, "imgd_workers_busy 1.0");
+    // They answer while the image is still being made: they never queue behind image work.
+    assertThat(ServerTest.get(server, "/health").statusCode()).isEqualTo(200);
+    assertThat(ServerTest.get(server, "/metrics").statusCode()).isEqualTo(200);
+    assertThat(ServerTest.get(server, "/ready").statusCode()).isEqualTo(200);
+    assertThat(slow).isNotDone();
+
+    server.close(); // waits for the request in flight
+    HttpResponse<byte[]> done = slow.get();
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.headers().firstValue("Content-Type")).hasValue("image/avif");
+    assertThat(done.body().length)
+        .isEqualTo(done.headers().firstValueAsLong("Content-Length").orElseThrow());
+  }
+
+  static String metrics(ImgdServer server) throws Exception {
+    return new String(ServerTest.get(server, "/metrics").body(), StandardCharsets.UTF_8);
+  }
+
+  static void awaitMetric(ImgdServer server, String line) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!metrics(server).contains(line)) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("no '" + line + "' in /metrics");
+      }
+      Thread.sleep(20);
+    }
+  }
+}

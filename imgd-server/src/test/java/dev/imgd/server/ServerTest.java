@@ -1,0 +1,302 @@
+package dev.imgd.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.probe.Probe;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server over real HTTP on loopback: every status code of the error table from a real request
+ * (FM-12), signatures (FM-23), SSRF refused (FM-22), cache and conditional requests, content
+ * negotiation, overload (FM-24) and deadlines (FM-15).
+ */
+class ServerTest {
+  static final String KEY = "736563726574";
+  static final String SALT = "68656C6C6F";
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @TempDir static Path root;
+  static Server origin;
+  static int originPort;
+  static ImgdServer server;
+  static Signatures signer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Files.write(root.resolve("a.jpg"), shared("Landscape_1.jpg"));
+    Files.writeString(root.resolve("notes.txt"), "just text, not an image");
+    Files.write(root.resolve("flood.png"), pngHeader(50_000, 50_000));
+    origin = origin();
+    server = start(Map.of("IMGD_MAX_BODY_SIZE", "150000", "IMGD_AUTO_WEBP", "true"));
+    signer = new Signatures(ServerSettings.from(settings(Map.of())).keys(), 32);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    origin.stop();
+  }
+
+  static Map<String, String> settings(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>();
+    env.put("IMGD_BIND", "127.0.0.1:0");
+    env.put("IMGD_LOCAL_ROOT", root.toString());
+    env.put("IMGD_KEY", KEY);
+    env.put("IMGD_SALT", SALT);
+    env.put("IMGD_MODE", "in-process");
+    env.put("IMGD_WORKERS", "2");
+    env.put("IMGD_ALLOWED_NETWORKS", "127.0.0.1/32");
+    env.put("IMGD_LIBVIPS_SYSTEM", "off");
+    env.putAll(extra);
+    return env;
+  }
+
+  static ImgdServer start(Map<String, String> extra) throws Exception {
+    return ImgdServer.start(ServerSettings.from(settings(extra)));
+  }
+
+  static HttpResponse<byte[]> get(ImgdServer s, String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url(s, path)).timeout(Duration.ofSeconds(30));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static URI url(ImgdServer s, String path) {
+    return URI.create("http://127.0.0.1:" + s.port() + path);
+  }
+
+  static String signed(String path) {
+    return "/" + signer.sign(path) + path;
+  }
+
+  static String problemCode(HttpResponse<byte[]> r) {
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    return body.replaceAll(".*\"code\":\"([a-z_]+)\".*", "$1");
+  }
+
+  @Test
+  void signedRequestGetsAVerifiedImage() throws Exception {
+    HttpResponse<byte[]> r = get(server, signed("/rs:fit:100:0/plain/local:///a.jpg@webp"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("image/webp");
+    assertThat(r.headers().firstValueAsLong("Content-Length")).hasValue(r.body().length);
+    assertThat(Probe.read(r.body()).format()).isEqualTo(ImageFormat.WEBP);
+    assertThat(Probe.read(r.body()).width()).isEqualTo(100);
+    assertThat(r.headers().firstValue("ETag")).isPresent();
+    assertThat(r.headers().firstValue("Cache-Control").orElseThrow()).contains("max-age=");
+  }
+
+  @Test
+  void everyErrorStatusFromARealRequest() throws Exception {
+    assertThat(status(get(server, signed("/rs:fit:abc/plain/local:///a.jpg"))))
+        .isEqualTo("400 bad_options");
+    assertThat(status(get(server, "/insecure/rs:fit:100:0/plain/local:///a.jpg")))
+        .isEqualTo("403 bad_signature");
+    String good = signed("/rs:fit:100:0/plain/local:///a.jpg");
+    assertThat(status(get(server, good.replace("/rs:fit:100", "/rs:fit:101"))))
+        .isEqualTo("403 bad_signature");
+    assertThat(status(get(server, signed("/rs:fit:100:0/plain/local:///missing.jpg"))))
+        .isEqualTo("404 source_not_found");
+    assertThat(status(post(server, "rs:fit:10:0", new byte[200_000]))).isEqualTo("413 too_large");
+    assertThat(status(get(server, signed("/rs:fit:100:0/plain/local:///notes.txt"))))
+        .isEqualTo("415 unsupported_format");
+    assertThat(status(get(server, signed("/rs:fit:100:0/plain/local:///flood.png"))))
+        .isEqualTo("422 limit_exceeded");
+    String failing = "http://127.0.0.1:" + originPort + "/fail";
+    assertThat(status(get(server, signed("/rs:fit:100:0/plain/" + failing))))
+        .isEqualTo("502 source_failed");
+  }
+
+  @Test
+  void deadlineCoversTheDownload() throws Exception {
+    try (ImgdServer quick = start(Map.of("IMGD_TIMEOUT", "1"))) {
+      long t0 = System.nanoTime();
+      String slow = "http://127.0.0.1:" + originPort + "/trickle";
+      HttpResponse<byte[]> r = get(quick, "/" + signer.sign("/plain/" + slow) + "/plain/" + slow);
+      assertThat(status(r)).isEqualTo("504 deadline_exceeded");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
+  void fullQueueAnswers503WithRetryAfterAndHealthStillAnswers() throws Exception {
+    try (ImgdServer small =
+        start(Map.of("IMGD_WORKERS", "1", "IMGD_QUEUE_SIZE", "0", "IMGD_TIMEOUT", "4"))) {
+      String slow = "http://127.0.0.1:" + originPort + "/trickle";
+      String path = "/" + signer.sign("/plain/" + slow) + "/plain/" + slow;
+      CompletableFuture<HttpResponse<byte[]>> holder =
+          HTTP.sendAsync(
+              HttpRequest.newBuilder(url(small, path)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      Thread.sleep(500); // the slow download now holds the only slot
+      HttpResponse<byte[]> r = get(small, signed("/rs:fit:50:0/plain/local:///a.jpg"));
+      assertThat(status(r)).isEqualTo("503 overloaded");
+      assertThat(r.headers().firstValue("Retry-After")).isPresent();
+      long t0 = System.nanoTime();
+      assertThat(get(small, "/health").statusCode()).isEqualTo(200);
+      assertThat(get(small, "/metrics").statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+      assertThat(holder.get().statusCode()).isEqualTo(504);
+    }
+  }
+
+  @Test
+  void cacheAnswersAgainAnd304OnIfNoneMatch() throws Exception {
+    String path = signed("/rs:fit:120:0/plain/local:///a.jpg@png");
+    HttpResponse<byte[]> first = get(server, path);
+    HttpResponse<byte[]> second = get(server, path);
+    assertThat(second.body()).isEqualTo(first.body());
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<byte[]> notModified = get(server, path, "If-None-Match", etag);
+    assertThat(notModified.statusCode()).isEqualTo(304);
+    assertThat(notModified.body()).isEmpty();
+    String metrics = new String(get(server, "/metrics").body(), StandardCharsets.UTF_8);
+    assertThat(metrics).containsPattern("imgd_cache_requests_total\\{result=\"hit\"\\} [1-9]");
+  }
+
+  @Test
+  void formatChosenFromAcceptVariesOnAccept() throws Exception {
+    String path = signed("/rs:fit:80:0/plain/local:///a.jpg");
+    HttpResponse<byte[]> webp = get(server, path, "Accept", "image/webp,*/*");
+    assertThat(webp.headers().firstValue("Content-Type")).hasValue("image/webp");
+    assertThat(webp.headers().firstValue("Vary")).hasValue("Accept");
+    HttpResponse<byte[]> jpeg = get(server, path, "Accept", "*/*");
+    assertThat(jpeg.headers().firstValue("Content-Type")).hasValue("image/jpeg");
+  }
+
+  @Test
+  void ssrfThroughTheUrlIsRefused() throws Exception {
+    try (ImgdServer guarded = start(Map.of("IMGD_ALLOWED_NETWORKS", ""))) {
+      for (String target :
+          List.of(
+              "http://127.0.0.1:" + originPort + "/ok", "http://[::1]:80/", "http://10.0.0.1/")) {
+        String encoded = java.net.URLEncoder.encode(target, StandardCharsets.UTF_8);
+        assertThat(status(get(guarded, signed("/plain/" + encoded))))
+            .isEqualTo("403 source_forbidden");
+      }
+    }
+  }
+
+  @Test
+  void postProcessTakesTheImageAsTheBody() throws Exception {
+    HttpResponse<byte[]> r = post(server, "rs:fit:64:0/f:png", shared("Landscape_1.jpg"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Probe.read(r.body()).width()).isEqualTo(64);
+  }
+
+  static HttpResponse<byte[]> post(ImgdServer s, String options, byte[] body) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(url(s, "/process?" + options))
+            .header("X-Imgd-Signature", signer.sign("/process?" + options))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static String status(HttpResponse<byte[]> r) {
+    return r.statusCode() + " " + problemCode(r);
+  }
+
+  /** An origin on loopback: /fail answers 500, /trickle sends a byte every 300 ms. */
+  static Server origin() throws Exception {
+    Server s = new Server();
+    ServerConnector c = new ServerConnector(s);
+    c.setHost("127.0.0.1");
+    s.addConnector(c);
+    s.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback)
+              throws Exception {
+            switch (request.getHttpURI().getPath()) {
+              case "/trickle" -> {
+                response.setStatus(200);
+                response.getHeaders().put("Content-Length", "100000");
+                for (int i = 0; i < 100; i++) {
+                  Callback.Completable written = new Callback.Completable();
+                  response.write(false, ByteBuffer.wrap(new byte[] {(byte) 0xff}), written);
+                  try {
+                    written.get();
+                    Thread.sleep(300);
+                  } catch (Exception e) {
+                    break;
+                  }
+                }
+                callback.failed(new IOException("done trickling"));
+              }
+              case "/ok" -> {
+                response.setStatus(200);
+                response.write(true, ByteBuffer.wrap(shared("Landscape_1.jpg")), callback);
+              }
+              default -> {
+                response.setStatus(500);
+                callback.succeeded();
+              }
+            }
+            return true;
+          }
+        });
+    s.start();
+    originPort = c.getLocalPort();
+    return s;
+  }
+
+  static byte[] shared(String name) {
+    try {
+      return Files.readAllBytes(
+          Path.of(System.getProperty("imgd.shared", "../../shared"), "images", name));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A PNG that claims width x height and holds no pixels: a pixel flood (FM-01). */
+  static byte[] pngHeader(int width, int height) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    DataOutputStream d = new DataOutputStream(out);
+    d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+    DataOutputStream h = new DataOutputStream(ihdr);
+    h.writeBytes("IHDR");
+    h.writeInt(width);
+    h.writeInt(height);
+    h.write(new byte[] {8, 2, 0, 0, 0});
+    d.writeInt(13);
+    d.write(ihdr.toByteArray());
+    CRC32 crc = new CRC32();
+    crc.update(ihdr.toByteArray());
+    d.writeInt((int) crc.getValue());
+    return out.toByteArray();
+  }
+}
