@@ -64,6 +64,7 @@ final class ImageHandler {
   private final long ttl;
   private final boolean autoWebp;
   private final boolean autoAvif;
+  private volatile Instant lastSuccess = Instant.EPOCH;
 
   ImageHandler(
       ServerSettings settings,
@@ -120,6 +121,7 @@ final class ImageHandler {
       long started = System.nanoTime();
       Imgd.Result result = engine.run(source, plan, deadline);
       metrics.stage("processing", System.nanoTime() - started);
+      lastSuccess = Instant.now();
       ResultCache.Entry entry =
           new ResultCache.Entry(
               result.bytes(), result.mimeType(), etag(result.bytes()), ask.varyAccept());
@@ -128,6 +130,11 @@ final class ImageHandler {
       }
       answer(request, response, callback, entry);
     }
+  }
+
+  /** When the engine last made an image for a request: /health counts it as proof of life. */
+  Instant lastSuccess() {
+    return lastSuccess;
   }
 
   /** {@code /{signature}/{options}/plain/{url}[@ext]} or the base64url source form. */

@@ -235,7 +235,14 @@ public final class ImgdServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Renders the tiny image, unless every worker is busy: then the work they are finishing is the
+   * proof of life, and the probe must not queue behind it.
+   */
   private void checkHealth() {
+    if (workers != null && workers.stats().busy() >= workers.stats().live()) {
+      return;
+    }
     try {
       isolated.process(
           HEALTH_PNG, isolated.parse("rs:fit:1:1/f:png"), Instant.now().plusSeconds(5));
@@ -305,8 +312,8 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   private int health(Response response, Callback callback) {
-    Instant last = lastHealthy;
-    boolean ok = lastHealthError == null || last.isAfter(Instant.now().minusSeconds(30));
+    Instant last = images.lastSuccess().isAfter(lastHealthy) ? images.lastSuccess() : lastHealthy;
+    boolean ok = lastHealthError == null || last.isAfter(Instant.now().minusSeconds(60));
     ObjectNode body = JSON.createObjectNode();
     body.put("status", ok ? "ok" : "failing");
     body.put("last_render_age_seconds", Duration.between(last, Instant.now()).toSeconds());

@@ -217,6 +217,11 @@ public final class IsolatedEngine implements Engine {
               + " an image worker recently and is refused for now");
     }
     Worker w = pool.take(deadline);
+    if (!Instant.now().isBefore(deadline)) {
+      pool.release(w); // the deadline passed in the queue: do not start work no one will wait for
+      throw new ImgdException(
+          ErrorCode.DEADLINE_EXCEEDED, "the deadline passed before a worker was free");
+    }
     boolean reusable = false;
     try {
       w.memoryCap = settings.memoryCap();
