@@ -102,6 +102,7 @@ public final class ImgdServer implements AutoCloseable {
     } else {
       this.workers = null;
       this.isolated = common.threads(settings.workers()).build();
+      metrics.libvips();
     }
     this.trusted =
         needInProcess && settings.isolated()

@@ -1,5 +1,6 @@
 package dev.imgd.server;
 
+import dev.imgd.vips.Vips;
 import dev.imgd.worker.IsolatedEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -76,6 +77,11 @@ final class Metrics {
           .tag("cause", cause)
           .register(registry);
     }
+  }
+
+  /** libvips' tracked memory when it runs in this process. */
+  void libvips() {
+    gauge("imgd_memory_libvips_bytes", this, m -> Vips.stats().memory());
   }
 
   private <T> void gauge(String name, T obj, ToDoubleFunction<T> f) {

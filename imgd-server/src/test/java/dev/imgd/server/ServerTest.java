@@ -209,6 +209,28 @@ class ServerTest {
   }
 
   @Test
+  void adminListenerServesBoundedJfrRecordings() throws Exception {
+    // FM-14: profiling on demand, bounded in time, on the admin port only.
+    try (ImgdServer withAdmin = start(Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0"))) {
+      URI admin = URI.create("http://127.0.0.1:" + withAdmin.adminPort() + "/admin/jfr?seconds=1");
+      HttpResponse<byte[]> jfr =
+          HTTP.send(HttpRequest.newBuilder(admin).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(jfr.statusCode()).isEqualTo(200);
+      assertThat(new String(jfr.body(), 0, 3, StandardCharsets.ISO_8859_1)).isEqualTo("FLR");
+      URI tooLong =
+          URI.create("http://127.0.0.1:" + withAdmin.adminPort() + "/admin/jfr?seconds=600");
+      assertThat(
+              HTTP.send(
+                      HttpRequest.newBuilder(tooLong).build(),
+                      HttpResponse.BodyHandlers.ofByteArray())
+                  .statusCode())
+          .isEqualTo(400);
+      // The public port knows nothing of /admin.
+      assertThat(get(withAdmin, "/admin/jfr?seconds=1").statusCode()).isNotEqualTo(200);
+    }
+  }
+
+  @Test
   void postProcessTakesTheImageAsTheBody() throws Exception {
     HttpResponse<byte[]> r = post(server, "rs:fit:64:0/f:png", shared("Landscape_1.jpg"));
     assertThat(r.statusCode()).isEqualTo(200);

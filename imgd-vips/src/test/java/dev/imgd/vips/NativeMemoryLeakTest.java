@@ -18,7 +18,7 @@ class NativeMemoryLeakTest {
   }
 
   @Test
-  void tenThousandOperationsReturnToBaseline_FM04() {
+  void tenThousandOperationsReturnToBaseline_FM04() throws InterruptedException {
     byte[] jpeg = TestVips.image("Landscape_1.jpg");
     byte[] truncated = TestVips.image("truncated.jpg");
     warmUp(jpeg);
@@ -49,7 +49,13 @@ class NativeMemoryLeakTest {
           .isInstanceOf(VipsException.class);
     }
 
+    // libvips' pooled worker threads drop their last buffers when their task ends, which on a
+    // loaded machine can be a moment after the call returned.
     VipsStats after = Vips.stats();
+    for (int i = 0; i < 100 && after.memory() > before.memory(); i++) {
+      Thread.sleep(50);
+      after = Vips.stats();
+    }
     assertThat(after.memory()).as("tracked bytes").isLessThanOrEqualTo(before.memory());
     assertThat(after.allocations())
         .as("tracked allocations")
