@@ -4,8 +4,6 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * budget that stays full gives OVERLOADED (503 + Retry-After) at once, not a slow death.
  */
 final class Admission {
-  private final Semaphore slots;
+  private final int slots;
+  private int limit;
+  private int inFlight;
   private final int queue;
   private final Duration queueTimeout;
   private final long budget;
@@ -26,7 +26,8 @@ final class Admission {
     if (slots < 1 || queue < 0 || budget < 1) {
       throw new IllegalArgumentException("slots >= 1, queue >= 0, budget >= 1");
     }
-    this.slots = new Semaphore(slots, true);
+    this.slots = slots;
+    this.limit = slots;
     this.queue = queue;
     this.queueTimeout = queueTimeout;
     this.budget = budget;
@@ -34,8 +35,11 @@ final class Admission {
 
   /** A slot, or OVERLOADED / DEADLINE_EXCEEDED. */
   Permit admit(Instant deadline) {
-    if (slots.tryAcquire()) {
-      return new Permit();
+    synchronized (this) {
+      if (inFlight < limit) {
+        inFlight++;
+        return new Permit();
+      }
     }
     if (waiting.incrementAndGet() > queue) {
       waiting.decrementAndGet();
@@ -44,18 +48,40 @@ final class Admission {
     try {
       long untilDeadline = Duration.between(Instant.now(), deadline).toNanos();
       long wait = Math.max(0, Math.min(queueTimeout.toNanos(), untilDeadline));
-      if (slots.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+      long until = System.nanoTime() + wait;
+      synchronized (this) {
+        while (inFlight >= limit) {
+          long left = until - System.nanoTime();
+          if (left <= 0) {
+            throw wait == untilDeadline
+                ? new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "the deadline passed in the queue")
+                : overloaded("no slot came free in time");
+          }
+          wait(Math.max(1, left / 1_000_000));
+        }
+        inFlight++;
         return new Permit();
       }
-      throw wait == untilDeadline
-          ? new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "the deadline passed in the queue")
-          : overloaded("no slot came free in time");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw overloaded("interrupted in the queue");
     } finally {
       waiting.decrementAndGet();
     }
+  }
+
+  /** Images at once: all slots, or fewer under memory pressure. */
+  synchronized void limit(int n) {
+    limit = Math.max(1, Math.min(slots, n));
+    notifyAll();
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
+  }
+
+  int slots() {
+    return slots;
   }
 
   int waiting() {
@@ -121,7 +147,10 @@ final class Admission {
       if (!closed) {
         closed = true;
         release(bytes);
-        slots.release();
+        synchronized (Admission.this) {
+          inFlight--;
+          Admission.this.notifyAll();
+        }
       }
     }
   }

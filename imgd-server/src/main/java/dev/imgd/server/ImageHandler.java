@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -65,6 +66,14 @@ final class ImageHandler {
   private final boolean autoWebp;
   private final boolean autoAvif;
   private volatile Instant lastSuccess = Instant.EPOCH;
+  private final SourceGuard guard;
+  private final Pressure pressure;
+
+  /** Fault injection for tests: output formats whose encoder fails (FM-19). */
+  final Set<ImageFormat> failingEncoders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Fault injection for tests: an engine that hangs this long before each image. */
+  volatile Duration injectedDelay = Duration.ZERO;
 
   ImageHandler(
       ServerSettings settings,
@@ -75,7 +84,8 @@ final class ImageHandler {
       Admission admission,
       Imgd isolated,
       Imgd trusted,
-      Metrics metrics) {
+      Metrics metrics,
+      Pressure pressure) {
     this.settings = settings;
     this.signatures = signatures;
     this.parser = parser;
@@ -86,6 +96,14 @@ final class ImageHandler {
     this.trusted = trusted;
     this.trustedSources = settings.list("IMGD_TRUSTED_SOURCES");
     this.metrics = metrics;
+    this.pressure = pressure;
+    this.guard =
+        new SourceGuard(
+            sources,
+            (int) settings.longValue("IMGD_SOURCE_CONCURRENCY"),
+            (int) settings.longValue("IMGD_SOURCE_RETRIES"),
+            settings.seconds("IMGD_SOURCE_BREAK"),
+            metrics);
     this.timeout = settings.timeout();
     this.maxSourceBytes = settings.maxSourceBytes();
     this.maxBodyBytes = settings.longValue("IMGD_MAX_BODY_SIZE");
@@ -94,8 +112,19 @@ final class ImageHandler {
     this.autoAvif = settings.bool("IMGD_AUTO_AVIF");
   }
 
-  /** What a request asks for, once parsed and authenticated. */
-  private record Ask(Options options, URI source, byte[] body, boolean varyAccept) {}
+  /**
+   * What a request asks for, once parsed and authenticated.
+   *
+   * @param fallbacks formats to try, in order, if the chosen one cannot be encoded: only when the
+   *     format was chosen from Accept (never a silent change of an explicit format, FM-19); an
+   *     empty Optional stands for the planner's own default
+   */
+  private record Ask(
+      Options options,
+      URI source,
+      byte[] body,
+      boolean varyAccept,
+      List<Optional<ImageFormat>> fallbacks) {}
 
   /** Serves one image request; every failure becomes a problem+json answer. */
   void handle(Request request, Response response, Callback callback, String requestId)
@@ -111,25 +140,101 @@ final class ImageHandler {
         return;
       }
     }
+    if (pressure.tier() == Pressure.Tier.SHEDDING) {
+      metrics.rejected("memory_pressure");
+      throw new ImgdException(
+          ErrorCode.OVERLOADED, "imgd is shedding load under memory pressure; retry later");
+    }
+    // The download comes first, outside the slots: a slow source holds only its own bulkhead.
+    byte[] source = ask.body() != null ? ask.body() : fetch(ask.source(), deadline);
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
-      byte[] source = ask.body() != null ? ask.body() : fetch(ask.source(), deadline);
       Imgd engine = engineFor(ask.source());
-      Plan plan = engine.plan(source, ask.options(), deadline);
-      permit.reserve(plan.memoryEstimate(), deadline);
-      long started = System.nanoTime();
-      Imgd.Result result = engine.run(source, plan, deadline);
-      metrics.stage("processing", System.nanoTime() - started);
+      Rendered r = render(engine, source, ask, permit, deadline);
       lastSuccess = Instant.now();
       ResultCache.Entry entry =
           new ResultCache.Entry(
-              result.bytes(), result.mimeType(), etag(result.bytes()), ask.varyAccept());
-      if (key != null) {
-        cache.put(key, entry);
+              r.result().bytes(),
+              r.result().mimeType(),
+              etag(r.result().bytes()),
+              ask.varyAccept());
+      if (r.fallback() != null) {
+        response.getHeaders().put("X-Imgd-Fallback", r.fallback());
+      } else if (key != null) {
+        cache.put(key, entry); // a fallback is not cached: the next request may get the first
       }
       answer(request, response, callback, entry);
     }
+  }
+
+  /** A result, and the fallback taken to get it ("avif->webp (memory)"), if any. */
+  private record Rendered(Imgd.Result result, String fallback) {}
+
+  /**
+   * Plans, reserves the plan's memory, runs. Under memory pressure AVIF is not encoded; an encoder
+   * that fails moves on to the next format the client accepts.
+   */
+  private Rendered render(
+      Imgd engine, byte[] source, Ask ask, Admission.Permit permit, Instant deadline) {
+    Options options = ask.options();
+    String fallback = null;
+    if (options.format().orElse(null) == ImageFormat.AVIF
+        && pressure.tier() != Pressure.Tier.NORMAL
+        && !ask.fallbacks().isEmpty()) {
+      options = withFormat(options, ask.fallbacks().getFirst());
+      fallback = "avif->" + name(ask.fallbacks().getFirst()) + " (memory)";
+      metrics.fallback("memory");
+    }
+    List<Optional<ImageFormat>> next = new java.util.ArrayList<>(ask.fallbacks());
+    next.removeIf(f -> f.equals(ask.options().format()));
+    while (true) {
+      Plan plan = engine.plan(source, options, deadline);
+      permit.reserve(plan.memoryEstimate(), deadline);
+      long started = System.nanoTime();
+      try {
+        if (!injectedDelay.isZero()) {
+          sleep(injectedDelay);
+        }
+        if (failingEncoders.contains(plan.output().format())) {
+          throw new ImgdException(ErrorCode.ENGINE_FAILED, "injected encoder failure");
+        }
+        Imgd.Result result = engine.run(source, plan, deadline);
+        metrics.stage("processing", System.nanoTime() - started);
+        return new Rendered(result, fallback);
+      } catch (ImgdException e) {
+        boolean encoderFailed =
+            e.code() == ErrorCode.ENGINE_FAILED || e.code() == ErrorCode.OUTPUT_INVALID;
+        if (!encoderFailed || next.isEmpty()) {
+          throw e;
+        }
+        Optional<ImageFormat> to = next.removeFirst();
+        if (to.equals(options.format())) {
+          throw e;
+        }
+        fallback = name(options.format()) + "->" + name(to) + " (encoder failed)";
+        metrics.fallback("encoder");
+        options = withFormat(options, to);
+      }
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Options withFormat(Options options, Optional<ImageFormat> format) {
+    Options.Builder b = options.toBuilder();
+    b.format(format.orElse(null));
+    return b.build();
+  }
+
+  private static String name(Optional<ImageFormat> f) {
+    return f.map(ImageFormat::extension).orElse("default");
   }
 
   /** When the engine last made an image for a request: /health counts it as proof of life. */
@@ -149,12 +254,16 @@ final class ImageHandler {
     signatures.verify(path.substring(1, slash), rest);
     ParsedPath parsed = parser.parsePath(rest);
     Options options = parsed.options();
-    boolean vary = false;
     if (options.format().isEmpty() && (autoWebp || autoAvif)) {
-      vary = true;
-      options = negotiate(request, options);
+      List<Optional<ImageFormat>> accepted = negotiate(request);
+      return new Ask(
+          withFormat(options, accepted.getFirst()),
+          sourceUri(parsed.source()),
+          null,
+          true,
+          accepted.subList(1, accepted.size()));
     }
-    return new Ask(options, sourceUri(parsed.source()), null, vary);
+    return new Ask(options, sourceUri(parsed.source()), null, false, List.of());
   }
 
   /** {@code POST /process?{options}} with the image as the body (capped). */
@@ -182,7 +291,7 @@ final class ImageHandler {
     if (body.length == 0) {
       throw new ImgdException(ErrorCode.BAD_OPTIONS, "POST /process needs the image as its body");
     }
-    return new Ask(parser.parse(options), null, body, false);
+    return new Ask(parser.parse(options), null, body, false, List.of());
   }
 
   private ImgdException tooLarge(long size) {
@@ -191,16 +300,21 @@ final class ImageHandler {
         "the body has " + size + "+ bytes, over the " + maxBodyBytes + " limit");
   }
 
-  /** AVIF, then WebP, when the client's Accept allows it and the engine can write it. */
-  private Options negotiate(Request request, Options options) {
+  /**
+   * The formats the client accepts, best first: AVIF, then WebP (each when enabled and writable),
+   * then the planner's default, which every client takes.
+   */
+  private List<Optional<ImageFormat>> negotiate(Request request) {
     String accept = Optional.ofNullable(request.getHeaders().get(HttpHeader.ACCEPT)).orElse("");
+    List<Optional<ImageFormat>> formats = new java.util.ArrayList<>();
     if (autoAvif && accept.contains("image/avif") && writes(ImageFormat.AVIF)) {
-      return options.toBuilder().format(ImageFormat.AVIF).build();
+      formats.add(Optional.of(ImageFormat.AVIF));
     }
     if (autoWebp && accept.contains("image/webp") && writes(ImageFormat.WEBP)) {
-      return options.toBuilder().format(ImageFormat.WEBP).build();
+      formats.add(Optional.of(ImageFormat.WEBP));
     }
-    return options;
+    formats.add(Optional.empty());
+    return formats;
   }
 
   private boolean writes(ImageFormat f) {
@@ -227,7 +341,7 @@ final class ImageHandler {
   private byte[] fetch(URI source, Instant deadline) {
     long t0 = System.nanoTime();
     try {
-      return sources.fetch(source, deadline, maxSourceBytes);
+      return guard.fetch(source, deadline, maxSourceBytes);
     } finally {
       metrics.stage("download", System.nanoTime() - t0);
     }

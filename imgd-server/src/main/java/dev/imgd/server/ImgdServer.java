@@ -71,6 +71,8 @@ public final class ImgdServer implements AutoCloseable {
   private final ImageHandler images;
   private final AtomicBoolean recording = new AtomicBoolean();
   private final Thread prober;
+  private final Admission admission;
+  private final Pressure pressure;
   private volatile boolean ready;
   private volatile boolean draining;
   private volatile Instant lastHealthy = Instant.EPOCH;
@@ -120,6 +122,12 @@ public final class ImgdServer implements AutoCloseable {
             settings.seconds("IMGD_QUEUE_TIMEOUT"),
             settings.longValue("IMGD_MEMORY_BUDGET"));
     metrics.memory(admission);
+    this.admission = admission;
+    this.pressure =
+        new Pressure(
+            () -> Metrics.rss() + (workers == null ? 0 : workers.stats().rss()),
+            settings.rssBudget());
+    metrics.pressure(pressure);
     this.sources = Sources.create(settings.sources());
     Signatures signatures =
         new Signatures(settings.keys(), (int) settings.longValue("IMGD_SIGNATURE_SIZE"));
@@ -138,7 +146,8 @@ public final class ImgdServer implements AutoCloseable {
             admission,
             isolated,
             trusted,
-            metrics);
+            metrics,
+            pressure);
 
     this.server = new Server(new VirtualThreadPool());
     this.connector = connector(settings.bind(), "http");
@@ -224,16 +233,39 @@ public final class ImgdServer implements AutoCloseable {
     server.join();
   }
 
-  /** Renders a tiny image through the engine every few seconds; /health reports the last. */
+  /**
+   * Every 250 ms: the memory tier (fewer slots when reduced); every 5 s: a tiny image rendered
+   * through the engine, which /health reports.
+   */
   private void probe() {
-    while (!draining) {
+    for (long tick = 1; !draining; tick++) {
       try {
-        Thread.sleep(5_000);
+        Thread.sleep(250);
       } catch (InterruptedException e) {
         return;
       }
-      checkHealth();
+      Pressure.Tier tier = pressure.update();
+      admission.limit(
+          tier == Pressure.Tier.NORMAL ? admission.slots() : Math.max(1, admission.slots() / 2));
+      if (tick % 20 == 0) {
+        checkHealth();
+      }
     }
+  }
+
+  /** Ready: started, not draining, and not shedding load under memory pressure. */
+  private boolean isReady() {
+    return ready && !draining && pressure.tier() != Pressure.Tier.SHEDDING;
+  }
+
+  /** Test access: the request walk, for fault injection. */
+  ImageHandler images() {
+    return images;
+  }
+
+  /** Test access: measures memory now and moves the tier. */
+  Pressure.Tier updatePressure() {
+    return pressure.update();
   }
 
   /**
@@ -336,14 +368,15 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   private int readiness(Response response, Callback callback) {
-    int status = ready ? 200 : 503;
+    boolean ok = isReady();
     text(
         response,
         callback,
-        status,
+        ok ? 200 : 503,
         "application/json",
-        "{\"ready\":" + ready + (draining ? ",\"draining\":true" : "") + "}");
-    return status;
+        "{\"ready\":%b,\"draining\":%b,\"memory_tier\":\"%s\"}"
+            .formatted(ok, draining, pressure.tier().name().toLowerCase()));
+    return ok ? 200 : 503;
   }
 
   /** GET /admin/jfr?seconds=N (1-60): a JFR recording of the next N seconds, one at a time. */

@@ -51,6 +51,10 @@ final class Metrics {
     }
   }
 
+  void retried() {
+    Counter.builder("imgd_source_retries").register(registry).increment();
+  }
+
   void fallback(String reason) {
     Counter.builder("imgd_fallbacks").tag("reason", reason).register(registry).increment();
   }
@@ -77,6 +81,12 @@ final class Metrics {
           .tag("cause", cause)
           .register(registry);
     }
+  }
+
+  void pressure(Pressure pressure) {
+    gauge("imgd_memory_tier", pressure, p -> p.tier().ordinal());
+    gauge("imgd_memory_measured_bytes", pressure, Pressure::lastMeasured);
+    gauge("imgd_memory_rss_budget_bytes", pressure, Pressure::budget);
   }
 
   /** libvips' tracked memory when it runs in this process. */

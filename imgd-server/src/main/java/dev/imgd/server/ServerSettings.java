@@ -54,6 +54,16 @@ public final class ServerSettings {
           new Setting("IMGD_QUEUE_TIMEOUT", "5", "seconds a request may wait for a worker"),
           new Setting(
               "IMGD_MEMORY_BUDGET", "2147483648", "bytes of estimated image memory in flight"),
+          new Setting(
+              "IMGD_RSS_BUDGET",
+              "auto",
+              "resident bytes of imgd and its workers that move it to reduced (70%) and"
+                  + " shedding (90%) tiers; auto: 80% of the memory limit"),
+          new Setting(
+              "IMGD_SOURCE_CONCURRENCY", "32", "downloads at once from one origin (bulkhead)"),
+          new Setting("IMGD_SOURCE_RETRIES", "2", "retries of a failed http/s3 download"),
+          new Setting(
+              "IMGD_SOURCE_BREAK", "30", "seconds a failing origin's circuit breaker stays open"),
           new Setting("IMGD_WORKER_MEMORY", "2147483648", "resident bytes a worker may reach"),
           new Setting("IMGD_CACHE_MAX_BYTES", "268435456", "result cache size in bytes; 0: off"),
           new Setting("IMGD_TTL", "31536000", "Cache-Control max-age of results, seconds"),
@@ -227,6 +237,12 @@ public final class ServerSettings {
       throw new IllegalArgumentException("IMGD_MODE must be isolated or in-process: " + m);
     }
     return m;
+  }
+
+  long rssBudget() {
+    return get("IMGD_RSS_BUDGET").equals("auto")
+        ? Pressure.defaultBudget()
+        : longValue("IMGD_RSS_BUDGET");
   }
 
   Duration timeout() {

@@ -30,7 +30,7 @@ class IsolatedServerTest {
         ServerTest.start(
             Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1", "IMGD_TIMEOUT", "60"));
     // A large AVIF encode keeps the only worker busy for seconds.
-    String path = ServerTest.signed("/rs:fit:1600:0/f:avif/q:50/plain/local:///big.jpg");
+    String path = ServerTest.signed("/rs:fit:800:0/f:avif/q:50/plain/local:///big.jpg");
     CompletableFuture<HttpResponse<byte[]>> slow =
         ServerTest.HTTP.sendAsync(
             HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
