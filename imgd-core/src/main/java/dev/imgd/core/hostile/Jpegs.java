@@ -51,6 +51,14 @@ final class Jpegs {
         "FM-01",
         sof(baseline, 7000, 7000),
         DECODER_MUST_REJECT);
+    // The progressive variant at the limits: 29 MP (under the 30 MP progressive cap) and 95 scans
+    // (under the 100 scan cap) of one byte each. The same gap: libjpeg warns, libvips grey-fills.
+    add(
+        files,
+        "jpeg-progressive-5400x5400-95-scans",
+        "FM-01",
+        scanFlood(sof(progressive, 5400, 5400), 85),
+        DECODER_MUST_REJECT);
   }
 
   // FM-11: a real file cut inside its header (the probe must notice) or its pixel data (the

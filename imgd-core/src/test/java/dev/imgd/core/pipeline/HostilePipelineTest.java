@@ -39,7 +39,9 @@ class HostilePipelineTest {
       Map.of(
           "jpeg-baseline-7000x7000-of-16x16-data",
           "FM-11: libjpeg only warns when entropy data ends at a marker (premature end of data"
-              + " segment); fail_on=truncated lets it through and 49 MP are grey-filled");
+              + " segment); fail_on=truncated lets it through and 49 MP are grey-filled",
+          "jpeg-progressive-5400x5400-95-scans",
+          "FM-11: as above, for 95 one-byte progressive scans of 29 MP");
 
   private static final String[] PAYLOADS = {"<script", "alert(", "%PDF", "PK\u0003\u0004"};
   private static final int TRUNCATIONS_PER_IMAGE = 12;
