@@ -4,24 +4,21 @@
 # CPU ms per image; compare figures taken in the same run only.
 #
 #   bench/convert.sh [--quick]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-image="$root/../shared/images/2569067123_aca715a2ee_o.jpg"
+source "$(dirname "$0")/lib.sh"
+image="$images/2569067123_aca715a2ee_o.jpg"
 iterations=100; warmup=20
 [ "${1:-}" = --quick ] && { iterations=20; warmup=5; }
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 gcc -O2 -o "$work/floor" "$root/bench/floor.c" -ldl
 
-builds=("$("$root/imgd" libvips)")
+builds=("$("$imgd" libvips)")
 system="$(/sbin/ldconfig -p | awk '/libvips\.so\.42 .*x86-64/ && !found {print $NF; found=1}')"
 [ -n "$system" ] && [ "$system" != "${builds[0]}" ] && builds+=("$system")
 
 echo "image: $(basename "$image"), to 720 px wide JPEG q80, lanczos3; $(nproc) cores; $(date -u +%F)"
 for lib in "${builds[@]}"; do
   echo "== $lib"
-  IMGD_LIBVIPS="$lib" "$root/imgd" bench-convert --image "$image" --iterations "$iterations" --warmup "$warmup"
+  IMGD_LIBVIPS="$lib" "$imgd" bench-convert --image "$image" --iterations "$iterations" --warmup "$warmup"
   read -r fmin fmed fmax fbytes < <("$work/floor" "$lib" "$image" "$iterations" 2)
   echo "C floor (jpegload shrink=2, resize, jpegsave): median $fmed ms (min $fmin, max $fmax), $fbytes bytes"
   if [ "$lib" = "$system" ] && command -v vipsthumbnail >/dev/null; then

@@ -4,14 +4,9 @@
 # peak. Every memory figure comes from a fresh process. Compare figures of one run only.
 #
 #   bench/pipeline.sh [--quick]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-images="$root/../shared/images"
+source "$(dirname "$0")/lib.sh"
 iterations=50; warmup=10
 [ "${1:-}" = --quick ] && { iterations=10; warmup=3; }
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-imgd="$root/imgd"
 
 # A 24 MP JPEG made from the benchmark photo (generated, never committed).
 "$imgd" convert "$images/2569067123_aca715a2ee_o.jpg" "$work/24mp.jpg" \

@@ -14,28 +14,65 @@ import java.util.Optional;
  */
 public record HostileFile(String name, String failureMode, byte[] bytes, Expectation expected) {
 
-  /** What must happen to a hostile file under {@code Limits.DEFAULTS}. */
+  /**
+   * What must happen to a hostile file under {@code Limits.DEFAULTS} and the engine's defaults (50
+   * MiB source cap): what the header probe does ({@link #probeError}) and what the whole in-process
+   * engine does ({@link #engineError}). SVG, PDF and TIFF are recognised by the probe but decoded
+   * only by isolated workers; for them the two ISOLATED_ values also say what such a worker must
+   * do.
+   */
   public enum Expectation {
     /** The probe passes and the whole pipeline succeeds (e.g. GPS that must then be stripped). */
-    CLEAN(null),
+    CLEAN(null, null),
     /** The probe passes (the header is fine); the decoder must then reject the pixel data. */
-    DECODER_MUST_REJECT(null),
+    DECODER_MUST_REJECT(null, ErrorCode.CORRUPT_IMAGE),
+    /**
+     * FM-11, a file cut after its header: the engine must refuse it (CORRUPT_IMAGE) unless every
+     * byte it decodes is there (only an end marker, a trailer, or frames it does not load are cut),
+     * and then give exactly the image of the whole file: never a grey-filled or partial one.
+     */
+    TRUNCATED(null, ErrorCode.CORRUPT_IMAGE),
     /** The probe refuses the data as not an accepted format. */
-    UNSUPPORTED_FORMAT(ErrorCode.UNSUPPORTED_FORMAT),
+    UNSUPPORTED_FORMAT(ErrorCode.UNSUPPORTED_FORMAT, ErrorCode.UNSUPPORTED_FORMAT),
     /** The probe finds the header truncated or corrupt. */
-    CORRUPT_IMAGE(ErrorCode.CORRUPT_IMAGE),
+    CORRUPT_IMAGE(ErrorCode.CORRUPT_IMAGE, ErrorCode.CORRUPT_IMAGE),
     /** The probe finds a limit exceeded. */
-    LIMIT_EXCEEDED(ErrorCode.LIMIT_EXCEEDED);
+    LIMIT_EXCEEDED(ErrorCode.LIMIT_EXCEEDED, ErrorCode.LIMIT_EXCEEDED),
+    /** FM-02: a fine image, but more bytes than the source cap; refused before the probe. */
+    TOO_LARGE(null, ErrorCode.TOO_LARGE),
+    /**
+     * The probe recognises the format (it cannot measure SVG or PDF) and the in-process engine
+     * refuses it as UNSUPPORTED_FORMAT. An isolated worker must refuse it with a typed error, or be
+     * killed at its time or memory cap while the server serves on: it is a bomb.
+     */
+    ISOLATED_REFUSES(null, ErrorCode.UNSUPPORTED_FORMAT),
+    /**
+     * As {@link #ISOLATED_REFUSES} in process; an isolated worker may render it within its caps,
+     * resolving no external reference (files, URLs, entities) and loading one page only.
+     */
+    ISOLATED_RENDERS(null, ErrorCode.UNSUPPORTED_FORMAT);
 
     private final ErrorCode probeError;
+    private final ErrorCode engineError;
 
-    Expectation(ErrorCode probeError) {
+    Expectation(ErrorCode probeError, ErrorCode engineError) {
       this.probeError = probeError;
+      this.engineError = engineError;
     }
 
     /** The error the probe must raise, or empty if the probe must pass. */
     public Optional<ErrorCode> probeError() {
       return Optional.ofNullable(probeError);
+    }
+
+    /** The error the in-process engine must raise, or empty if it must produce an image. */
+    public Optional<ErrorCode> engineError() {
+      return Optional.ofNullable(engineError);
+    }
+
+    /** Whether only an isolated worker may decode it. */
+    public boolean isolated() {
+      return this == ISOLATED_REFUSES || this == ISOLATED_RENDERS;
     }
   }
 
@@ -43,6 +80,9 @@ public record HostileFile(String name, String failureMode, byte[] bytes, Expecta
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(failureMode, "failureMode");
     Objects.requireNonNull(expected, "expected");
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("name must be file-name-safe: " + name);
+    }
     if (!failureMode.matches("FM-\\d\\d")) {
       throw new IllegalArgumentException("failureMode must look like FM-01: " + failureMode);
     }

@@ -215,6 +215,9 @@ public final class OptionsParser {
     if (url == null) {
       throw bad("Invalid url encoding: " + joined);
     }
+    if (url.isEmpty()) {
+      throw bad("Image URL is empty"); // base64 of nothing: "=" or "=="
+    }
     return new String[] {url, ext};
   }
 

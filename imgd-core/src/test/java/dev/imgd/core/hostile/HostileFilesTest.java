@@ -6,20 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import dev.imgd.core.hostile.HostileFile.Expectation;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every hostile file gets its expected outcome from the probe, quickly. Covers FM-01 (pixel, frame
- * and scan floods), FM-11 (truncation, corrupt headers) and FM-17 (EXIF loops, ICC/XMP bombs, GPS);
- * the list with each file's failure mode is in {@link HostileFiles}.
+ * and scan floods), FM-02 (the oversized source passes the probe: the engine refuses it first),
+ * FM-11 (truncation, corrupt headers), FM-17 (EXIF loops, ICC/XMP bombs, GPS), FM-20 (untrusted
+ * formats refused at the magic number, polyglots, SVG and PDF recognised for isolated workers) and
+ * FM-22 (SVG external references); the list with each file's failure mode is in {@link
+ * HostileFiles}.
  */
 class HostileFilesTest {
   private static final List<HostileFile> FILES = HostileFiles.all();
@@ -58,14 +66,66 @@ class HostileFilesTest {
   void namesAreUniqueAndEveryFailureModeIsCovered() {
     assertThat(FILES.stream().map(HostileFile::name).allMatch(new HashSet<>()::add)).isTrue();
     assertThat(FILES.stream().map(HostileFile::failureMode).distinct())
-        .contains("FM-01", "FM-11", "FM-17");
+        .contains("FM-01", "FM-02", "FM-11", "FM-17", "FM-20", "FM-22");
   }
 
   @Test
   void generationIsDeterministic() {
-    List<HostileFile> again = HostileFiles.all();
+    List<HostileFile> again = HostileFiles.generate();
+    assertThat(again).hasSameSizeAs(FILES);
     for (int i = 0; i < FILES.size(); i++) {
+      assertThat(again.get(i).name()).isEqualTo(FILES.get(i).name());
       assertThat(again.get(i).bytes()).as(FILES.get(i).name()).isEqualTo(FILES.get(i).bytes());
+    }
+  }
+
+  // FM-01: a flood of every accepted format, the ones only isolated workers decode included.
+  @Test
+  void everyFormatHasAFlood() {
+    assertThat(
+            FILES.stream()
+                .filter(f -> f.failureMode().equals("FM-01"))
+                .map(f -> HostileFiles.extension(f))
+                .distinct())
+        .contains("jpg", "png", "gif", "webp", "avif", "heic", "tif", "svg", "pdf");
+  }
+
+  // FM-11: cuts in the header region and across the file, always one without the last byte.
+  @Test
+  void truncationsCutAtManyOffsets() {
+    byte[] jpeg = bytes("polyglot-jpeg-zip-trailer");
+    List<HostileFile> cuts = HostileFiles.truncations("x.jpg", jpeg, 8);
+    assertThat(cuts).hasSizeBetween(6, 9);
+    assertThat(cuts).allMatch(f -> f.failureMode().equals("FM-11"));
+    assertThat(cuts.getFirst().bytes()).hasSizeLessThan(16);
+    assertThat(cuts.getLast().bytes()).hasSize(jpeg.length - 1);
+    assertThat(cuts.getLast().name()).isEqualTo("x.jpg-truncated-at-" + (jpeg.length - 1));
+    assertThat(cuts.stream().map(HostileFile::expected))
+        .contains(Expectation.CORRUPT_IMAGE, Expectation.TRUNCATED)
+        .doesNotContain(Expectation.CLEAN);
+    assertThat(HostileFiles.truncations("x.jpg", jpeg, 8).getLast().bytes())
+        .isEqualTo(cuts.getLast().bytes());
+  }
+
+  // The corpus for an HTTP runner: one file per entry, named with its extension, and an index.
+  @Test
+  void writeToWritesEveryFileAndAnIndex(@TempDir Path dir) throws IOException {
+    List<HostileFile> some = FILES.stream().filter(f -> f.bytes().length < 4096).toList();
+    HostileFiles.writeTo(dir, some);
+    List<String> index = Files.readAllLines(dir.resolve("index.tsv"));
+    assertThat(index.getFirst()).isEqualTo("file\tfm\texpectation\tbytes\tstatus\terror");
+    assertThat(index).hasSize(some.size() + 1);
+    assertThat(index)
+        .contains(
+            "jpeg-baseline-65500x65500.jpg\tFM-01\tLIMIT_EXCEEDED\t"
+                + bytes("jpeg-baseline-65500x65500").length
+                + "\t422\tlimit_exceeded",
+            "svg-xlink-metadata-address.svg\tFM-22\tISOLATED_RENDERS\t"
+                + bytes("svg-xlink-metadata-address").length
+                + "\t415\tunsupported_format");
+    for (HostileFile f : some) {
+      assertThat(dir.resolve(f.name() + "." + HostileFiles.extension(f)))
+          .hasBinaryContent(f.bytes());
     }
   }
 
@@ -76,6 +136,11 @@ class HostileFilesTest {
     assertThat(bytes("gif-frame-65535x65535-on-10x10")).hasSizeLessThan(64);
     assertThat(bytes("png-ihdr-50000x50000")).hasSizeLessThan(1024);
     assertThat(bytes("jpeg-scan-flood-20000")).hasSizeLessThan(256 * 1024);
+    // Decompression bombs: 49 MP from a few bytes of VP8L or 50 KB of zlib.
+    assertThat(bytes("webp-vp8l-bomb-7000x7000")).hasSizeLessThan(64);
+    assertThat(bytes("png-idat-bomb-7000x7000")).hasSizeLessThan(100 * 1024);
+    assertThat(bytes("pdf-flate-bomb-4m-operations")).hasSizeLessThan(256 * 1024);
+    assertThat(bytes("svg-use-2-to-the-30")).hasSizeLessThan(4096);
   }
 
   // FM-17: GPS is reported so the pipeline can strip it; the EXIF loop still gives IFD0's data.
@@ -85,6 +150,9 @@ class HostileFilesTest {
     ProbeResult loop = Probe.read(bytes("jpeg-exif-ifd-loop"));
     assertThat(loop.orientation()).isEqualTo(6);
     assertThat(loop.hasGps()).isFalse();
+    ProbeResult cycle = Probe.read(bytes("jpeg-exif-ifd-cycle-of-two"));
+    assertThat(cycle.orientation()).isEqualTo(3);
+    assertThat(cycle.hasGps()).isTrue(); // IFD1's GPS pointer leads back to IFD0
   }
 
   // FM-01: the messages name the limit and the values.
