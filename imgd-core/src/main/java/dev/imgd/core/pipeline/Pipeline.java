@@ -163,7 +163,7 @@ public final class Pipeline {
           VipsOperation.of(loader(plan.input()))
               .set("buffer", source)
               .set("access", "sequential")
-              .set("fail_on", load.failOnTruncated() ? "truncated" : "none");
+              .set("fail_on", failOn(plan));
       switch (plan.input()) {
         case JPEG -> {
           if (load.shrink() > 1) {
@@ -186,6 +186,19 @@ public final class Pipeline {
       }
       // JPEG "autorotate" is off by default in libvips; orientation is applied by the plan.
       return op.image();
+    }
+
+    /**
+     * How strict the decoder is. JPEG: "warning", because libjpeg only warns when the entropy data
+     * ends early at a marker, and "truncated" would grey-fill the rest (FM-11); as sharp does by
+     * default. Other formats: "truncated", as their decoders warn about harmless things too (a
+     * PNG's sRGB profile, say).
+     */
+    static String failOn(Plan plan) {
+      if (!plan.load().failOnTruncated()) {
+        return "none";
+      }
+      return plan.input() == ImageFormat.JPEG ? "warning" : "truncated";
     }
 
     private static void pages(VipsOperation op, Plan.Load load) {

@@ -35,13 +35,8 @@ class HostilePipelineTest {
    * Files whose expectation imgd does not meet yet, with the reason. Each is checked to still fail
    * its expectation, so that fixing one fails this test until it is removed from here.
    */
-  private static final Map<String, String> KNOWN_GAPS =
-      Map.of(
-          "jpeg-baseline-7000x7000-of-16x16-data",
-          "FM-11: libjpeg only warns when entropy data ends at a marker (premature end of data"
-              + " segment); fail_on=truncated lets it through and 49 MP are grey-filled",
-          "jpeg-progressive-5400x5400-95-scans",
-          "FM-11: as above, for 95 one-byte progressive scans of 29 MP");
+  /** Files imgd still gets wrong, with why; empty since JPEG decodes with fail_on=warning. */
+  private static final Map<String, String> KNOWN_GAPS = Map.of();
 
   private static final String[] PAYLOADS = {"<script", "alert(", "%PDF", "PK\u0003\u0004"};
   private static final int TRUNCATIONS_PER_IMAGE = 12;
