@@ -466,79 +466,83 @@ public final class IsolatedEngine implements Engine {
           false);
     }
 
-    public Settings withMemoryCap(long bytes) {
-      return new Settings(
-          pools,
-          grace,
-          bytes,
-          heapMegabytes,
-          quarantine,
-          startTimeout,
-          drain,
-          spare,
-          classDataArchive,
-          watchInterval,
-          testHooks);
+    public Builder toBuilder() {
+      return new Builder(this);
     }
 
-    public Settings withClassDataArchive(Path archive) {
-      return new Settings(
-          pools,
-          grace,
-          memoryCap,
-          heapMegabytes,
-          quarantine,
-          startTimeout,
-          drain,
-          spare,
-          archive,
-          watchInterval,
-          testHooks);
-    }
+    /** Settings to change one by one; {@link #build()} checks them. */
+    public static final class Builder {
+      private List<Pool> pools;
+      private Duration grace;
+      private long memoryCap;
+      private int heapMegabytes;
+      private Duration quarantine;
+      private Duration startTimeout;
+      private Duration drain;
+      private boolean spare;
+      private Path classDataArchive;
+      private long watchInterval;
+      private boolean testHooks;
 
-    public Settings withQuarantine(Duration d) {
-      return new Settings(
-          pools,
-          grace,
-          memoryCap,
-          heapMegabytes,
-          d,
-          startTimeout,
-          drain,
-          spare,
-          classDataArchive,
-          watchInterval,
-          testHooks);
-    }
+      private Builder(Settings s) {
+        pools = s.pools;
+        grace = s.grace;
+        memoryCap = s.memoryCap;
+        heapMegabytes = s.heapMegabytes;
+        quarantine = s.quarantine;
+        startTimeout = s.startTimeout;
+        drain = s.drain;
+        spare = s.spare;
+        classDataArchive = s.classDataArchive;
+        watchInterval = s.watchInterval;
+        testHooks = s.testHooks;
+      }
 
-    public Settings withGrace(Duration d) {
-      return new Settings(
-          pools,
-          d,
-          memoryCap,
-          heapMegabytes,
-          quarantine,
-          startTimeout,
-          drain,
-          spare,
-          classDataArchive,
-          watchInterval,
-          testHooks);
-    }
+      public Builder memoryCap(long bytes) {
+        memoryCap = bytes;
+        return this;
+      }
 
-    Settings withTestHooks() {
-      return new Settings(
-          pools,
-          grace,
-          memoryCap,
-          heapMegabytes,
-          quarantine,
-          startTimeout,
-          drain,
-          spare,
-          classDataArchive,
-          watchInterval,
-          true);
+      public Builder grace(Duration d) {
+        grace = d;
+        return this;
+      }
+
+      public Builder quarantine(Duration d) {
+        quarantine = d;
+        return this;
+      }
+
+      /** Null: no archive. */
+      public Builder classDataArchive(Path archive) {
+        classDataArchive = archive;
+        return this;
+      }
+
+      public Builder spare(boolean keepOne) {
+        spare = keepOne;
+        return this;
+      }
+
+      Builder testHooks() {
+        testHooks = true;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(
+            pools,
+            grace,
+            memoryCap,
+            heapMegabytes,
+            quarantine,
+            startTimeout,
+            drain,
+            spare,
+            classDataArchive,
+            watchInterval,
+            testHooks);
+      }
     }
   }
 }

@@ -40,11 +40,12 @@ class IsolatedEngineTest {
   static void start() {
     engine =
         IsolatedEngine.start(
-            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2)
-                .withMemoryCap(512L << 20)
-                .withGrace(GRACE)
-                .withQuarantine(Duration.ofMinutes(5))
-                .withTestHooks());
+            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2).toBuilder()
+                .memoryCap(512L << 20)
+                .grace(GRACE)
+                .quarantine(Duration.ofMinutes(5))
+                .testHooks()
+                .build());
     imgd = Imgd.builder().engine(engine).build();
   }
 
