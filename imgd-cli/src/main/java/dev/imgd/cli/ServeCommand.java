@@ -10,22 +10,25 @@ import picocli.CommandLine.Command;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the imgd HTTP server. Every setting is an environment variable (or a line of the",
-      "properties file named by IMGD_CONFIG); defaults are safe for a local trial.",
+      "Run the imgd HTTP server. Every setting is an environment variable (or a line of the"
+          + " properties file named by IMGD_CONFIG); defaults are safe for a local trial.",
       ""
     })
 final class ServeCommand implements Callable<Integer> {
 
-  /** The settings table printed under --help. */
+  /** The settings table printed under --help (a picocli format string: % is escaped). */
   static String settingsTable() {
     StringBuilder b = new StringBuilder("%nSettings (default in brackets):%n");
     for (ServerSettings.Setting s : ServerSettings.describe()) {
-      b.append(
-          String.format(
-              "  %-26s %s [%s]%n",
-              s.name(), s.description(), s.defaultValue().isEmpty() ? "none" : s.defaultValue()));
+      String line =
+          "  %-26s %s [%s]"
+              .formatted(
+                  s.name(),
+                  s.description(),
+                  s.defaultValue().isEmpty() ? "none" : s.defaultValue());
+      b.append(line.replace("%", "%%")).append("%n");
     }
-    return b.toString().replace("%n", System.lineSeparator());
+    return b.toString();
   }
 
   @Override
