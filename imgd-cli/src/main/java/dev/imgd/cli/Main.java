@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ProbeCommand.class,
       DoctorCommand.class,
       BenchConvertCommand.class,
+      BenchIsolationCommand.class,
       BenchMemoryCommand.class
     })
 public final class Main implements Runnable {
