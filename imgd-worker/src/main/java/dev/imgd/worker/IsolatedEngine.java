@@ -207,8 +207,9 @@ public final class IsolatedEngine implements Engine {
     if (closed) {
       throw new ImgdException(ErrorCode.OVERLOADED, "the engine is shutting down");
     }
-    ByteBuffer key = ByteBuffer.wrap(sha256(input));
-    Worker.Death earlier = quarantine.getIfPresent(key);
+    // Hashing costs about a millisecond per megabyte: only when something is quarantined.
+    Worker.Death earlier =
+        quarantine.estimatedSize() == 0 ? null : quarantine.getIfPresent(key(input));
     if (earlier != null) {
       throw new ImgdException(
           ErrorCode.QUARANTINED,
@@ -248,7 +249,7 @@ public final class IsolatedEngine implements Engine {
       }
       return result;
     } catch (IOException e) {
-      throw failed(pool, w, key, deadline);
+      throw failed(pool, w, input);
     } finally {
       if (reusable) {
         pool.release(w);
@@ -259,7 +260,8 @@ public final class IsolatedEngine implements Engine {
   }
 
   /** The typed error for a worker that died under its job; counts it and quarantines the input. */
-  private ImgdException failed(WorkerPool pool, Worker w, ByteBuffer key, Instant deadline) {
+  private ImgdException failed(WorkerPool pool, Worker w, byte[] input) {
+    ByteBuffer key = key(input);
     Worker.Death death = w.death();
     pool.counted(death);
     String detail = death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase();
@@ -284,9 +286,9 @@ public final class IsolatedEngine implements Engine {
     };
   }
 
-  private static byte[] sha256(byte[] bytes) {
+  private static ByteBuffer key(byte[] bytes) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
