@@ -42,6 +42,7 @@ public final class Main implements Runnable {
 
   static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    Reliability.register(cli);
     cli.getSubcommands()
         .get("serve")
         .getCommandSpec()

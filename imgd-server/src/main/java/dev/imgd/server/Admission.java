@@ -70,6 +70,11 @@ final class Admission {
     }
   }
 
+  /** True when a request arriving now would be refused at once: shed before downloading. */
+  synchronized boolean full() {
+    return inFlight >= limit && waiting.get() >= queue;
+  }
+
   /** Images at once: all slots, or fewer under memory pressure. */
   synchronized void limit(int n) {
     limit = Math.max(1, Math.min(slots, n));

@@ -145,6 +145,9 @@ final class ImageHandler {
       throw new ImgdException(
           ErrorCode.OVERLOADED, "imgd is shedding load under memory pressure; retry later");
     }
+    if (admission.full()) {
+      throw new ImgdException(ErrorCode.OVERLOADED, "imgd is overloaded: the queue is full");
+    }
     // The download comes first, outside the slots: a slow source holds only its own bulkhead.
     byte[] source = ask.body() != null ? ask.body() : fetch(ask.source(), deadline);
     long queued = System.nanoTime();

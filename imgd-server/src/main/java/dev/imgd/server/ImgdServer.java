@@ -183,6 +183,8 @@ public final class ImgdServer implements AutoCloseable {
             UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
             UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
     ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+    // A short stall must not overflow the listen queue: dropped SYNs are retried after 1, 3, 7 s.
+    c.setAcceptQueueSize(1024);
     c.setHost(hp.host());
     c.setPort(hp.port());
     c.setName(name);
