@@ -15,10 +15,16 @@ targets=("$@")
   ProbeMetadataFuzzTest#metadata
   OptionsParserFuzzTest#parse
   OptionsParserFuzzTest#parsePath
+  SignaturesFuzzTest#verify
 )
-resources="$root/imgd-core/src/test/resources"
 
-crashes() { find "$resources" -name 'crash-*' -newer "$1" 2>/dev/null | wc -l; }
+# The module a fuzz test lives in.
+module_of() { case "$1" in Signatures*) echo imgd-server ;; *) echo imgd-core ;; esac; }
+
+crashes() {
+  find "$root"/imgd-core/src/test/resources "$root"/imgd-server/src/test/resources \
+    -name 'crash-*' -newer "$1" 2>/dev/null | wc -l
+}
 
 summary=()
 failed=0
@@ -28,7 +34,7 @@ for target in "${targets[@]}"; do
   touch "$work/start"
   start=$(date +%s)
   status=0
-  JAZZER_FUZZ=1 "$imgd" mvn -Dspotless.check.skip=true test -pl imgd-core -am \
+  JAZZER_FUZZ=1 "$imgd" mvn -Dspotless.check.skip=true test -pl "$(module_of "$class")" -am \
     -Dtest="$class#${target#*#}" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.max_duration="${seconds}s" >"$work/$class.log" 2>&1 || status=$?
   elapsed=$(($(date +%s) - start))

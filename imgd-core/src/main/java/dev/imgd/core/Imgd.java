@@ -142,6 +142,8 @@ public final class Imgd implements AutoCloseable {
       planner.checkReadable(probe.format());
       if (probe.format() == ImageFormat.SVG) {
         Vectors.checkSvg(source);
+      } else {
+        Vectors.checkPdf(source);
       }
       int page = Math.max(0, options.page());
       Engine.Page measured = engine.measure(source, probe.format(), page, deadline);

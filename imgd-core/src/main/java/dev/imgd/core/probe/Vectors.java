@@ -49,6 +49,33 @@ public final class Vectors {
     }
   }
 
+  private static final Pattern BOX =
+      Pattern.compile(
+          "/(?:MediaBox|CropBox)\\s*\\[\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)\\s+(-?[0-9.]+)\\s+(-?[0-9.]+)");
+
+  /**
+   * Refuses a PDF that declares, in plain text, a page box larger than any real page. poppler
+   * clamps such a box to a sane size before libvips sees it, so the measured size cannot tell;
+   * boxes inside compressed object streams are left to the measure and the worker's limits.
+   */
+  public static void checkPdf(byte[] pdf) {
+    Matcher m = BOX.matcher(new String(pdf, StandardCharsets.ISO_8859_1));
+    while (m.find()) {
+      try {
+        double w = Math.abs(Double.parseDouble(m.group(3)) - Double.parseDouble(m.group(1)));
+        double h = Math.abs(Double.parseDouble(m.group(4)) - Double.parseDouble(m.group(2)));
+        if (w > MAX_PAGE_SIDE || h > MAX_PAGE_SIDE) {
+          throw new ImgdException(
+              ErrorCode.LIMIT_EXCEEDED,
+              "the PDF declares a page of %.0fx%.0f points: pages must be at most %d a side"
+                  .formatted(w, h, MAX_PAGE_SIDE));
+        }
+      } catch (NumberFormatException e) {
+        // not a number: the loader will judge the box
+      }
+    }
+  }
+
   /**
    * Checks a measured document: each side of the page between 1 and {@value #MAX_PAGE_SIDE} units
    * (points for PDF, user units for SVG), at most {@link Limits#maxFrames} pages, and the requested
