@@ -456,7 +456,7 @@ public final class IsolatedEngine implements Engine {
       }
       return new Settings(
           pools,
-          Duration.ofMillis(500),
+          Duration.ofMillis(250),
           2L << 30,
           256,
           Duration.ofMinutes(10),

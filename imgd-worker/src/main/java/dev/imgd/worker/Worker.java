@@ -112,12 +112,16 @@ final class Worker {
    * the JVM's crash report say. Waits for the exit (and reaps the process).
    */
   Death death() {
+    Death killed = killedFor.get();
+    if (killed != null) {
+      return killed; // killed by the watchdog: the cause is known, the JDK reaps it meanwhile
+    }
     try {
       process.onExit().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       kill(Death.CRASH); // alive but not answering: treat as crashed
     }
-    Death killed = killedFor.get();
+    killed = killedFor.get();
     if (killed != null) {
       return killed;
     }
