@@ -1,0 +1,196 @@
+// The tables of bench/server.sh, in Markdown, from its raw results.
+//
+//   node bench/server-report.js RESULTS FLOORS META QUICK
+//
+// RESULTS: one line per recorded run, key=value pairs (round, server, workload, wrk's and the
+// process sampler's figures). FLOORS: one line per round (binding, pipeline, c: CPU ms per
+// image). META: date, versions, output bytes per workload. Exits 3 when a target is missed,
+// unless QUICK is 1.
+'use strict';
+const fs = require('node:fs');
+
+const [resultsFile, floorsFile, metaFile, quickArg] = process.argv.slice(2);
+const quick = quickArg === '1';
+const kv = (line) =>
+  Object.fromEntries(
+    line
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t.includes('='))
+      .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
+const lines = (f) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim());
+
+const runs = lines(resultsFile).map((l) => {
+  const v = kv(l);
+  const num = (k) => Number(v[k]);
+  const ok = num('requests') - num('status');
+  return {
+    round: num('round'),
+    server: v.server,
+    workload: v.workload,
+    rps: ok / (num('duration_us') / 1e6),
+    p50: num('p50_us') / 1e3,
+    p99: num('p99_us') / 1e3,
+    cpu: ok > 0 ? num('cpu_ms') / ok : NaN,
+    rootCpu: ok > 0 ? num('root_cpu_ms') / ok : NaN,
+    rss: num('peak_rss_kb') / 1024,
+    parts: v.peak_parts,
+    errors: num('status') + num('timeout') + num('connect') + num('read') + num('write'),
+    load: num('load'),
+  };
+});
+const floors = lines(floorsFile).map((l) => {
+  const v = kv(l);
+  return { round: Number(v.round), binding: Number(v.binding), pipeline: Number(v.pipeline), c: Number(v.c) };
+});
+const meta = {};
+const bytes = {};
+for (const l of lines(metaFile)) {
+  if (l.startsWith('bytes ')) {
+    const [, w, imgd, peer] = l.split(' ');
+    bytes[w] = { imgd: Number(imgd), peer: Number(peer) };
+  } else {
+    const i = l.indexOf('=');
+    meta[l.slice(0, i)] = l.slice(i + 1);
+  }
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x));
+  return { min: Math.min(...s), med: median(s), max: Math.max(...s), n: s.length };
+};
+const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
+const r3 = (s, d = 2) => (s.n ? `${f(s.min, d)} - **${f(s.med, d)}** - ${f(s.max, d)}` : 'n/a');
+
+const order = ['W1', 'W2', 'W3', 'W4', 'W5'];
+const workloads = order.filter((w) => runs.some((r) => r.workload === w));
+const describe = {
+  W1: 'W1 JPEG 2725x2225 to 720 JPEG q80, c16',
+  W2: 'W2 RGBA PNG 2048x1536 to 720 WebP q80, c4',
+  W3: 'W3 JPEG 6000x4000 to 720 JPEG q80, c16',
+  W4: 'W4 = W1, imgd result cache warm, c16',
+  W5: 'W5 JPEG 2725x2225 to 720 AVIF q80, c2',
+};
+const imgdName = (w) => (w === 'W4' ? 'imgd-cache' : 'imgd');
+const of = (w, s) => runs.filter((r) => r.workload === w && r.server === s);
+const rounds = [...new Set(runs.map((r) => r.round))].sort((a, b) => a - b);
+const perRound = (w, s, r) => runs.find((x) => x.workload === w && x.server === s && x.round === r);
+const ratio = (w, key, den = 'peer', denW = w) =>
+  spread(
+    rounds.map((r) => {
+      const a = perRound(w, imgdName(w), r);
+      const b = perRound(denW, den === 'peer' ? 'peer' : imgdName(denW), r);
+      return a && b ? a[key] / b[key] : NaN;
+    }));
+
+const out = [];
+const p = (s = '') => out.push(s);
+const rd = kv(`rounds=${meta.rounds}`);
+p(`### Run of ${meta.date}: imgd ${meta.mode}, ${rd.rounds} round(s) of ${rd.duration} s after ${rd.warm} s of warm-up per server and workload`);
+p();
+p(
+  `imgd ${meta.imgd} (Java ${meta.java}, libvips ${meta.libvips}); peer: ${meta.peer}, node ${meta.node};` +
+    ` wrk ${meta.wrk} -t2 on loopback; ${meta.cpus} cores.` +
+    ` Load average: ${median(runs.map((r) => r.load)).toFixed(1)} (median over the runs), ${meta.load_end} at the end.`);
+p();
+p('Medians over the rounds. CPU and RSS are the server\'s whole process tree (imgd: the server JVM and its worker processes).');
+p();
+p('| workload | server | req/s | p50 ms | p99 ms | CPU ms/req | peak RSS MiB | output bytes | errors |');
+p('|---|---|---|---|---|---|---|---|---|');
+for (const w of workloads) {
+  for (const s of [imgdName(w), 'peer']) {
+    const rs = of(w, s);
+    if (!rs.length) continue;
+    const b = bytes[w] ? (s === 'peer' ? bytes[w].peer : bytes[w].imgd) : NaN;
+    p(
+      `| ${describe[w]} | ${s === 'peer' ? 'sharp' : s === 'imgd-cache' ? 'imgd (cache warm)' : 'imgd'} | ` +
+        `${f(median(rs.map((r) => r.rps)), 1)} | ${f(median(rs.map((r) => r.p50)))} | ${f(median(rs.map((r) => r.p99)))} | ` +
+        `${f(median(rs.map((r) => r.cpu)), 1)} | ${f(median(rs.map((r) => r.rss)))} | ${f(b)} | ${rs.reduce((a, r) => a + r.errors, 0)} |`);
+  }
+}
+p();
+p('imgd/sharp ratios per round, min - **median** - max (req/s above 1 and the others below 1 favour imgd).');
+p('Equal output: same kernel (lanczos3), same quality (80), same libvips build and encoder options, output sizes within 5%.');
+p();
+p('| workload | req/s | p99 | CPU ms/req | peak RSS | output bytes | equal output |');
+p('|---|---|---|---|---|---|---|');
+for (const w of workloads) {
+  const br = bytes[w] ? bytes[w].imgd / bytes[w].peer : NaN;
+  const equal =
+    w === 'W5'
+      ? `no: AVIF chroma differs (sizes ${f(br, 3)}x)`
+      : Math.abs(br - 1) <= 0.05
+        ? 'yes'
+        : `no: sizes differ by ${f(Math.abs(br - 1) * 100, 1)}%`;
+  p(
+    `| ${w} | ${r3(ratio(w, 'rps'))} | ${r3(ratio(w, 'p99'))} | ${r3(ratio(w, 'cpu'))} | ${r3(ratio(w, 'rss'))} | ${f(br, 3)} | ${equal} |`);
+}
+p();
+
+// The floor and the targets.
+const targets = [];
+const target = (name, s, goal, cmp) => {
+  const ok = Number.isFinite(s.med) && (cmp === '>=' ? s.med >= goal : s.med <= goal);
+  const by = cmp === '>=' ? (s.med / goal - 1) * 100 : (s.med / goal - 1) * 100;
+  targets.push({ name, s, goal, cmp, ok, by });
+};
+if (floors.length && workloads.includes('W1')) {
+  p('Floor: W1 in one process, one image at a time, CPU ms per image (`./imgd bench-convert`: "binding only" is the');
+  p('floor, the libvips calls of W1 through the FFM binding alone; bench/floor.c makes the same calls from C).');
+  p();
+  p('| round | floor (binding only) | imgd pipeline in-process | C floor | imgd server CPU ms per W1 request | server / floor |');
+  p('|---|---|---|---|---|---|');
+  for (const fl of floors) {
+    const run = perRound('W1', 'imgd', fl.round);
+    p(
+      `| ${fl.round} | ${f(fl.binding, 1)} | ${f(fl.pipeline, 1)} | ${f(fl.c, 1)} | ${f(run ? run.cpu : NaN, 1)} | ` +
+        `${f(run ? run.cpu / fl.binding : NaN, 2)} |`);
+  }
+  p();
+}
+if (workloads.includes('W1')) target('W1 req/s, imgd/sharp', ratio('W1', 'rps'), 1.15, '>=');
+if (workloads.includes('W1')) target('W1 p99, imgd/sharp', ratio('W1', 'p99'), 1.0, '<=');
+if (workloads.includes('W2')) target('W2 req/s, imgd/sharp', ratio('W2', 'rps'), 1.1, '>=');
+if (workloads.includes('W3')) target('W3 req/s, imgd/sharp', ratio('W3', 'rps'), 1.1, '>=');
+if (workloads.includes('W1') && floors.length) {
+  target(
+    'W1 imgd server CPU per request / floor',
+    spread(floors.map((fl) => (perRound('W1', 'imgd', fl.round) || {}).cpu / fl.binding)),
+    1.1,
+    '<=');
+}
+if (workloads.includes('W1')) target('W1 peak RSS, imgd/sharp', ratio('W1', 'rss'), 1.25, '<=');
+if (workloads.includes('W4') && workloads.includes('W1')) {
+  target('W4 req/s / W1 req/s (imgd)', ratio('W4', 'rps', 'imgd', 'W1'), 20, '>=');
+}
+p('Targets (medians of the per-round ratios):');
+p();
+p('| target | goal | min - **median** - max | result |');
+p('|---|---|---|---|');
+for (const t of targets) {
+  const res = t.ok ? 'met' : `missed by ${f(Math.abs(t.by), 0)}%`;
+  p(`| ${t.name} | ${t.cmp} ${t.goal} | ${r3(t.s)} | ${res} |`);
+}
+if (meta.w4cache) p(`\nW4 result cache after the run: ${meta.w4cache}.`);
+const errs = runs.filter((r) => r.errors > 0);
+if (errs.length) {
+  p(`\nWARNING: ${errs.length} runs had errors (non-2xx answers or timeouts): ` +
+    errs.map((r) => `round ${r.round} ${r.workload} ${r.server}: ${r.errors}`).join('; '));
+}
+p();
+p('Peak RSS per process at the peak (MiB, the server first), per run:');
+p();
+for (const w of workloads) {
+  for (const s of [imgdName(w), 'peer']) {
+    const rs = of(w, s);
+    if (rs.length) p(`- ${w} ${s}: ${rs.map((r) => r.parts).join(', ')}; server JVM CPU ms/req ${rs.map((r) => f(r.rootCpu, 1)).join(', ')}`);
+  }
+}
+console.log(out.join('\n'));
+const missed = targets.filter((t) => !t.ok);
+if (missed.length && !quick) process.exit(3);
