@@ -46,7 +46,7 @@ public final class IsolatedEngine implements Engine {
 
   private final Settings settings;
   private final Path dir;
-  private final List<WorkerPool> pools = new ArrayList<>();
+  final List<WorkerPool> pools = new ArrayList<>();
   private final Map<ImageFormat, WorkerPool> routes = new EnumMap<>(ImageFormat.class);
   private final Cache<ByteBuffer, Worker.Death> quarantine;
   private final Thread watchdog;
@@ -62,7 +62,7 @@ public final class IsolatedEngine implements Engine {
         Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(settings.quarantine()).build();
     try {
       for (Pool p : settings.pools()) {
-        WorkerPool pool = new WorkerPool(p.library(), p.workers(), settings, dir);
+        WorkerPool pool = new WorkerPool(pools.size(), p.library(), p.workers(), settings, dir);
         pools.add(pool);
         for (ImageFormat f : pool.reads) {
           routes.putIfAbsent(f, pool);
@@ -327,12 +327,14 @@ public final class IsolatedEngine implements Engine {
     int busy = 0;
     int live = 0;
     int size = 0;
+    int spares = 0;
     long replaced = 0;
     long rss = 0;
     long vips = 0;
     Map<String, Long> deaths = new java.util.TreeMap<>();
     for (WorkerPool pool : pools) {
       size += pool.size;
+      spares += pool.spareReady() ? 1 : 0;
       replaced += pool.replaced.get();
       for (Worker w : pool.workers) {
         live++;
@@ -342,7 +344,8 @@ public final class IsolatedEngine implements Engine {
       }
       pool.deaths.forEach((d, n) -> deaths.merge(d.name().toLowerCase(), n.get(), Long::sum));
     }
-    return new Stats(size, live, busy, replaced, Map.copyOf(deaths), rss, vips, lastStartMillis());
+    return new Stats(
+        size, live, busy, spares, replaced, Map.copyOf(deaths), rss, vips, lastStartMillis());
   }
 
   private double lastStartMillis() {
@@ -353,6 +356,7 @@ public final class IsolatedEngine implements Engine {
    * @param size workers that take jobs, over all pools (spares not counted)
    * @param live of them alive now (below size only while a replacement starts)
    * @param busy of them running a job
+   * @param spares warm spares started and waiting (one per pool unless one is starting)
    * @param replaced workers replaced since start
    * @param deaths workers lost by cause: deadline, memory, oom, crash
    * @param rss resident bytes of every live worker
@@ -363,6 +367,7 @@ public final class IsolatedEngine implements Engine {
       int size,
       int live,
       int busy,
+      int spares,
       long replaced,
       Map<String, Long> deaths,
       long rss,

@@ -42,6 +42,9 @@ final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Prefixes this pool's files in the engine's directory, which every pool shares. */
+  private final String name;
+
   final Path library;
   final int size;
   private final IsolatedEngine.Settings settings;
@@ -66,7 +69,8 @@ final class WorkerPool implements AutoCloseable {
   final Set<ImageFormat> writes;
   final long baselineRss;
 
-  WorkerPool(Path library, int size, IsolatedEngine.Settings settings, Path dir) {
+  WorkerPool(int index, Path library, int size, IsolatedEngine.Settings settings, Path dir) {
+    this.name = "p" + index;
     this.library = library;
     this.size = size;
     this.settings = settings;
@@ -173,6 +177,11 @@ final class WorkerPool implements AutoCloseable {
     deaths.get(death).incrementAndGet();
   }
 
+  /** Whether the warm spare has started and waits to take a dead worker's place. */
+  synchronized boolean spareReady() {
+    return spare != null && spare.isDone() && !spare.isCompletedExceptionally();
+  }
+
   int idleCount() {
     return idle.size();
   }
@@ -204,8 +213,8 @@ final class WorkerPool implements AutoCloseable {
   private Worker spawn() {
     long t0 = System.nanoTime();
     int n = serial.incrementAndGet();
-    Path socket = dir.resolve("w" + n + ".sock");
-    Path errorFile = dir.resolve("hs_err_w" + n + ".log");
+    Path socket = dir.resolve(name + "w" + n + ".sock");
+    Path errorFile = dir.resolve(name + "w" + n + ".hs_err.log");
     String token = HexFormat.of().formatHex(RANDOM.generateSeed(16));
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
