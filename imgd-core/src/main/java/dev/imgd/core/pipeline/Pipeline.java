@@ -432,9 +432,12 @@ public final class Pipeline {
       if (!in.hasAlpha()) {
         return resizeOnce(in, sx, sy);
       }
-      // Resizing straight alpha bleeds the colour of transparent pixels into the edges.
+      // Resizing straight alpha bleeds the colour of transparent pixels into the edges. The
+      // premultiplied image goes back to the input's band format before the resize: libvips'
+      // integer reducers are about twice as fast as its float ones (sharp does the same).
       try (VipsImage pre = VipsOperation.of("premultiply").in(in).image();
-          VipsImage resized = resizeOnce(pre, sx, sy);
+          VipsImage packed = VipsOperation.of("cast").in(pre).set("format", in.format()).image();
+          VipsImage resized = resizeOnce(packed, sx, sy);
           VipsImage un = VipsOperation.of("unpremultiply").in(resized).image()) {
         return VipsOperation.of("cast").in(un).set("format", in.format()).image();
       }
