@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class IsolatedEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(IsolatedEngine.class);
 
+  private static final long MEMORY_CHECK_NANOS = 50_000_000;
+
   private final Settings settings;
   private final Path dir;
   final List<WorkerPool> pools = new ArrayList<>();
@@ -62,14 +64,16 @@ public final class IsolatedEngine implements Engine {
         Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(settings.quarantine()).build();
     try {
       for (Pool p : settings.pools()) {
-        WorkerPool pool = new WorkerPool(pools.size(), p.library(), p.workers(), settings, dir);
+        WorkerPool pool =
+            new WorkerPool(pools.size(), p.library(), p.workers(), p.onDemand(), settings, dir);
         pools.add(pool);
         for (ImageFormat f : pool.reads) {
           routes.putIfAbsent(f, pool);
         }
         LOG.info(
-            "{} workers on libvips {} read {}",
-            pool.size,
+            "{} workers{} on libvips {} read {}",
+            p.workers(),
+            p.onDemand() ? " (started on the first job)" : "",
             pool.libvipsVersion,
             pool.reads.stream().map(ImageFormat::extension).toList());
       }
@@ -296,8 +300,15 @@ public final class IsolatedEngine implements Engine {
 
   /** Kills workers past their deadline plus grace or over their memory cap. */
   private void watch() {
+    long memoryCheckedAt = System.nanoTime();
     while (!closed) {
       long now = System.nanoTime();
+      // Reading /proc for every busy worker costs more than comparing deadlines: memory is read
+      // less often (a worker faulting in 1 GiB/s overshoots its cap by 50 MiB at most).
+      boolean checkMemory = now - memoryCheckedAt >= MEMORY_CHECK_NANOS;
+      if (checkMemory) {
+        memoryCheckedAt = now;
+      }
       for (WorkerPool pool : pools) {
         for (Worker w : pool.workers) {
           long killAt = w.killAtNanos;
@@ -309,7 +320,7 @@ public final class IsolatedEngine implements Engine {
           }
           if (now - killAt > 0) {
             w.kill(Worker.Death.DEADLINE);
-          } else if (w.rss() > w.memoryCap) {
+          } else if (checkMemory && w.rss() > w.memoryCap) {
             w.kill(Worker.Death.MEMORY);
           }
         }
@@ -333,7 +344,7 @@ public final class IsolatedEngine implements Engine {
     long vips = 0;
     Map<String, Long> deaths = new java.util.TreeMap<>();
     for (WorkerPool pool : pools) {
-      size += pool.size;
+      size += pool.size();
       spares += pool.spareReady() ? 1 : 0;
       replaced += pool.replaced.get();
       for (Worker w : pool.workers) {
@@ -394,13 +405,23 @@ public final class IsolatedEngine implements Engine {
     }
   }
 
-  /** A pool: a libvips build and how many workers run it. */
-  public record Pool(Path library, int workers) {
+  /**
+   * A pool: a libvips build and how many workers run it.
+   *
+   * @param onDemand start the workers (and the spare) on the pool's first job rather than at
+   *     start-up, for formats few deployments see; that first job waits for a worker to start
+   */
+  public record Pool(Path library, int workers, boolean onDemand) {
     public Pool {
       Objects.requireNonNull(library, "library");
       if (workers < 1 || workers > 256) {
         throw new IllegalArgumentException("workers must be in [1, 256]: " + workers);
       }
+    }
+
+    /** A pool started with the engine. */
+    public Pool(Path library, int workers) {
+      this(library, workers, false);
     }
   }
 
@@ -415,7 +436,8 @@ public final class IsolatedEngine implements Engine {
    * @param drain how long close() waits for jobs in flight
    * @param spare keep a started worker ready to replace one that dies
    * @param classDataArchive the JDK class-data archive that speeds up worker start (null: none)
-   * @param watchInterval milliseconds between the watchdog's checks of deadlines and memory
+   * @param watchInterval milliseconds between the watchdog's checks of deadlines (memory is checked
+   *     every 50 ms at most)
    * @param testHooks let tests make a worker misbehave on demand (never in production)
    */
   public record Settings(
@@ -452,12 +474,13 @@ public final class IsolatedEngine implements Engine {
 
     /**
      * One pool per library, preferred first; the first gets {@code workers} workers, the others one
-     * each (they serve the formats only they read).
+     * each, started on demand (they serve the formats only they read).
      */
     public static Settings defaults(List<Path> libraries, int workers) {
       List<Pool> pools = new ArrayList<>();
       for (int i = 0; i < libraries.size(); i++) {
-        pools.add(new Pool(libraries.get(i), i == 0 ? workers : 1));
+        pools.add(
+            i == 0 ? new Pool(libraries.get(i), workers) : new Pool(libraries.get(i), 1, true));
       }
       return new Settings(
           pools,

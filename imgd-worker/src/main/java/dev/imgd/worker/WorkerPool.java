@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Worker processes on one libvips build: {@code size} that take jobs plus a warm spare that takes
  * the place of one that dies, so the pool is back to strength as soon as the dead one is reaped.
+ *
+ * <p>A pool on demand (for formats few deployments see, like HEIC and PDF) costs no memory until
+ * its first job: at start-up one worker only says what its libvips reads and writes, then exits.
  */
 final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -46,7 +49,8 @@ final class WorkerPool implements AutoCloseable {
   private final String name;
 
   final Path library;
-  final int size;
+  private final int size;
+  private volatile boolean started;
   private final IsolatedEngine.Settings settings;
   private final Path dir;
   private final BlockingQueue<Worker> idle = new LinkedBlockingQueue<>();
@@ -69,7 +73,13 @@ final class WorkerPool implements AutoCloseable {
   final Set<ImageFormat> writes;
   final long baselineRss;
 
-  WorkerPool(int index, Path library, int size, IsolatedEngine.Settings settings, Path dir) {
+  WorkerPool(
+      int index,
+      Path library,
+      int size,
+      boolean onDemand,
+      IsolatedEngine.Settings settings,
+      Path dir) {
     this.name = "p" + index;
     this.library = library;
     this.size = size;
@@ -81,7 +91,7 @@ final class WorkerPool implements AutoCloseable {
     this.spawner =
         Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("imgd-spawn-", 0).factory());
     List<CompletableFuture<Worker>> starting = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
+    for (int i = 0; i < (onDemand ? 1 : size); i++) {
       starting.add(CompletableFuture.supplyAsync(this::spawn, spawner));
     }
     try {
@@ -100,12 +110,53 @@ final class WorkerPool implements AutoCloseable {
     this.reads = first.reads;
     this.writes = first.writes;
     this.baselineRss = first.baselineRss;
-    this.spare =
-        settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+    if (onDemand) {
+      workers.clear();
+      idle.clear();
+      // Killed, not stopped: a clean exit this early would write a class-data archive that holds
+      // only start-up classes, and every later worker would use it.
+      first.process.destroyForcibly();
+      first.close();
+    } else {
+      started = true;
+      this.spare =
+          settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+    }
+  }
+
+  /** Workers that take jobs once started; 0 for a pool on demand that has had no job yet. */
+  int size() {
+    return started ? size : 0;
+  }
+
+  /** Starts a pool on demand on its first job; the job waits for the first worker to start. */
+  private synchronized void start() {
+    if (started || closed) {
+      return;
+    }
+    started = true;
+    LOG.info("starting {} workers on {} for their first job", size, library.getFileName());
+    for (int i = 0; i < size; i++) {
+      CompletableFuture.supplyAsync(this::spawnRetrying, spawner).thenAccept(this::admit);
+    }
+    spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+  }
+
+  /** A new worker starts taking jobs (or stops at once if the pool closed meanwhile). */
+  private void admit(Worker w) {
+    if (closed) {
+      w.stop();
+      return;
+    }
+    workers.add(w);
+    idle.add(w);
   }
 
   /** An idle, live worker, waiting for one until the deadline. */
   Worker take(Instant deadline) {
+    if (!started) {
+      start();
+    }
     try {
       while (true) {
         long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
@@ -152,14 +203,7 @@ final class WorkerPool implements AutoCloseable {
       next = spare != null ? spare : CompletableFuture.supplyAsync(this::spawnRetrying, spawner);
       spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
     }
-    next.thenAccept(w -> {
-      if (closed) {
-        w.stop();
-        return;
-      }
-      workers.add(w);
-      idle.add(w);
-    });
+    next.thenAccept(this::admit);
   }
 
   /** A worker that died with no job: counted by its cause and replaced. */
@@ -291,6 +335,9 @@ final class WorkerPool implements AutoCloseable {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Xmx" + settings.heapMegabytes() + "m");
+    // A worker keeps almost nothing between jobs: a small young generation keeps its RSS near
+    // what it holds (measured: about 150 MiB per busy worker instead of 200-215).
+    cmd.add("-Xmn8m");
     cmd.add("-XX:+ExitOnOutOfMemoryError");
     cmd.add("-XX:-CreateCoredumpOnCrash");
     cmd.add("-XX:ErrorFile=" + errorFile);

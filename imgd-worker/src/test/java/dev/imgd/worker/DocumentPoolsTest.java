@@ -85,6 +85,23 @@ class DocumentPoolsTest {
   }
 
   @Test
+  void systemPoolStartsOnItsFirstJob() {
+    assumeThat(engine.reads()).contains(ImageFormat.HEIC);
+    List<Path> libraries = List.of(TestImages.library(), system.orElseThrow());
+    try (IsolatedEngine own = IsolatedEngine.start(IsolatedEngine.Settings.defaults(libraries, 1));
+        Imgd imgd = Imgd.builder().engine(own).build()) {
+      // Routed at start-up (its libvips was asked what it reads) but no worker kept running.
+      assertThat(own.reads()).contains(ImageFormat.HEIC);
+      assertThat(own.stats().size()).isEqualTo(1);
+      assertThat(own.stats().live()).isEqualTo(1);
+      Imgd.Result r = imgd.process(TestImages.resource("landscape-1.heic"), "rs:fit:100:0/f:jpg");
+      assertThat(r.width()).isEqualTo(100);
+      assertThat(own.stats().size()).isEqualTo(2);
+      assertThat(own.stats().live()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void svgIsRenderedAtTheOutputScale() {
     assumeThat(engine.reads()).contains(ImageFormat.SVG);
     byte[] svg =

@@ -176,7 +176,8 @@ class IsolatedEngineTest {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < until) {
       IsolatedEngine.Stats s = engine.stats();
-      if (s.live() == size && s.busy() == 0 && s.spares() == engine.pools.size()) {
+      long started = engine.pools.stream().filter(p -> p.size() > 0).count();
+      if (s.live() == size && s.busy() == 0 && s.spares() == started) {
         return;
       }
       try {
