@@ -74,16 +74,20 @@ final class BenchConvertCommand implements Callable<Integer> {
         }
         Arrays.sort(bindingMs);
         Arrays.sort(pipelineMs);
+        String bindingFigures =
+            withBinding
+                ? String.format(
+                    "binding only %.2f ms (batches %.2f-%.2f)",
+                    bindingMs[ROUNDS / 2], bindingMs[0], bindingMs[ROUNDS - 1])
+                : "binding only: skipped (--options)";
         System.out.printf(
-            "libvips %s: imgd pipeline %.2f ms (batches %.2f-%.2f); binding only %.2f ms"
-                + " (batches %.2f-%.2f); shrink-on-load %d; %d rounds of %d%n",
+            "libvips %s: imgd pipeline %.2f ms (batches %.2f-%.2f); %s; shrink-on-load %d;"
+                + " %d rounds of %d%n",
             Vips.version(),
             pipelineMs[ROUNDS / 2],
             pipelineMs[0],
             pipelineMs[ROUNDS - 1],
-            bindingMs[ROUNDS / 2],
-            bindingMs[0],
-            bindingMs[ROUNDS - 1],
+            bindingFigures,
             shrink,
             ROUNDS,
             perBatch);
