@@ -42,11 +42,13 @@ final class Pdfs {
             "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"),
         ISOLATED_RENDERS);
-    // 4 million filled rectangles (68 MB of content) in a FlateDecode stream of 170 KB.
-    byte[] ops = ascii("q 0 0 1 1 re f Q\n");
+    // 4 million fills of the whole page (68 MB of content) in a FlateDecode stream of 170 KB:
+    // hours of rasterising at any scale, so only the deadline stops it. (Fills of 1x1 rectangles,
+    // as before, took 10 s of CPU: refused or rendered depending on the machine's speed.)
+    byte[] ops = ascii("0 0 612 792 re f\n");
     add(
         files,
-        "pdf-flate-bomb-4m-operations",
+        "pdf-flate-bomb-4m-page-fills",
         "FM-20",
         pdf(
             CATALOG,

@@ -139,7 +139,7 @@ class HostileFilesTest {
     // Decompression bombs: 49 MP from a few bytes of VP8L or 50 KB of zlib.
     assertThat(bytes("webp-vp8l-bomb-7000x7000")).hasSizeLessThan(64);
     assertThat(bytes("png-idat-bomb-7000x7000")).hasSizeLessThan(100 * 1024);
-    assertThat(bytes("pdf-flate-bomb-4m-operations")).hasSizeLessThan(256 * 1024);
+    assertThat(bytes("pdf-flate-bomb-4m-page-fills")).hasSizeLessThan(256 * 1024);
     assertThat(bytes("svg-use-2-to-the-30")).hasSizeLessThan(4096);
   }
 
