@@ -27,6 +27,7 @@ import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -150,7 +151,7 @@ public final class ImgdServer implements AutoCloseable {
             metrics,
             pressure);
 
-    this.server = new Server(new VirtualThreadPool());
+    this.server = new Server(new VirtualThreadPool(), null, bufferPool());
     this.connector = connector(settings.bind(), "http");
     this.admin = settings.adminBind().map(hp -> connector(hp, "admin")).orElse(null);
     server.setStopTimeout(settings.seconds("IMGD_DRAIN_TIMEOUT").toMillis());
@@ -167,6 +168,20 @@ public final class ImgdServer implements AutoCloseable {
     return Files.isDirectory(dir) && Files.isWritable(dir)
         ? dir.resolve("worker-" + Runtime.version().feature() + ".jsa")
         : null;
+  }
+
+  /**
+   * Jetty's I/O buffers (FM-07): up to 64 KiB each, at most 64 of a size, and 16 MiB of heap and 16
+   * MiB of direct memory kept in all (Jetty's defaults follow the heap: an eighth of it). Image
+   * bytes are never pooled: sources, pixels and results die with their request.
+   */
+  static ArrayByteBufferPool bufferPool() {
+    return new ArrayByteBufferPool(0, 0, 64 << 10, 64, 16L << 20, 16L << 20);
+  }
+
+  /** Jetty's buffer pool, for the FM-07 test. */
+  ArrayByteBufferPool buffers() {
+    return (ArrayByteBufferPool) server.getByteBufferPool();
   }
 
   private ServerConnector connector(ServerSettings.HostPort hp, String name) {

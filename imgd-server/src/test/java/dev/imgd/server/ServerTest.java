@@ -16,11 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -241,6 +247,33 @@ class ServerTest {
       // The public port knows nothing of /admin.
       assertThat(get(withAdmin, "/admin/jfr?seconds=1").statusCode()).isNotEqualTo(200);
     }
+  }
+
+  @Test
+  void bufferPoolKeepsWithinItsBoundsAndBodiesNeverMix() throws Exception {
+    // FM-07: concurrent requests of different sizes, each answered with its own image...
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Integer>> widths = new ArrayList<>();
+      for (int w = 40; w < 72; w++) {
+        String path = signed("/rs:fit:" + w + ":0/plain/local:///a.jpg@png");
+        widths.add(clients.submit(() -> Probe.read(get(server, path).body()).width()));
+      }
+      for (int i = 0; i < widths.size(); i++) {
+        assertThat(widths.get(i).get()).isEqualTo(40 + i);
+      }
+    }
+    // ...and Jetty's buffer pool keeps at most its bounds however many buffers were out at once
+    // (Jetty's defaults would keep an eighth of the heap).
+    ArrayByteBufferPool pool = server.buffers();
+    List<RetainableByteBuffer> out = new ArrayList<>();
+    for (int i = 0; i < 2048; i++) {
+      out.add(pool.acquire(32 << 10, i % 2 == 0)); // 64 MiB in all, half of it direct
+    }
+    out.forEach(RetainableByteBuffer::release);
+    assertThat(pool.getHeapMemory()).isLessThanOrEqualTo(16L << 20);
+    assertThat(pool.getDirectMemory()).isLessThanOrEqualTo(16L << 20);
+    assertThat(pool.poolFor(32 << 10, false).size()).isLessThanOrEqualTo(64);
+    assertThat(pool.poolFor(32 << 10, true).size()).isLessThanOrEqualTo(64);
   }
 
   @Test
