@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side server benchmark (issue 6): imgd against the sharp peer (../shared/bench/peer-sharp),
+# Side-by-side server benchmark (issue 6): imgd against the sharp peer (bench/peer-sharp),
 # on this machine, with wrk on loopback. Starts both servers, checks that both answer every
 # workload with a valid image of the right width (and compares output sizes), then runs each
 # workload against each server alternately (A B A B) for a number of rounds and prints, per
@@ -29,7 +29,6 @@
 # packages wrk and libvips-tools, installed when missing and running as root).
 source "$(dirname "$0")/lib.sh"
 bench="$root/bench"
-shared="$root/../shared"
 
 rounds=3 duration=20 warm=20 workloads=W1,W2,W3,W4,W5 mode=isolated quick=0
 floor_iterations=60 floor_warmup=20
@@ -69,7 +68,7 @@ command -v node >/dev/null && command -v npm >/dev/null || die "the peer needs n
 
 # The peer: its own server.js, run unchanged, with sharp installed beside this script (ignored by
 # git) from the peer's package.json.
-peer_src="$shared/bench/peer-sharp"
+peer_src="$bench/peer-sharp"
 peer_dir="$bench/.peer-sharp"
 [ -f "$peer_src/server.js" ] || die "no peer at $peer_src"
 if ! cmp -s "$peer_src/package.json" "$peer_dir/package.json" || [ ! -d "$peer_dir/node_modules/sharp" ]; then
@@ -83,7 +82,7 @@ fi
 "$imgd" doctor >/dev/null 2>&1 || die "./imgd doctor failed"
 libvips="$("$imgd" libvips)"
 
-# The served folder: the two shared images and the generated 6000x4000 JPEG (never committed).
+# The served folder: the two test images and the generated 6000x4000 JPEG (never committed).
 mkdir -p "$work/images"
 cp "$images/2569067123_aca715a2ee_o.jpg" "$images/alpha-premultiply-2048x1536-paper.png" "$work/images/"
 if has W3; then

@@ -41,8 +41,8 @@ final class BenchIsolationCommand implements Callable<Integer> {
 
   @Option(
       names = "--image",
-      description = "source image (default: the shared benchmark image, under -Dimgd.shared)")
-  Path image = Path.of(System.getProperty("imgd.shared", "../shared"), "images", IMAGE);
+      description = "source image (default: the benchmark image of test-images/)")
+  Path image = Path.of("test-images", IMAGE);
 
   @Option(names = "--options", description = "imgproxy options (default: ${DEFAULT-VALUE})")
   String imgproxyOptions = "rs:fit:720:0/q:80";

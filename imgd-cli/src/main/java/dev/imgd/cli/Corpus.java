@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * The hostile-input corpus the runners send over HTTP: every generated hostile file ({@link
- * HostileFiles#all}), the shared images as controls, and each intact shared image cut at many
- * lengths (FM-11). Deterministic: the same files, names and order on every run.
+ * HostileFiles#all}), the test images as controls, and each intact test image cut at many lengths
+ * (FM-11). Deterministic: the same files, names and order on every run.
  */
 final class Corpus {
   /** Shared images that are broken on purpose (see their SOURCES.md): imgd must refuse them. */
@@ -48,11 +48,11 @@ final class Corpus {
    * @param group the failure mode it exercises ("FM-01") or "control"
    * @param expect what must happen to it
    * @param bytes its content
-   * @param intact for a cut shared image, the intact file's name; else null
+   * @param intact for a cut test image, the intact file's name; else null
    */
   record Item(String file, String group, Expect expect, byte[] bytes, String intact) {}
 
-  /** The whole corpus; {@code cuts} truncations of each intact shared image. */
+  /** The whole corpus; {@code cuts} truncations of each intact test image. */
   static List<Item> build(Path sharedImages, int cuts) throws IOException {
     List<Item> items = new ArrayList<>();
     List<Path> shared = new ArrayList<>();

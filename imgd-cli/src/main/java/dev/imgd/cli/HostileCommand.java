@@ -43,7 +43,7 @@ final class HostileCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "IMGD_TIMEOUT of the server, seconds")
   int timeout = 5;
 
-  @Option(names = "--cuts", description = "truncations of each intact shared image")
+  @Option(names = "--cuts", description = "truncations of each intact test image")
   int cuts = 12;
 
   @Option(names = "--workers", description = "IMGD_WORKERS of the server")
@@ -52,8 +52,8 @@ final class HostileCommand implements Callable<Integer> {
   @Option(names = "--rss-budget", description = "bytes the server and its workers may reach")
   long rssBudget = 2L << 30;
 
-  @Option(names = "--images", description = "the shared images (controls and truncations)")
-  Path images = Path.of("..", "shared", "images");
+  @Option(names = "--images", description = "the test images (controls and truncations)")
+  Path images = Path.of("test-images");
 
   @Option(names = "--report", description = "write one line per request to this TSV file")
   Path reportFile;

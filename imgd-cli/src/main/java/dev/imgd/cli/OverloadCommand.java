@@ -76,7 +76,7 @@ final class OverloadCommand implements Callable<Integer> {
   boolean strictTiming;
 
   @Option(names = "--images", description = "folder with the large and Landscape_* images")
-  Path images = Path.of("..", "shared", "images");
+  Path images = Path.of("test-images");
 
   /** One finished request. */
   private record Rec(boolean large, Http.Answer answer, String bad) {}

@@ -56,11 +56,11 @@ final class SoakCommand implements Callable<Integer> {
   @Option(names = "--cache-bytes", description = "IMGD_CACHE_MAX_BYTES of the server")
   long cacheBytes = 32L << 20;
 
-  @Option(names = "--cuts", description = "truncations of each intact shared image")
+  @Option(names = "--cuts", description = "truncations of each intact test image")
   int cuts = 6;
 
-  @Option(names = "--images", description = "the shared images")
-  Path images = Path.of("..", "shared", "images");
+  @Option(names = "--images", description = "the test images")
+  Path images = Path.of("test-images");
 
   /** One sample of the tree and the server's own gauges. */
   private record Point(

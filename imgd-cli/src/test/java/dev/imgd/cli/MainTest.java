@@ -2,6 +2,7 @@ package dev.imgd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgd.testkit.Fixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,10 +17,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("smoke")
 class MainTest {
   @TempDir Path dir;
-
-  private static Path shared(String name) {
-    return Path.of(System.getProperty("imgd.shared", "../../shared"), "images", name);
-  }
 
   private record Outcome(int code, String err) {}
 
@@ -41,7 +38,7 @@ class MainTest {
             yield Files.write(dir.resolve("noise.jpg"), noise);
           }
           case "pdf" -> Files.writeString(dir.resolve("doc.pdf"), "%PDF-1.4\n%%EOF\n");
-          default -> shared(kind);
+          default -> Fixtures.image(kind);
         };
     Outcome o = run("convert", in.toString(), dir.resolve("out.jpg").toString(), "--width", "100");
     assertThat(o.code()).isEqualTo(Main.EXIT_REFUSED);
@@ -57,7 +54,7 @@ class MainTest {
     Outcome o =
         run(
             "convert",
-            shared("2569067123_aca715a2ee_o.jpg").toString(),
+            Fixtures.image("2569067123_aca715a2ee_o.jpg").toString(),
             out.toString(),
             "--width",
             "300");
@@ -68,7 +65,7 @@ class MainTest {
   @ParameterizedTest
   @ValueSource(strings = {"Landscape_5.jpg", "animated-loop-3.gif", "truncated.png"})
   void probeReadsHeadersOnly(String name) {
-    assertThat(run("probe", shared(name).toString()).code()).isZero();
+    assertThat(run("probe", Fixtures.image(name).toString()).code()).isZero();
   }
 
   @ParameterizedTest

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imgd.core.options.Options;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Map;
@@ -36,7 +36,7 @@ class EmbeddingApiTest {
   @Test
   void bytesInVerifiedBytesOut() {
     Imgd.Result r =
-        imgd.process(SharedImages.bytes("Landscape_1.jpg"), Options.builder().width(200).build());
+        imgd.process(Fixtures.bytes("Landscape_1.jpg"), Options.builder().width(200).build());
     assertThat(r.format()).isEqualTo(ImageFormat.JPEG);
     assertThat(r.mimeType()).isEqualTo("image/jpeg");
     assertThat(r.width()).isEqualTo(200);
@@ -46,7 +46,7 @@ class EmbeddingApiTest {
 
   @Test
   void imgproxyOptionsAndPresets() {
-    Imgd.Result r = imgd.process(SharedImages.bytes("4.webp"), "pr:thumb/f:png");
+    Imgd.Result r = imgd.process(Fixtures.bytes("4.webp"), "pr:thumb/f:png");
     assertThat(r.width()).isEqualTo(64);
     assertThat(r.height()).isEqualTo(64);
     assertThat(r.format()).isEqualTo(ImageFormat.PNG);
@@ -54,7 +54,7 @@ class EmbeddingApiTest {
 
   @Test
   void aStreamIsReadOnlyUpToTheCap_FM02() {
-    byte[] big = SharedImages.bytes("2569067123_aca715a2ee_o.jpg"); // 829 KB, cap 300 KB
+    byte[] big = Fixtures.bytes("2569067123_aca715a2ee_o.jpg"); // 829 KB, cap 300 KB
     int[] read = {0};
     InputStream counting =
         new ByteArrayInputStream(big) {
@@ -81,17 +81,17 @@ class EmbeddingApiTest {
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_IMAGE));
     assertThatThrownBy(() -> imgd.process("GIF89a<html>".getBytes(), Options.DEFAULTS))
         .isInstanceOf(ImgdException.class);
-    assertThatThrownBy(() -> imgd.process(SharedImages.bytes("Landscape_1.jpg"), "nope:1"))
+    assertThatThrownBy(() -> imgd.process(Fixtures.bytes("Landscape_1.jpg"), "nope:1"))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.httpStatus()).isEqualTo(400));
-    assertThatThrownBy(() -> imgd.process(SharedImages.bytes("truncated.jpg"), "w:100"))
+    assertThatThrownBy(() -> imgd.process(Fixtures.bytes("truncated.jpg"), "w:100"))
         .isInstanceOfSatisfying(
             ImgdException.class,
             e -> {
               assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.CORRUPT_IMAGE); // FM-11
               assertThat(e.getMessage()).contains("truncated");
             });
-    assertThatThrownBy(() -> imgd.process(SharedImages.bytes("Landscape_1.jpg"), "wm:0.5"))
+    assertThatThrownBy(() -> imgd.process(Fixtures.bytes("Landscape_1.jpg"), "wm:0.5"))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_OPTIONS));
   }
@@ -99,7 +99,7 @@ class EmbeddingApiTest {
   @Test
   void lenientModeAcceptsATruncatedJpeg() {
     try (Imgd lenient = Imgd.builder().threads(1).lenient(true).build()) {
-      Imgd.Result r = lenient.process(SharedImages.bytes("truncated.jpg"), "w:100");
+      Imgd.Result r = lenient.process(Fixtures.bytes("truncated.jpg"), "w:100");
       assertThat(r.width()).isEqualTo(100);
     }
   }
@@ -107,7 +107,7 @@ class EmbeddingApiTest {
   @Test
   void worksFromVirtualThreads() throws Exception {
     Thread t =
-        Thread.ofVirtual().start(() -> imgd.process(SharedImages.bytes("Landscape_2.jpg"), "w:50"));
+        Thread.ofVirtual().start(() -> imgd.process(Fixtures.bytes("Landscape_2.jpg"), "w:50"));
     t.join();
   }
 }

@@ -2,6 +2,7 @@ package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgd.testkit.Fixtures;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ class IsolatedServerTest {
 
   @Test
   void healthAndMetricsAnswerWhileEveryWorkerIsBusyAndShutdownDrains() throws Exception {
-    Files.write(root.resolve("big.jpg"), ServerTest.shared("2569067123_aca715a2ee_o.jpg"));
+    Files.write(root.resolve("big.jpg"), Fixtures.bytes("2569067123_aca715a2ee_o.jpg"));
     ServerTest.root = root;
     ServerTest.signer =
         new Signatures(ServerSettings.from(ServerTest.settings(Map.of())).keys(), 32);

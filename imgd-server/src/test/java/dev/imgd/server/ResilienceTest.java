@@ -3,6 +3,7 @@ package dev.imgd.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.testkit.Fixtures;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,7 +40,7 @@ class ResilienceTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Files.write(root.resolve("a.jpg"), ServerTest.shared("Landscape_1.jpg"));
+    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
     ServerTest.root = root;
     ServerTest.signer =
         new Signatures(ServerSettings.from(ServerTest.settings(Map.of())).keys(), 32);
@@ -66,7 +67,7 @@ class ResilienceTest {
               callback.succeeded();
             } else {
               response.setStatus(200);
-              response.write(true, ByteBuffer.wrap(ServerTest.shared("Landscape_1.jpg")), callback);
+              response.write(true, ByteBuffer.wrap(Fixtures.bytes("Landscape_1.jpg")), callback);
             }
             return true;
           }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.probe.Probe;
+import dev.imgd.testkit.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class ServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Files.write(root.resolve("a.jpg"), shared("Landscape_1.jpg"));
+    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
     Files.writeString(root.resolve("notes.txt"), "just text, not an image");
     Files.write(root.resolve("flood.png"), pngHeader(50_000, 50_000));
     origin = origin();
@@ -278,7 +279,7 @@ class ServerTest {
 
   @Test
   void postProcessTakesTheImageAsTheBody() throws Exception {
-    HttpResponse<byte[]> r = post(server, "rs:fit:64:0/f:png", shared("Landscape_1.jpg"));
+    HttpResponse<byte[]> r = post(server, "rs:fit:64:0/f:png", Fixtures.bytes("Landscape_1.jpg"));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(Probe.read(r.body()).width()).isEqualTo(64);
   }
@@ -325,7 +326,7 @@ class ServerTest {
               }
               case "/ok" -> {
                 response.setStatus(200);
-                response.write(true, ByteBuffer.wrap(shared("Landscape_1.jpg")), callback);
+                response.write(true, ByteBuffer.wrap(Fixtures.bytes("Landscape_1.jpg")), callback);
               }
               default -> {
                 response.setStatus(500);
@@ -338,15 +339,6 @@ class ServerTest {
     s.start();
     originPort = c.getLocalPort();
     return s;
-  }
-
-  static byte[] shared(String name) {
-    try {
-      return Files.readAllBytes(
-          Path.of(System.getProperty("imgd.shared", "../../shared"), "images", name));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   /** A PNG that claims width x height and holds no pixels: a pixel flood (FM-01). */

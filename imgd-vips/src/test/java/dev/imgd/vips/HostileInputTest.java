@@ -3,6 +3,7 @@ package dev.imgd.vips;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgd.testkit.Fixtures;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +56,7 @@ class HostileInputTest {
   @ValueSource(strings = {"truncated.jpg:jpegload_buffer", "truncated.png:pngload_buffer"})
   void truncatedFilesAreRejectedNotGreyFilled_FM11(String fileAndLoader) {
     String[] parts = fileAndLoader.split(":");
-    assertThatThrownBy(() -> decode(parts[1], TestVips.image(parts[0])))
+    assertThatThrownBy(() -> decode(parts[1], Fixtures.bytes(parts[0])))
         .isInstanceOf(VipsException.class);
   }
 
@@ -63,7 +64,7 @@ class HostileInputTest {
   @ValueSource(strings = {"animated-loop-3.webp:webpload_buffer", "4.webp:webpload_buffer"})
   void truncatedWebpIsRejected_FM11(String fileAndLoader) {
     String[] parts = fileAndLoader.split(":");
-    byte[] whole = TestVips.image(parts[0]);
+    byte[] whole = Fixtures.bytes(parts[0]);
     byte[] cut = Arrays.copyOf(whole, whole.length * 2 / 3);
     assertThatThrownBy(() -> decode(parts[1], cut)).isInstanceOf(VipsException.class);
   }
@@ -82,7 +83,7 @@ class HostileInputTest {
    */
   @Test
   void truncatedGifLosesFramesSilentlyInLibvips_FM11() {
-    byte[] whole = TestVips.image("animated-loop-3.gif");
+    byte[] whole = Fixtures.bytes("animated-loop-3.gif");
     byte[] cut = Arrays.copyOf(whole, whole.length / 2);
     try (VipsImage img =
             VipsOperation.of("gifload_buffer")

@@ -3,6 +3,7 @@ package dev.imgd.vips;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgd.testkit.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,8 +20,8 @@ class NativeMemoryLeakTest {
 
   @Test
   void tenThousandOperationsReturnToBaseline_FM04() throws InterruptedException {
-    byte[] jpeg = TestVips.image("Landscape_1.jpg");
-    byte[] truncated = TestVips.image("truncated.jpg");
+    byte[] jpeg = Fixtures.bytes("Landscape_1.jpg");
+    byte[] truncated = Fixtures.bytes("truncated.jpg");
     warmUp(jpeg);
     VipsStats before = Vips.stats();
     long objectsBefore = Vips.liveObjects();

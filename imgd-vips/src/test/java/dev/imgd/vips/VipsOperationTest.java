@@ -3,6 +3,7 @@ package dev.imgd.vips;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgd.testkit.Fixtures;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,7 +18,7 @@ class VipsOperationTest {
 
   @Test
   void loadsShrinksResizesAndSavesAJpeg() {
-    byte[] source = TestVips.image("2569067123_aca715a2ee_o.jpg");
+    byte[] source = Fixtures.bytes("2569067123_aca715a2ee_o.jpg");
     try (VipsImage loaded =
             VipsOperation.of("jpegload_buffer")
                 .set("buffer", source)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
+import dev.imgd.testkit.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class IsolatedEngineTest {
   private static final Duration GRACE = Duration.ofMillis(300);
-  private static final byte[] JPEG = TestImages.shared("Landscape_1.jpg");
+  private static final byte[] JPEG = Fixtures.bytes("Landscape_1.jpg");
   private static IsolatedEngine engine;
   private static Imgd imgd;
 
@@ -158,7 +159,7 @@ class IsolatedEngineTest {
 
   @Test
   void badInputGetsItsTypedErrorAndTheWorkerStays() {
-    byte[] truncated = TestImages.shared("truncated.jpg");
+    byte[] truncated = Fixtures.bytes("truncated.jpg");
     long replaced = engine.stats().replaced();
     assertThatThrownBy(() -> imgd.process(truncated, "rs:fit:100:0"))
         .isInstanceOfSatisfying(

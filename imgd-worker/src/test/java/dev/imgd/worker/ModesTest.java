@@ -3,6 +3,7 @@ package dev.imgd.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.Imgd;
+import dev.imgd.testkit.Fixtures;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +21,7 @@ class ModesTest {
     "with-alpha.png, rs:fit:300:300/bg:ffffff/f:jpg"
   })
   void isolatedAndInProcessGiveTheSameBytes(String image, String options) {
-    byte[] source = TestImages.shared(image);
+    byte[] source = Fixtures.bytes(image);
     try (Imgd inProcess = Imgd.builder().threads(1).build();
         Imgd isolated =
             Imgd.builder()

@@ -3,7 +3,7 @@ package dev.imgd.core.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.Imgd;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import javax.imageio.IIOImage;
@@ -23,7 +23,7 @@ class AnimatedDuplicateFramesTest {
   void smartCropOfAnAnimationSucceeds(String format) {
     Imgd.Result r =
         Engines.engine()
-            .process(SharedImages.bytes("animated-loop-3.gif"), "rs:fill:100:100/g:sm/f:" + format);
+            .process(Fixtures.bytes("animated-loop-3.gif"), "rs:fill:100:100/g:sm/f:" + format);
     assertThat(r.width()).isEqualTo(100);
     assertThat(r.frames()).isBetween(1, 10);
   }

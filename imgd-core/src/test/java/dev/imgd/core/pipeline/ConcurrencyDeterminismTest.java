@@ -3,7 +3,7 @@ package dev.imgd.core.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.Imgd;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -35,7 +35,7 @@ class ConcurrencyDeterminismTest {
     Imgd imgd = Engines.engine();
     List<byte[]> single = new ArrayList<>();
     for (String[] job : JOBS) {
-      single.add(imgd.process(SharedImages.bytes(job[0]), job[1]).bytes());
+      single.add(imgd.process(Fixtures.bytes(job[0]), job[1]).bytes());
     }
     for (ExecutorService callers :
         List.of(Executors.newFixedThreadPool(8), Executors.newVirtualThreadPerTaskExecutor())) {
@@ -43,8 +43,7 @@ class ConcurrencyDeterminismTest {
         List<Future<byte[]>> futures = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
           for (String[] job : JOBS) {
-            futures.add(
-                callers.submit(() -> imgd.process(SharedImages.bytes(job[0]), job[1]).bytes()));
+            futures.add(callers.submit(() -> imgd.process(Fixtures.bytes(job[0]), job[1]).bytes()));
           }
         }
         for (int i = 0; i < futures.size(); i++) {

@@ -1,7 +1,7 @@
 package dev.imgd.core.pipeline;
 
 import dev.imgd.core.Imgd;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
@@ -13,7 +13,7 @@ final class Engines {
 
   static synchronized Imgd engine() {
     if (engine == null) {
-      engine = Imgd.builder().threads(4).watermark(SharedImages.bytes("with-alpha.png")).build();
+      engine = Imgd.builder().threads(4).watermark(Fixtures.bytes("with-alpha.png")).build();
     }
     return engine;
   }

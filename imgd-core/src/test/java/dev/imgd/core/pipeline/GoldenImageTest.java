@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.probe.Probe;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +51,7 @@ class GoldenImageTest {
         "premultiplied  | alpha-premultiply-2048x1536-paper.png | w:200/f:png",
       })
   void matchesGolden_FM21(String name, String source, String options) throws IOException {
-    Imgd.Result result =
-        Engines.engine().process(SharedImages.bytes(source.strip()), options.strip());
+    Imgd.Result result = Engines.engine().process(Fixtures.bytes(source.strip()), options.strip());
     Path golden = GOLDEN.resolve(name.strip() + "." + result.format().extension());
     if (Boolean.getBoolean("imgd.golden.update") || !Files.exists(golden)) {
       Files.createDirectories(GOLDEN);

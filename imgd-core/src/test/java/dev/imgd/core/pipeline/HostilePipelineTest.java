@@ -9,7 +9,7 @@ import dev.imgd.core.hostile.HostileFile;
 import dev.imgd.core.hostile.HostileFile.Expectation;
 import dev.imgd.core.hostile.HostileFiles;
 import dev.imgd.core.probe.Probe;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -77,7 +77,7 @@ class HostilePipelineTest {
             "rotating-squares.webp",
             "sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif")
         .flatMap(name ->
-            HostileFiles.truncations(name, SharedImages.bytes(name), TRUNCATIONS_PER_IMAGE).stream()
+            HostileFiles.truncations(name, Fixtures.bytes(name), TRUNCATIONS_PER_IMAGE).stream()
                 .map(f -> Arguments.of(f.failureMode(), f, name)));
   }
 
@@ -100,7 +100,7 @@ class HostilePipelineTest {
     if (e != null) {
       assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.CORRUPT_IMAGE);
     } else {
-      byte[] whole = Engines.engine().process(SharedImages.bytes(image), options).bytes();
+      byte[] whole = Engines.engine().process(Fixtures.bytes(image), options).bytes();
       assertThat(cut)
           .as("%s was processed: it must be the whole file's image", file)
           .isEqualTo(whole);

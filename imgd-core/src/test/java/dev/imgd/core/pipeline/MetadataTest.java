@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imgd.core.hostile.HostileFile;
 import dev.imgd.core.hostile.HostileFiles;
 import dev.imgd.core.probe.Probe;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,7 +35,7 @@ class MetadataTest {
   @ParameterizedTest
   @ValueSource(strings = {"Landscape_6.jpg", "Channel_digital_image_CMYK_color.jpg", "p3.png"})
   void strippedByDefault_FM17(String name) {
-    byte[] out = Engines.engine().process(SharedImages.bytes(name), "w:50").bytes();
+    byte[] out = Engines.engine().process(Fixtures.bytes(name), "w:50").bytes();
     var probe = Probe.read(out);
     assertThat(probe.exifBytes()).isZero();
     assertThat(probe.xmpBytes()).isZero();
@@ -48,7 +48,7 @@ class MetadataTest {
   void keptOnRequestWithTheSrgbProfile(String options) {
     byte[] out =
         Engines.engine()
-            .process(SharedImages.bytes("Channel_digital_image_CMYK_color.jpg"), options)
+            .process(Fixtures.bytes("Channel_digital_image_CMYK_color.jpg"), options)
             .bytes();
     var probe = Probe.read(out);
     assertThat(probe.iccBytes()).as("the sRGB profile the image was converted to").isPositive();

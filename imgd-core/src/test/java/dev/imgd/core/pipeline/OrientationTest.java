@@ -3,7 +3,7 @@ package dev.imgd.core.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.Imgd;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,9 +15,9 @@ class OrientationTest {
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
   void everyExifOrientationComesOutUpright(int orientation) {
     Imgd imgd = Engines.engine();
-    byte[] upright = imgd.process(SharedImages.bytes("Landscape_1.jpg"), "w:150/f:png").bytes();
+    byte[] upright = imgd.process(Fixtures.bytes("Landscape_1.jpg"), "w:150/f:png").bytes();
     Imgd.Result result =
-        imgd.process(SharedImages.bytes("Landscape_" + orientation + ".jpg"), "w:150/f:png");
+        imgd.process(Fixtures.bytes("Landscape_" + orientation + ".jpg"), "w:150/f:png");
     assertThat(result.width()).isEqualTo(150);
     assertThat(result.height()).isEqualTo(113); // 600x450 landscape once turned
     // Each file carries its own digit, so they differ a little even when upright (about 2-6);
@@ -30,9 +30,8 @@ class OrientationTest {
   @org.junit.jupiter.api.Test
   void theDistanceTellsAMirrorFromUpright() {
     Imgd imgd = Engines.engine();
-    byte[] upright = imgd.process(SharedImages.bytes("Landscape_1.jpg"), "w:150/f:png").bytes();
-    byte[] mirrored =
-        imgd.process(SharedImages.bytes("Landscape_1.jpg"), "w:150/fl:1/f:png").bytes();
+    byte[] upright = imgd.process(Fixtures.bytes("Landscape_1.jpg"), "w:150/f:png").bytes();
+    byte[] mirrored = imgd.process(Fixtures.bytes("Landscape_1.jpg"), "w:150/fl:1/f:png").bytes();
     assertThat(Engines.meanDeltaE(mirrored, upright)).isGreaterThan(2 * MAX_DISTANCE);
   }
 
@@ -41,7 +40,7 @@ class OrientationTest {
   void autoRotateOffKeepsTheStoredFrame(int orientation) {
     Imgd.Result result =
         Engines.engine()
-            .process(SharedImages.bytes("Landscape_" + orientation + ".jpg"), "ar:0/w:150/f:png");
+            .process(Fixtures.bytes("Landscape_" + orientation + ".jpg"), "ar:0/w:150/f:png");
     assertThat(result.height()).isEqualTo(200); // stored as 450x600 portrait
   }
 }

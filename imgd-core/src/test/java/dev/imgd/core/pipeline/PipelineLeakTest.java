@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsStats;
 import org.junit.jupiter.api.Tag;
@@ -38,17 +38,17 @@ class PipelineLeakTest {
   @Test
   void everyStepReleasesWhatItMade_FM04() {
     try (Imgd engine =
-        Imgd.builder().threads(1).watermark(SharedImages.bytes("with-alpha.png")).build()) {
+        Imgd.builder().threads(1).watermark(Fixtures.bytes("with-alpha.png")).build()) {
       for (String[] job : JOBS) {
-        engine.process(SharedImages.bytes(job[0]), job[1]); // warm: codec state is made once
+        engine.process(Fixtures.bytes(job[0]), job[1]); // warm: codec state is made once
       }
       long objects = Vips.liveObjects();
       VipsStats before = Vips.stats();
       for (int round = 0; round < 12; round++) {
         for (String[] job : JOBS) {
-          engine.process(SharedImages.bytes(job[0]), job[1]);
+          engine.process(Fixtures.bytes(job[0]), job[1]);
         }
-        assertThatThrownBy(() -> engine.process(SharedImages.bytes("truncated.jpg"), "w:90"))
+        assertThatThrownBy(() -> engine.process(Fixtures.bytes("truncated.jpg"), "w:90"))
             .isInstanceOf(ImgdException.class);
       }
       assertThat(Vips.liveObjects()).as("live libvips objects").isEqualTo(objects);

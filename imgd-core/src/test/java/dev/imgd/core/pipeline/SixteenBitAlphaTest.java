@@ -3,7 +3,7 @@ package dev.imgd.core.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 import org.junit.jupiter.api.Tag;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class SixteenBitAlphaTest {
   @Test
   void sixteenBitAlphaIsScaledNotClipped() {
-    byte[] source = SharedImages.bytes("16-bit-grey-alpha.png");
+    byte[] source = Fixtures.bytes("16-bit-grey-alpha.png");
     double sourceAlpha;
     Engines.engine();
     try (VipsImage in = VipsOperation.of("pngload_buffer").set("buffer", source).image();

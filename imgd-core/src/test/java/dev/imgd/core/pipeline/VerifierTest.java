@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class VerifierTest {
 
   @Test
   void refusesEmptyWrongFormatWrongSizeAndGarbage_FM11() {
-    byte[] jpeg = SharedImages.bytes("Landscape_1.jpg");
+    byte[] jpeg = Fixtures.bytes("Landscape_1.jpg");
     assertThatCode(() -> Verifier.verify(jpeg, ImageFormat.JPEG, 600, 450, 1))
         .doesNotThrowAnyException();
     assertInvalid(new byte[0], ImageFormat.JPEG, 600, 450);

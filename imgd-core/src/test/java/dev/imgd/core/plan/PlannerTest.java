@@ -11,7 +11,7 @@ import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
-import dev.imgd.core.probe.SharedImages;
+import dev.imgd.testkit.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
 import java.util.EnumSet;
@@ -30,7 +30,7 @@ class PlannerTest {
   private static final OptionsParser PARSER = new OptionsParser(Map.of());
 
   private static Plan plan(String image, String options) {
-    return PLANNER.plan(Probe.read(SharedImages.bytes(image)), PARSER.parse(options));
+    return PLANNER.plan(Probe.read(Fixtures.bytes(image)), PARSER.parse(options));
   }
 
   @ParameterizedTest(name = "{0} to {1} px wide: shrink {2}")
@@ -82,7 +82,7 @@ class PlannerTest {
     Planner jpegOnly =
         new Planner(
             Limits.DEFAULTS, EnumSet.of(ImageFormat.JPEG), EnumSet.of(ImageFormat.JPEG), false);
-    ProbeResult png = Probe.read(SharedImages.bytes("with-alpha.png"));
+    ProbeResult png = Probe.read(Fixtures.bytes("with-alpha.png"));
     assertThatThrownBy(() -> jpegOnly.plan(png, Options.DEFAULTS))
         .isInstanceOfSatisfying(
             ImgdException.class,
@@ -90,7 +90,7 @@ class PlannerTest {
               assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
               assertThat(e.getMessage()).contains("PNG").contains("imgd doctor");
             });
-    ProbeResult jpeg = Probe.read(SharedImages.bytes("Landscape_1.jpg"));
+    ProbeResult jpeg = Probe.read(Fixtures.bytes("Landscape_1.jpg"));
     assertThatThrownBy(() -> jpegOnly.plan(jpeg, PARSER.parse("f:avif")))
         .isInstanceOfSatisfying(
             ImgdException.class,
@@ -104,7 +104,7 @@ class PlannerTest {
   void refusesResultsOverTheLimit_FM23() { // FM-23: caps on result dimensions
     Planner small =
         new Planner(Limits.DEFAULTS.toBuilder().maxResultSide(1000).build(), WEB, WEB, false);
-    ProbeResult jpeg = Probe.read(SharedImages.bytes("Landscape_1.jpg"));
+    ProbeResult jpeg = Probe.read(Fixtures.bytes("Landscape_1.jpg"));
     assertThatThrownBy(() -> small.plan(jpeg, PARSER.parse("rs:force:5000:500/el:1")))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import dev.imgd.testkit.Fixtures;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +35,7 @@ class ProbeTruncationTest {
         "sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif",
       })
   void everyPrefixProbesOrFailsCleanly(String file) {
-    byte[] data = SharedImages.bytes(file);
+    byte[] data = Fixtures.bytes(file);
     int results = 0;
     for (int length = 0; length <= data.length; length += step(length, data.length)) {
       if (probe(Arrays.copyOf(data, length))) {

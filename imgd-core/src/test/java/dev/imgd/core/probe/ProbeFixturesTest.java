@@ -7,13 +7,14 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import dev.imgd.testkit.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each shared image probes as SOURCES.md (checked against libvips) describes it. */
-class ProbeSharedImagesTest {
+class ProbeFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -45,7 +46,7 @@ class ProbeSharedImagesTest {
       int bands,
       String colourSpace,
       int bits) {
-    ProbeResult p = Probe.check(SharedImages.bytes(file), Limits.DEFAULTS);
+    ProbeResult p = Probe.check(Fixtures.bytes(file), Limits.DEFAULTS);
     assertThat(p.format()).isEqualTo(format);
     assertThat(p.width()).isEqualTo(width);
     assertThat(p.height()).isEqualTo(height);
@@ -62,7 +63,7 @@ class ProbeSharedImagesTest {
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
   void readsExifOrientation(int orientation) {
     ProbeResult p =
-        Probe.check(SharedImages.bytes("Landscape_" + orientation + ".jpg"), Limits.DEFAULTS);
+        Probe.check(Fixtures.bytes("Landscape_" + orientation + ".jpg"), Limits.DEFAULTS);
     assertThat(p.orientation()).isEqualTo(orientation);
     assertThat(p.width()).isEqualTo(orientation <= 4 ? 600 : 450);
     assertThat(p.exifBytes()).isPositive();
@@ -70,29 +71,29 @@ class ProbeSharedImagesTest {
 
   @Test
   void measuresMetadata() {
-    ProbeResult cmyk = Probe.read(SharedImages.bytes("Channel_digital_image_CMYK_color.jpg"));
+    ProbeResult cmyk = Probe.read(Fixtures.bytes("Channel_digital_image_CMYK_color.jpg"));
     assertThat(cmyk.iccBytes()).isEqualTo(557_168); // 20 APP2 chunks
     assertThat(cmyk.exifBytes()).isPositive();
     assertThat(cmyk.xmpBytes()).isPositive();
-    assertThat(Probe.read(SharedImages.bytes("p3.png")).iccBytes()).isPositive();
-    assertThat(Probe.read(SharedImages.bytes("16-bit-grey-alpha.png")).estimatedDecodeBytes())
+    assertThat(Probe.read(Fixtures.bytes("p3.png")).iccBytes()).isPositive();
+    assertThat(Probe.read(Fixtures.bytes("16-bit-grey-alpha.png")).estimatedDecodeBytes())
         .isEqualTo(109L * 96 * 2 * 2);
-    assertThat(Probe.read(SharedImages.bytes("animated-loop-3.gif")).estimatedDecodeBytes())
+    assertThat(Probe.read(Fixtures.bytes("animated-loop-3.gif")).estimatedDecodeBytes())
         .isEqualTo(370L * 285 * 4 * 10);
   }
 
   @Test
   void truncatedFilesStillProbe() { // FM-11: libvips rejects them later, fail_on=truncated
-    assertThat(Probe.check(SharedImages.bytes("truncated.jpg"), Limits.DEFAULTS).pixels())
+    assertThat(Probe.check(Fixtures.bytes("truncated.jpg"), Limits.DEFAULTS).pixels())
         .isEqualTo(2725L * 2225);
-    assertThat(Probe.check(SharedImages.bytes("truncated.png"), Limits.DEFAULTS).pixels())
+    assertThat(Probe.check(Fixtures.bytes("truncated.png"), Limits.DEFAULTS).pixels())
         .isEqualTo(294L * 240);
   }
 
   @Test
   void corruptHeaderIsCorrupt() { // FM-11
     // An APP1 (EXIF) segment that claims 9544 bytes in a 1024-byte file: no SOF is ever reached.
-    assertThatThrownBy(() -> Probe.read(SharedImages.bytes("corrupt-header.jpg")))
+    assertThatThrownBy(() -> Probe.read(Fixtures.bytes("corrupt-header.jpg")))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CORRUPT_IMAGE))
         .hasMessage("JPEG ends before its frame header (SOF)");
@@ -100,14 +101,14 @@ class ProbeSharedImagesTest {
 
   @Test
   void tighterLimitsApply() { // FM-01, FM-17
-    byte[] gif = SharedImages.bytes("animated-loop-3.gif");
+    byte[] gif = Fixtures.bytes("animated-loop-3.gif");
     assertThatThrownBy(() -> Probe.check(gif, Limits.DEFAULTS.toBuilder().maxFrames(9).build()))
         .hasMessage("GIF has 10 frames, over the 9 frame limit");
-    byte[] cmyk = SharedImages.bytes("Channel_digital_image_CMYK_color.jpg");
+    byte[] cmyk = Fixtures.bytes("Channel_digital_image_CMYK_color.jpg");
     assertThatThrownBy(
             () -> Probe.check(cmyk, Limits.DEFAULTS.toBuilder().maxMetadataBytes(100_000).build()))
         .hasMessage("ICC profile is 557168 bytes, over the 100000 byte metadata limit");
-    byte[] jpeg = SharedImages.bytes("2569067123_aca715a2ee_o.jpg");
+    byte[] jpeg = Fixtures.bytes("2569067123_aca715a2ee_o.jpg");
     assertThatThrownBy(
             () -> Probe.check(jpeg, Limits.DEFAULTS.toBuilder().maxSourcePixels(6_000_000).build()))
         .hasMessage("JPEG is 2725x2225 (6063125 px), over the 6000000 px limit");
