@@ -43,7 +43,7 @@ public final class Vips {
     if (!Files.isRegularFile(wanted.library())) {
       throw new VipsException("libvips library not found: " + wanted.library());
     }
-    Lib loaded = new Lib(wanted.library());
+    Lib loaded = Lib.load(wanted.library());
     LogBridge.install(loaded);
     if (wanted.leakCheck()) {
       loaded.vips_leak_set(1);
