@@ -3,7 +3,6 @@ package dev.imgd.worker;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -226,10 +225,6 @@ final class WorkerPool implements AutoCloseable {
     return spare != null && spare.isDone() && !spare.isCompletedExceptionally();
   }
 
-  int idleCount() {
-    return idle.size();
-  }
-
   /** Starts workers until one starts: the pool must never shrink for good. */
   private Worker spawnRetrying() {
     long backoff = 100;
@@ -291,26 +286,20 @@ final class WorkerPool implements AutoCloseable {
       } finally {
         Files.deleteIfExists(socket);
       }
-      DataInputStream in = Worker.input(channel);
+      WorkerClient client = new WorkerClient(channel);
       try {
-        if (in.readInt() != Wire.MAGIC || !in.readUTF().equals(token)) {
-          throw new IOException("a stranger connected");
-        }
-        long pid = in.readLong();
-        String version = in.readUTF();
-        Set<ImageFormat> reads = Wire.formats(in.readInt());
-        Set<ImageFormat> writes = Wire.formats(in.readInt());
-        if (pid != process.pid()) {
-          throw new IOException("pid " + pid + " is not " + process.pid());
+        Wire.Hello hello = client.hello(token);
+        if (hello.pid() != process.pid()) {
+          throw new IOException("pid " + hello.pid() + " is not " + process.pid());
         }
         watch.cancel(false);
-        Worker w = new Worker(process, channel, in, version, reads, writes, t0, errorFile);
+        Worker w = new Worker(process, client, hello, errorFile);
         lastStartNanos = System.nanoTime() - t0;
         LOG.debug("{} started in {} ms", w, lastStartNanos / 1_000_000);
         return w;
       } catch (IOException e) {
         process.destroyForcibly();
-        channel.close();
+        client.close();
         throw new IllegalStateException("worker handshake failed: " + e.getMessage(), e);
       }
     } catch (IOException | ExecutionException | TimeoutException e) {
@@ -344,10 +333,9 @@ final class WorkerPool implements AutoCloseable {
     cmd.add("-XX:ErrorFile=" + errorFile);
     cmd.add("-XX:+DisplayVMOutputToStderr");
     cmd.add("-Dimgd.libvips=" + library);
-    if (settings.testHooks()) {
-      cmd.add("-D" + WorkerMain.HOOKS_PROPERTY + "=true");
-    }
     cmd.add("-cp");
+    // The server's own classpath: under test it holds the tests' JobInterceptor, in production
+    // none.
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(WorkerMain.class.getName());
     cmd.add(socket.toString());
