@@ -74,8 +74,7 @@ public final class IsolatedEngine implements Engine {
     }
     this.router = new Router(pools);
     this.quarantine = new Quarantine(settings.quarantine());
-    this.watchdog =
-        new Watchdog(pools, settings.grace(), settings.memoryCap(), settings.watchInterval());
+    this.watchdog = new Watchdog(pools, settings.grace(), settings.memoryCap());
   }
 
   /** Starts every pool's workers and waits until they have said hello. */
@@ -276,26 +275,17 @@ public final class IsolatedEngine implements Engine {
    * @param grace how long past its deadline a job may run before its worker is killed
    * @param memoryCap resident bytes a worker may reach; a plan estimated above what is left after
    *     the worker's own start-up memory is refused without running
-   * @param heapMegabytes each worker's Java heap (it holds one source and one result)
    * @param quarantine how long an input that crashed or overran a worker stays refused
-   * @param startTimeout how long a new worker may take to say hello
-   * @param drain how long close() waits for jobs in flight
    * @param spare keep a started worker ready to replace one that dies
    * @param classDataArchive the JDK class-data archive that speeds up worker start (null: none)
-   * @param watchInterval milliseconds between the watchdog's checks of deadlines (memory is checked
-   *     every 50 ms at most)
    */
   public record Settings(
       List<Pool> pools,
       Duration grace,
       long memoryCap,
-      int heapMegabytes,
       Duration quarantine,
-      Duration startTimeout,
-      Duration drain,
       boolean spare,
-      Path classDataArchive,
-      long watchInterval) {
+      Path classDataArchive) {
     public Settings {
       pools = List.copyOf(pools);
       if (pools.isEmpty()) {
@@ -303,22 +293,15 @@ public final class IsolatedEngine implements Engine {
       }
       Objects.requireNonNull(grace, "grace");
       Objects.requireNonNull(quarantine, "quarantine");
-      Objects.requireNonNull(startTimeout, "startTimeout");
-      Objects.requireNonNull(drain, "drain");
       if (memoryCap < 64L << 20) {
         throw new IllegalArgumentException("memoryCap must be >= 64 MiB: " + memoryCap);
-      }
-      if (heapMegabytes < 32) {
-        throw new IllegalArgumentException("heapMegabytes must be >= 32: " + heapMegabytes);
-      }
-      if (watchInterval < 1) {
-        throw new IllegalArgumentException("watchInterval must be >= 1 ms: " + watchInterval);
       }
     }
 
     /**
      * One pool per library, preferred first; the first gets {@code workers} workers, the others one
-     * each, started on demand (they serve the formats only they read).
+     * each, started on demand (they serve the formats only they read). A grace of 250 ms, a memory
+     * cap of 2 GiB, a quarantine of 10 minutes, a warm spare, no class-data archive.
      */
     public static Settings defaults(List<Path> libraries, int workers) {
       List<Pool> pools = new ArrayList<>();
@@ -327,87 +310,24 @@ public final class IsolatedEngine implements Engine {
             i == 0 ? new Pool(libraries.get(i), workers) : new Pool(libraries.get(i), 1, true));
       }
       return new Settings(
-          pools,
-          Duration.ofMillis(250),
-          2L << 30,
-          256,
-          Duration.ofMinutes(10),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(30),
-          true,
-          null,
-          10);
+          pools, Duration.ofMillis(250), 2L << 30, Duration.ofMinutes(10), true, null);
     }
 
-    public Builder toBuilder() {
-      return new Builder(this);
+    public Settings withGrace(Duration grace) {
+      return new Settings(pools, grace, memoryCap, quarantine, spare, classDataArchive);
     }
 
-    /** Settings to change one by one; {@link #build()} checks them. */
-    public static final class Builder {
-      private List<Pool> pools;
-      private Duration grace;
-      private long memoryCap;
-      private int heapMegabytes;
-      private Duration quarantine;
-      private Duration startTimeout;
-      private Duration drain;
-      private boolean spare;
-      private Path classDataArchive;
-      private long watchInterval;
+    public Settings withMemoryCap(long bytes) {
+      return new Settings(pools, grace, bytes, quarantine, spare, classDataArchive);
+    }
 
-      private Builder(Settings s) {
-        pools = s.pools;
-        grace = s.grace;
-        memoryCap = s.memoryCap;
-        heapMegabytes = s.heapMegabytes;
-        quarantine = s.quarantine;
-        startTimeout = s.startTimeout;
-        drain = s.drain;
-        spare = s.spare;
-        classDataArchive = s.classDataArchive;
-        watchInterval = s.watchInterval;
-      }
+    public Settings withQuarantine(Duration expiry) {
+      return new Settings(pools, grace, memoryCap, expiry, spare, classDataArchive);
+    }
 
-      public Builder memoryCap(long bytes) {
-        memoryCap = bytes;
-        return this;
-      }
-
-      public Builder grace(Duration d) {
-        grace = d;
-        return this;
-      }
-
-      public Builder quarantine(Duration d) {
-        quarantine = d;
-        return this;
-      }
-
-      /** Null: no archive. */
-      public Builder classDataArchive(Path archive) {
-        classDataArchive = archive;
-        return this;
-      }
-
-      public Builder spare(boolean keepOne) {
-        spare = keepOne;
-        return this;
-      }
-
-      public Settings build() {
-        return new Settings(
-            pools,
-            grace,
-            memoryCap,
-            heapMegabytes,
-            quarantine,
-            startTimeout,
-            drain,
-            spare,
-            classDataArchive,
-            watchInterval);
-      }
+    /** Null: no archive. */
+    public Settings withClassDataArchive(Path archive) {
+      return new Settings(pools, grace, memoryCap, quarantine, spare, archive);
     }
   }
 }

@@ -12,23 +12,23 @@ final class Watchdog implements AutoCloseable {
   /** Reading /proc for every busy worker costs more than comparing deadlines: memory less often. */
   private static final long MEMORY_CHECK_NANOS = 50_000_000;
 
+  /** Between checks of deadlines: a job overruns its deadline plus the grace by this at most. */
+  private static final long INTERVAL_MILLIS = 10;
+
   private final List<WorkerPool> pools;
   private final Duration grace;
   private final long memoryCap;
-  private final long intervalMillis;
   private final Thread thread;
 
-  Watchdog(List<WorkerPool> pools, Duration grace, long memoryCap, long intervalMillis) {
+  Watchdog(List<WorkerPool> pools, Duration grace, long memoryCap) {
     this.pools = List.copyOf(pools);
     this.grace = grace;
     this.memoryCap = memoryCap;
-    this.intervalMillis = intervalMillis;
     this.thread = Thread.ofPlatform().daemon().name("imgd-watchdog").start(this::watch);
   }
 
   /** Watches a worker's job until its pool takes the worker back. */
   void guard(Worker w, Instant deadline) {
-    w.memoryCap = memoryCap;
     w.killAtNanos =
         System.nanoTime()
             + Math.max(0, Duration.between(Instant.now(), deadline).toNanos())
@@ -53,13 +53,13 @@ final class Watchdog implements AutoCloseable {
             }
           } else if (now - killAt > 0) {
             w.kill(Worker.Death.DEADLINE);
-          } else if (checkMemory && w.rss() > w.memoryCap) {
+          } else if (checkMemory && w.rss() > memoryCap) {
             w.kill(Worker.Death.MEMORY);
           }
         }
       }
       try {
-        Thread.sleep(intervalMillis);
+        Thread.sleep(INTERVAL_MILLIS);
       } catch (InterruptedException e) {
         return;
       }

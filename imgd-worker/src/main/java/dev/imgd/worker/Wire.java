@@ -105,8 +105,9 @@ final class Wire {
 
     @Override
     public void write(DataOutputStream out) throws IOException {
+      byte[] planBytes = serialize(plan); // first: nothing is written if it cannot be
       out.writeInt(KIND);
-      writeBytes(out, serialize(plan));
+      writeBytes(out, planBytes);
       writeBytes(out, source);
       writeBytes(out, watermark);
     }

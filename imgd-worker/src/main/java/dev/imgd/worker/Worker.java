@@ -67,9 +67,6 @@ final class Worker {
   /** When the watchdog kills the job in flight (System.nanoTime), or 0 when idle. */
   volatile long killAtNanos;
 
-  /** Resident bytes above which the watchdog kills the worker. */
-  volatile long memoryCap = Long.MAX_VALUE;
-
   /** libvips' tracked memory after the last reply. */
   volatile long vipsMemory;
 

@@ -44,6 +44,15 @@ final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Each worker's Java heap: it holds one source and one result at a time. */
+  private static final int HEAP_MEGABYTES = 256;
+
+  /** How long a new worker may take to say hello. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long close() waits for jobs in flight. */
+  private static final Duration DRAIN = Duration.ofSeconds(30);
+
   /** Prefixes this pool's files in the engine's directory, which every pool shares. */
   private final String name;
 
@@ -268,7 +277,7 @@ final class WorkerPool implements AutoCloseable {
           process
               .onExit()
               .thenRun(() -> closeQuietly(server))
-              .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .orTimeout(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
               .exceptionally(t -> {
                 process.destroyForcibly();
                 closeQuietly(server);
@@ -323,7 +332,7 @@ final class WorkerPool implements AutoCloseable {
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-Xmx" + settings.heapMegabytes() + "m");
+    cmd.add("-Xmx" + HEAP_MEGABYTES + "m");
     // A worker holds one job's bytes at a time: a small young generation is enough, and its
     // RSS stays lower while young (W1, 25 s: 150 MiB per worker against 218); after minutes of
     // load libvips' own memory dominates either way (180-200 MiB).
@@ -350,11 +359,11 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Lets jobs in flight finish (for at most {@code drain}), then stops every worker. */
+  /** Lets jobs in flight finish (for at most {@link #DRAIN}), then stops every worker. */
   @Override
   public void close() {
     closed = true;
-    long until = System.nanoTime() + settings.drain().toNanos();
+    long until = System.nanoTime() + DRAIN.toNanos();
     while (workers.stream().anyMatch(Worker::busy) && System.nanoTime() < until) {
       try {
         Thread.sleep(10);

@@ -46,11 +46,10 @@ class IsolatedEngineTest {
   static void start() {
     engine =
         IsolatedEngine.start(
-            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2).toBuilder()
-                .memoryCap(512L << 20)
-                .grace(GRACE)
-                .quarantine(Duration.ofMinutes(5))
-                .build());
+            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2)
+                .withMemoryCap(512L << 20)
+                .withGrace(GRACE)
+                .withQuarantine(Duration.ofMinutes(5)));
     imgd = Imgd.builder().engine(engine).build();
   }
 
