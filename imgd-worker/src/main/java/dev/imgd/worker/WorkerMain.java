@@ -59,7 +59,6 @@ public final class WorkerMain {
     Set<ImageFormat> reads = ImageFormat.readable(Vips.capabilities());
     reads.remove(ImageFormat.TIFF); // TIFF stays refused: one reused tile makes 10^12 pixels
     Set<ImageFormat> writes = ImageFormat.writable(Vips.capabilities());
-    Optional<JobInterceptor> interceptor = ServiceLoader.load(JobInterceptor.class).findFirst();
 
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
       DataInputStream in = Wire.input(channel);
@@ -68,6 +67,9 @@ public final class WorkerMain {
       new Wire.Hello(token, ProcessHandle.current().pid(), Vips.version(), reads, writes)
           .write(out);
       out.flush();
+      // After the hello: the lookup reads every jar on the classpath (tens of ms), which the
+      // server need not wait for; a new worker waits for its first job meanwhile, as a rule.
+      Optional<JobInterceptor> interceptor = ServiceLoader.load(JobInterceptor.class).findFirst();
       while (true) {
         Wire.Request request;
         try {
