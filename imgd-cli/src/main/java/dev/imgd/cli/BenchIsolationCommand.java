@@ -157,7 +157,7 @@ final class BenchIsolationCommand implements Callable<Integer> {
     Path dir = Files.createTempDirectory("imgd-bench-cds-");
     try {
       Path archive = dir.resolve("worker.jsa");
-      IsolatedEngine.Settings cds = settings.toBuilder().classDataArchive(archive).build();
+      IsolatedEngine.Settings cds = settings.withClassDataArchive(archive);
       // Workers write the archive as they exit when their engine closes; a worker that takes
       // longer than the pool's stop timeout to write it is killed and writes nothing, so a second
       // engine gets a second chance.

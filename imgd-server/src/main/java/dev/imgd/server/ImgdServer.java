@@ -97,10 +97,9 @@ public final class ImgdServer implements AutoCloseable {
           .ifPresent(libraries::add);
       this.workers =
           IsolatedEngine.start(
-              IsolatedEngine.Settings.defaults(libraries, settings.workers()).toBuilder()
-                  .memoryCap(settings.longValue("IMGD_WORKER_MEMORY"))
-                  .classDataArchive(classDataArchive())
-                  .build());
+              IsolatedEngine.Settings.defaults(libraries, settings.workers())
+                  .withMemoryCap(settings.longValue("IMGD_WORKER_MEMORY"))
+                  .withClassDataArchive(classDataArchive()));
       this.isolated = common.engine(workers).build();
       metrics.workers(workers);
     } else {

@@ -1,8 +1,13 @@
 package dev.imgd.worker;
 
+import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.pipeline.Pipeline;
+import dev.imgd.core.plan.Plan;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,35 +17,22 @@ import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.Serializable;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The frames between the server and a worker, over a Unix domain socket. The server trusts nothing
- * a worker sends (a hostile image may have taken it over): replies are plain fields with checked
- * lengths and ordinals, never Java serialization. Jobs go the other way as a serialized plan, which
- * the worker reads through a filter that admits only imgd's records and the JDK types they use.
+ * Every message between the server and a worker, over a Unix domain socket: each record writes and
+ * reads itself, side by side. The server trusts nothing a worker sends (a hostile image may have
+ * taken it over): replies are plain fields with checked lengths and ordinals, never Java
+ * serialization. Jobs go the other way with a serialized plan, which the worker reads through a
+ * filter that admits only imgd's records and the JDK types they use.
  */
 final class Wire {
-  static final int MAGIC = 0x494d4744; // "IMGD"
   static final int MAX_REPLY_BYTES = 512 << 20;
   static final int MAX_MESSAGE_CHARS = 1000;
-
-  /** What the server asks of a worker. */
-  enum Kind {
-    RUN,
-    MEASURE,
-    HOOK,
-    EXIT
-  }
-
-  /** A worker's reply status. */
-  enum Status {
-    IMAGE,
-    PAGE,
-    ERROR
-  }
+  private static final int MAGIC = 0x494d4744; // "IMGD"
 
   private static final ObjectInputFilter PLAN_FILTER =
       ObjectInputFilter.Config.createFilter(
@@ -49,27 +41,226 @@ final class Wire {
 
   private Wire() {}
 
-  static byte[] serialize(Serializable value) {
+  static DataInputStream input(SocketChannel channel) {
+    return new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+  }
+
+  static DataOutputStream output(SocketChannel channel) {
+    return new DataOutputStream(
+        new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+  }
+
+  /**
+   * A new worker's first words: the token it was started with, its pid, and what its libvips reads
+   * and writes.
+   */
+  record Hello(
+      String token,
+      long pid,
+      String libvipsVersion,
+      Set<ImageFormat> reads,
+      Set<ImageFormat> writes) {
+    void write(DataOutputStream out) throws IOException {
+      out.writeInt(MAGIC);
+      out.writeUTF(token);
+      out.writeLong(pid);
+      out.writeUTF(libvipsVersion);
+      out.writeInt(formatMask(reads));
+      out.writeInt(formatMask(writes));
+    }
+
+    /** Server side: refuses anyone who does not know the token. */
+    static Hello read(DataInputStream in, String token) throws IOException {
+      if (in.readInt() != MAGIC || !in.readUTF().equals(token)) {
+        throw new IOException("a stranger connected");
+      }
+      return new Hello(
+          token, in.readLong(), in.readUTF(), formats(in.readInt()), formats(in.readInt()));
+    }
+  }
+
+  /** What the server asks of a worker; the first int of a request says which. */
+  sealed interface Request {
+    void write(DataOutputStream out) throws IOException;
+
+    /** Worker side; a plan is read through the filter. */
+    static Request read(DataInputStream in) throws IOException {
+      return switch (in.readInt()) {
+        case Run.KIND -> Run.read(in);
+        case Measure.KIND -> Measure.read(in);
+        case Exit.KIND -> new Exit();
+        default -> throw new IOException("unknown request");
+      };
+    }
+  }
+
+  /** A request with an input to process, answered by a {@link Reply}. */
+  sealed interface Job extends Request {
+    byte[] source();
+  }
+
+  /** Runs a plan on a source (and a watermark, or null); answered by an {@link Image}. */
+  record Run(Plan plan, byte[] source, byte[] watermark) implements Job {
+    static final int KIND = 0;
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      byte[] planBytes = serialize(plan); // first: nothing is written if it cannot be
+      out.writeInt(KIND);
+      writeBytes(out, planBytes);
+      writeBytes(out, source);
+      writeBytes(out, watermark);
+    }
+
+    static Run read(DataInputStream in) throws IOException {
+      Plan plan = deserialize(readBytes(in, Integer.MAX_VALUE));
+      return new Run(plan, readBytes(in, Integer.MAX_VALUE), readBytes(in, Integer.MAX_VALUE));
+    }
+  }
+
+  /** Measures one page of a document; answered by a {@link Measured}. */
+  record Measure(ImageFormat format, int page, byte[] source) implements Job {
+    static final int KIND = 1;
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      out.writeInt(KIND);
+      out.writeInt(format.ordinal());
+      out.writeInt(page);
+      writeBytes(out, source);
+    }
+
+    static Measure read(DataInputStream in) throws IOException {
+      return new Measure(
+          readEnum(in, ImageFormat.class), in.readInt(), readBytes(in, Integer.MAX_VALUE));
+    }
+  }
+
+  /** Asks the worker to exit; no answer. */
+  record Exit() implements Request {
+    static final int KIND = 2;
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      out.writeInt(KIND);
+    }
+  }
+
+  /** A worker's answer to one request; every answer ends with libvips' tracked memory. */
+  sealed interface Reply {
+    long vipsMemory();
+
+    void write(DataOutputStream out) throws IOException;
+
+    /** Server side: every length and ordinal checked. */
+    static Reply read(DataInputStream in) throws IOException {
+      return switch (in.readInt()) {
+        case Image.KIND -> Image.read(in);
+        case Measured.KIND -> Measured.read(in);
+        case Failed.KIND -> Failed.read(in);
+        default -> throw new IOException("unknown reply");
+      };
+    }
+  }
+
+  /** A plan's output, verified by the worker (and again by the server). */
+  record Image(Pipeline.Encoded encoded, long vipsMemory) implements Reply {
+    static final int KIND = 0;
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      out.writeInt(KIND);
+      out.writeInt(encoded.format().ordinal());
+      out.writeInt(encoded.width());
+      out.writeInt(encoded.height());
+      out.writeInt(encoded.frames());
+      writeBytes(out, encoded.bytes());
+      out.writeLong(vipsMemory);
+    }
+
+    static Image read(DataInputStream in) throws IOException {
+      ImageFormat format = readEnum(in, ImageFormat.class);
+      int width = in.readInt();
+      int height = in.readInt();
+      int frames = in.readInt();
+      byte[] bytes = readBytes(in, MAX_REPLY_BYTES);
+      return new Image(new Pipeline.Encoded(bytes, format, width, height, frames), in.readLong());
+    }
+  }
+
+  /** A page's size and the document's page count. */
+  record Measured(Engine.Page page, long vipsMemory) implements Reply {
+    static final int KIND = 1;
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      out.writeInt(KIND);
+      out.writeInt(page.width());
+      out.writeInt(page.height());
+      out.writeInt(page.pages());
+      out.writeLong(vipsMemory);
+    }
+
+    static Measured read(DataInputStream in) throws IOException {
+      int width = in.readInt();
+      int height = in.readInt();
+      int pages = in.readInt();
+      if (width < 0 || height < 0 || pages < 1) {
+        throw new IOException("bad page " + width + "x" + height + " of " + pages);
+      }
+      return new Measured(new Engine.Page(width, height, pages), in.readLong());
+    }
+  }
+
+  /** The job failed with a typed error; the worker lives on. */
+  record Failed(ErrorCode code, String message, long vipsMemory) implements Reply {
+    static final int KIND = 2;
+
+    Failed {
+      message = message == null ? code.code() : truncated(message);
+    }
+
+    @Override
+    public void write(DataOutputStream out) throws IOException {
+      out.writeInt(KIND);
+      out.writeInt(code.ordinal());
+      out.writeUTF(message);
+      out.writeLong(vipsMemory);
+    }
+
+    static Failed read(DataInputStream in) throws IOException {
+      return new Failed(readEnum(in, ErrorCode.class), in.readUTF(), in.readLong());
+    }
+
+    ImgdException error() {
+      return new ImgdException(code, message);
+    }
+  }
+
+  private static String truncated(String s) {
+    return s.length() > MAX_MESSAGE_CHARS ? s.substring(0, MAX_MESSAGE_CHARS) : s;
+  }
+
+  private static byte[] serialize(Plan plan) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-      out.writeObject(value);
+      out.writeObject(plan);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot serialize " + value.getClass(), e);
+      throw new IllegalStateException("cannot serialize " + plan.getClass(), e);
     }
     return bytes.toByteArray();
   }
 
-  /** Worker side: the server's plan, through the filter. */
-  static <T> T deserialize(byte[] bytes, Class<T> type) throws IOException {
+  private static Plan deserialize(byte[] bytes) throws IOException {
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
       in.setObjectInputFilter(PLAN_FILTER);
-      return type.cast(in.readObject());
-    } catch (ClassNotFoundException e) {
+      return (Plan) in.readObject();
+    } catch (ClassNotFoundException | ClassCastException e) {
       throw new IOException(e);
     }
   }
 
-  static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
     if (bytes == null) {
       out.writeInt(-1);
     } else {
@@ -79,7 +270,7 @@ final class Wire {
   }
 
   /** Bytes of a checked length; -1 stands for null. */
-  static byte[] readBytes(DataInputStream in, int max) throws IOException {
+  private static byte[] readBytes(DataInputStream in, int max) throws IOException {
     int n = in.readInt();
     if (n == -1) {
       return null;
@@ -94,7 +285,8 @@ final class Wire {
     return bytes;
   }
 
-  static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type) throws IOException {
+  private static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type)
+      throws IOException {
     int ordinal = in.readInt();
     E[] values = type.getEnumConstants();
     if (ordinal < 0 || ordinal >= values.length) {
@@ -103,22 +295,7 @@ final class Wire {
     return values[ordinal];
   }
 
-  static dev.imgd.core.Engine.Page readPage(DataInputStream in) throws IOException {
-    int width = in.readInt();
-    int height = in.readInt();
-    int pages = in.readInt();
-    if (width < 0 || height < 0 || pages < 1) {
-      throw new IOException("bad page " + width + "x" + height + " of " + pages);
-    }
-    return new dev.imgd.core.Engine.Page(width, height, pages);
-  }
-
-  static String readMessage(DataInputStream in) throws IOException {
-    String s = in.readUTF();
-    return s.length() > MAX_MESSAGE_CHARS ? s.substring(0, MAX_MESSAGE_CHARS) : s;
-  }
-
-  static int formatMask(Set<ImageFormat> formats) {
+  private static int formatMask(Set<ImageFormat> formats) {
     int mask = 0;
     for (ImageFormat f : formats) {
       mask |= 1 << f.ordinal();
@@ -126,7 +303,7 @@ final class Wire {
     return mask;
   }
 
-  static Set<ImageFormat> formats(int mask) {
+  private static Set<ImageFormat> formats(int mask) {
     Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
     for (ImageFormat f : ImageFormat.values()) {
       if ((mask & (1 << f.ordinal())) != 0) {
@@ -134,9 +311,5 @@ final class Wire {
       }
     }
     return s;
-  }
-
-  static ImgdException protocol(String what, Throwable cause) {
-    return new ImgdException(ErrorCode.ENGINE_FAILED, "worker protocol error: " + what, cause);
   }
 }

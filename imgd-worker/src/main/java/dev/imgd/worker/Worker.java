@@ -1,13 +1,9 @@
 package dev.imgd.worker;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.imgd.core.ImgdException;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -16,7 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The server's handle on one worker process: its socket, its job's deadline and memory cap. */
+/**
+ * The server's handle on one worker process: its connection, what its libvips reads and writes, the
+ * watchdog's marks for its job in flight, and why it died.
+ */
 final class Worker {
   /** Why a worker stopped. */
   enum Death {
@@ -27,7 +26,30 @@ final class Worker {
     /** It ran out of memory by itself (Java heap, or the kernel's OOM killer). */
     OOM,
     /** It crashed: a signal such as SIGSEGV or SIGABRT, or an unexpected exit. */
-    CRASH
+    CRASH;
+
+    /** Whether the input its job ran on is quarantined: not for a deadline, which load explains. */
+    boolean quarantines() {
+      return this != DEADLINE;
+    }
+
+    /** The typed error for the job a worker died under; {@code detail} names a crash's signal. */
+    ImgdException error(String detail) {
+      return switch (this) {
+        case DEADLINE ->
+            new ImgdException(
+                ErrorCode.DEADLINE_EXCEEDED,
+                "the image was not done by the deadline; its worker was stopped");
+        case MEMORY, OOM ->
+            new ImgdException(
+                ErrorCode.MEMORY_EXCEEDED,
+                "the image needed more memory than a worker may use; its worker was stopped");
+        case CRASH ->
+            new ImgdException(
+                ErrorCode.WORKER_CRASHED,
+                "the image crashed its decoder (" + detail + "); the worker was replaced");
+      };
+    }
   }
 
   private static final long PAGE_SIZE = 4096; // x86-64 and aarch64 Linux defaults
@@ -38,49 +60,27 @@ final class Worker {
   final String libvipsVersion;
   final Set<ImageFormat> reads;
   final Set<ImageFormat> writes;
-  final long startNanos;
   final long baselineRss;
-  private final SocketChannel channel;
-  final DataInputStream in;
-  final DataOutputStream out;
+  final WorkerClient client;
   private final Path errorFile;
 
   /** When the watchdog kills the job in flight (System.nanoTime), or 0 when idle. */
   volatile long killAtNanos;
-
-  /** Resident bytes above which the watchdog kills the worker. */
-  volatile long memoryCap = Long.MAX_VALUE;
 
   /** libvips' tracked memory after the last reply. */
   volatile long vipsMemory;
 
   private final AtomicReference<Death> killedFor = new AtomicReference<>();
 
-  Worker(
-      Process process,
-      SocketChannel channel,
-      DataInputStream in,
-      String libvipsVersion,
-      Set<ImageFormat> reads,
-      Set<ImageFormat> writes,
-      long startNanos,
-      Path errorFile) {
+  Worker(Process process, WorkerClient client, Wire.Hello hello, Path errorFile) {
     this.process = process;
     this.pid = process.pid();
-    this.channel = channel;
-    this.in = in;
-    this.out =
-        new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
-    this.libvipsVersion = libvipsVersion;
-    this.reads = reads;
-    this.writes = writes;
-    this.startNanos = startNanos;
+    this.client = client;
+    this.libvipsVersion = hello.libvipsVersion();
+    this.reads = hello.reads();
+    this.writes = hello.writes();
     this.errorFile = errorFile;
     this.baselineRss = rss();
-  }
-
-  static DataInputStream input(SocketChannel channel) {
-    return new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
   }
 
   /** Resident set size in bytes, from /proc; 0 once the process is gone. */
@@ -160,8 +160,7 @@ final class Worker {
   /** Asks the worker to exit, then makes sure it has. */
   void stop() {
     try {
-      out.writeInt(Wire.Kind.EXIT.ordinal());
-      out.flush();
+      client.exit();
       process.onExit().get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
       process.destroyForcibly();
@@ -171,11 +170,7 @@ final class Worker {
 
   /** Releases the socket; the process is reaped by the JDK once it exits. */
   void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      // closing a socket to a dead process: nothing to recover
-    }
+    client.close();
   }
 
   @Override

@@ -1,29 +1,21 @@
 package dev.imgd.worker;
 
-import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.pipeline.Pipeline;
-import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -36,7 +28,6 @@ import java.util.Set;
  */
 public final class WorkerMain {
   static final String TOKEN_ENV = "IMGD_WORKER_TOKEN";
-  static final String HOOKS_PROPERTY = "imgd.worker.hooks";
 
   private WorkerMain() {}
 
@@ -68,153 +59,54 @@ public final class WorkerMain {
     Set<ImageFormat> reads = ImageFormat.readable(Vips.capabilities());
     reads.remove(ImageFormat.TIFF); // TIFF stays refused: one reused tile makes 10^12 pixels
     Set<ImageFormat> writes = ImageFormat.writable(Vips.capabilities());
-    boolean hooks = Boolean.getBoolean(HOOKS_PROPERTY);
 
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-      DataInputStream in =
-          new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
-      DataOutputStream out =
-          new DataOutputStream(
-              new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
-      out.writeInt(Wire.MAGIC);
-      out.writeUTF(System.getenv(TOKEN_ENV));
-      out.writeLong(ProcessHandle.current().pid());
-      out.writeUTF(Vips.version());
-      out.writeInt(Wire.formatMask(reads));
-      out.writeInt(Wire.formatMask(writes));
+      DataInputStream in = Wire.input(channel);
+      DataOutputStream out = Wire.output(channel);
+      String token = System.getenv(TOKEN_ENV);
+      new Wire.Hello(token, ProcessHandle.current().pid(), Vips.version(), reads, writes)
+          .write(out);
       out.flush();
+      // After the hello: the lookup reads every jar on the classpath (tens of ms), which the
+      // server need not wait for; a new worker waits for its first job meanwhile, as a rule.
+      Optional<JobInterceptor> interceptor = ServiceLoader.load(JobInterceptor.class).findFirst();
       while (true) {
-        Wire.Kind kind;
+        Wire.Request request;
         try {
-          kind = Wire.readEnum(in, Wire.Kind.class);
+          request = Wire.Request.read(in);
         } catch (EOFException e) {
           return; // the server closed the connection: done
         }
-        if (kind == Wire.Kind.EXIT) {
-          return;
+        if (!(request instanceof Wire.Job job)) {
+          return; // Exit
         }
-        handle(kind, in, out, hooks);
-        out.writeLong(Vips.stats().memory()); // every reply ends with libvips' tracked memory
+        answer(job, interceptor).write(out);
         out.flush();
       }
     }
   }
 
-  private static void handle(
-      Wire.Kind kind, DataInputStream in, DataOutputStream out, boolean hooks) throws IOException {
+  private static Wire.Reply answer(Wire.Job job, Optional<JobInterceptor> interceptor) {
     try {
-      switch (kind) {
-        case RUN -> {
-          Plan plan = Wire.deserialize(Wire.readBytes(in, Integer.MAX_VALUE), Plan.class);
-          byte[] source = Wire.readBytes(in, Integer.MAX_VALUE);
-          byte[] watermark = Wire.readBytes(in, Integer.MAX_VALUE);
-          Pipeline.Encoded e = Pipeline.run(source, plan, watermark);
-          out.writeInt(Wire.Status.IMAGE.ordinal());
-          out.writeInt(e.format().ordinal());
-          out.writeInt(e.width());
-          out.writeInt(e.height());
-          out.writeInt(e.frames());
-          Wire.writeBytes(out, e.bytes());
-        }
-        case MEASURE -> {
-          ImageFormat format = Wire.readEnum(in, ImageFormat.class);
-          int page = in.readInt();
-          byte[] source = Wire.readBytes(in, Integer.MAX_VALUE);
-          Engine.Page p = Pipeline.measure(source, format, page);
-          out.writeInt(Wire.Status.PAGE.ordinal());
-          out.writeInt(p.width());
-          out.writeInt(p.height());
-          out.writeInt(p.pages());
-        }
-        case HOOK -> {
-          String hook = in.readUTF();
-          if (!hooks) {
-            throw new ImgdException(ErrorCode.BAD_OPTIONS, "test hooks are off");
-          }
-          misbehave(hook);
-          out.writeInt(Wire.Status.PAGE.ordinal());
-          out.writeInt(1);
-          out.writeInt(1);
-          out.writeInt(1);
-        }
-        default -> throw new IOException("unexpected " + kind);
-      }
+      interceptor.ifPresent(i -> i.beforeJob(job.source()));
+      return switch (job) {
+        case Wire.Run r ->
+            new Wire.Image(Pipeline.run(r.source(), r.plan(), r.watermark()), vipsMemory());
+        case Wire.Measure m ->
+            new Wire.Measured(Pipeline.measure(m.source(), m.format(), m.page()), vipsMemory());
+      };
     } catch (ImgdException e) {
-      error(out, e.code(), e.getMessage());
+      return new Wire.Failed(e.code(), e.getMessage(), vipsMemory());
     } catch (RuntimeException e) {
-      error(out, ErrorCode.ENGINE_FAILED, "image processing failed: " + e.getClass().getName());
+      return new Wire.Failed(
+          ErrorCode.ENGINE_FAILED,
+          "image processing failed: " + e.getClass().getName(),
+          vipsMemory());
     }
   }
 
-  private static void error(DataOutputStream out, ErrorCode code, String message)
-      throws IOException {
-    out.writeInt(Wire.Status.ERROR.ordinal());
-    out.writeInt(code.ordinal());
-    String m = message == null ? code.code() : message;
-    out.writeUTF(m.length() > Wire.MAX_MESSAGE_CHARS ? m.substring(0, Wire.MAX_MESSAGE_CHARS) : m);
-  }
-
-  /** Test hooks: the ways a decoder goes wrong, on demand. */
-  private static void misbehave(String hook) {
-    Linker linker = Linker.nativeLinker();
-    switch (hook) {
-      case "ok" -> {}
-      case "sleep" -> {
-        try {
-          Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      case "spin" -> {
-        long x = 0;
-        while (x >= 0) {
-          x = (x + 1) & Long.MAX_VALUE; // never negative: spins until killed
-        }
-      }
-      case "grow" -> {
-        // malloc and touch, as a decoder would: native memory the JVM does not limit.
-        MethodHandle malloc =
-            linker.downcallHandle(
-                linker.defaultLookup().find("malloc").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-        try {
-          while (true) {
-            long size = 64 << 20;
-            MemorySegment block = ((MemorySegment) malloc.invokeExact(size)).reinterpret(size);
-            block.fill((byte) 1);
-          }
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      }
-      case "segv" -> {
-        // memset on address 8: a real SIGSEGV inside native code, as a codec bug would raise.
-        try {
-          linker
-              .downcallHandle(
-                  linker.defaultLookup().find("memset").orElseThrow(),
-                  FunctionDescriptor.of(
-                      ValueLayout.ADDRESS,
-                      ValueLayout.ADDRESS,
-                      ValueLayout.JAVA_INT,
-                      ValueLayout.JAVA_LONG))
-              .invoke(MemorySegment.ofAddress(8), 0, 64L);
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      }
-      case "abort" -> {
-        try {
-          linker
-              .downcallHandle(
-                  linker.defaultLookup().find("abort").orElseThrow(), FunctionDescriptor.ofVoid())
-              .invoke();
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      }
-      default -> throw new ImgdException(ErrorCode.BAD_OPTIONS, "no hook " + hook);
-    }
+  /** libvips' tracked memory, which ends every answer. */
+  private static long vipsMemory() {
+    return Vips.stats().memory();
   }
 }

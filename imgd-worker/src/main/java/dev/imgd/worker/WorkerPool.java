@@ -3,7 +3,6 @@ package dev.imgd.worker;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -44,6 +43,15 @@ import org.slf4j.LoggerFactory;
 final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Each worker's Java heap: it holds one source and one result at a time. */
+  private static final int HEAP_MEGABYTES = 256;
+
+  /** How long a new worker may take to say hello. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long close() waits for jobs in flight. */
+  private static final Duration DRAIN = Duration.ofSeconds(30);
 
   /** Prefixes this pool's files in the engine's directory, which every pool shares. */
   private final String name;
@@ -226,10 +234,6 @@ final class WorkerPool implements AutoCloseable {
     return spare != null && spare.isDone() && !spare.isCompletedExceptionally();
   }
 
-  int idleCount() {
-    return idle.size();
-  }
-
   /** Starts workers until one starts: the pool must never shrink for good. */
   private Worker spawnRetrying() {
     long backoff = 100;
@@ -273,7 +277,7 @@ final class WorkerPool implements AutoCloseable {
           process
               .onExit()
               .thenRun(() -> closeQuietly(server))
-              .orTimeout(settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .orTimeout(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
               .exceptionally(t -> {
                 process.destroyForcibly();
                 closeQuietly(server);
@@ -291,26 +295,20 @@ final class WorkerPool implements AutoCloseable {
       } finally {
         Files.deleteIfExists(socket);
       }
-      DataInputStream in = Worker.input(channel);
+      WorkerClient client = new WorkerClient(channel);
       try {
-        if (in.readInt() != Wire.MAGIC || !in.readUTF().equals(token)) {
-          throw new IOException("a stranger connected");
-        }
-        long pid = in.readLong();
-        String version = in.readUTF();
-        Set<ImageFormat> reads = Wire.formats(in.readInt());
-        Set<ImageFormat> writes = Wire.formats(in.readInt());
-        if (pid != process.pid()) {
-          throw new IOException("pid " + pid + " is not " + process.pid());
+        Wire.Hello hello = client.hello(token);
+        if (hello.pid() != process.pid()) {
+          throw new IOException("pid " + hello.pid() + " is not " + process.pid());
         }
         watch.cancel(false);
-        Worker w = new Worker(process, channel, in, version, reads, writes, t0, errorFile);
+        Worker w = new Worker(process, client, hello, errorFile);
         lastStartNanos = System.nanoTime() - t0;
         LOG.debug("{} started in {} ms", w, lastStartNanos / 1_000_000);
         return w;
       } catch (IOException e) {
         process.destroyForcibly();
-        channel.close();
+        client.close();
         throw new IllegalStateException("worker handshake failed: " + e.getMessage(), e);
       }
     } catch (IOException | ExecutionException | TimeoutException e) {
@@ -334,7 +332,7 @@ final class WorkerPool implements AutoCloseable {
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-Xmx" + settings.heapMegabytes() + "m");
+    cmd.add("-Xmx" + HEAP_MEGABYTES + "m");
     // A worker holds one job's bytes at a time: a small young generation is enough, and its
     // RSS stays lower while young (W1, 25 s: 150 MiB per worker against 218); after minutes of
     // load libvips' own memory dominates either way (180-200 MiB).
@@ -344,10 +342,9 @@ final class WorkerPool implements AutoCloseable {
     cmd.add("-XX:ErrorFile=" + errorFile);
     cmd.add("-XX:+DisplayVMOutputToStderr");
     cmd.add("-Dimgd.libvips=" + library);
-    if (settings.testHooks()) {
-      cmd.add("-D" + WorkerMain.HOOKS_PROPERTY + "=true");
-    }
     cmd.add("-cp");
+    // The server's own classpath: under test it holds the tests' JobInterceptor, in production
+    // none.
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(WorkerMain.class.getName());
     cmd.add(socket.toString());
@@ -362,11 +359,11 @@ final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Lets jobs in flight finish (for at most {@code drain}), then stops every worker. */
+  /** Lets jobs in flight finish (for at most {@link #DRAIN}), then stops every worker. */
   @Override
   public void close() {
     closed = true;
-    long until = System.nanoTime() + settings.drain().toNanos();
+    long until = System.nanoTime() + DRAIN.toNanos();
     while (workers.stream().anyMatch(Worker::busy) && System.nanoTime() < until) {
       try {
         Thread.sleep(10);

@@ -3,11 +3,14 @@ package dev.imgd.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
 import dev.imgd.testkit.Fixtures;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +36,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IsolatedEngineTest {
   private static final Duration GRACE = Duration.ofMillis(300);
   private static final byte[] JPEG = Fixtures.bytes("Landscape_1.jpg");
+  private static final byte[] SVG =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>"
+          .getBytes(StandardCharsets.UTF_8);
   private static IsolatedEngine engine;
   private static Imgd imgd;
 
@@ -41,12 +46,10 @@ class IsolatedEngineTest {
   static void start() {
     engine =
         IsolatedEngine.start(
-            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2).toBuilder()
-                .memoryCap(512L << 20)
-                .grace(GRACE)
-                .quarantine(Duration.ofMinutes(5))
-                .testHooks()
-                .build());
+            IsolatedEngine.Settings.defaults(List.of(TestImages.library()), 2)
+                .withMemoryCap(512L << 20)
+                .withGrace(GRACE)
+                .withQuarantine(Duration.ofMinutes(5)));
     imgd = Imgd.builder().engine(engine).build();
   }
 
@@ -64,7 +67,7 @@ class IsolatedEngineTest {
     "segv, WORKER_CRASHED, 30",
     "abort, WORKER_CRASHED, 30"
   })
-  void misbehavingWorkerFailsOnlyItsJob(String hook, ErrorCode expected, int seconds)
+  void misbehavingWorkerFailsOnlyItsJob(String fault, ErrorCode expected, int seconds)
       throws Exception {
     // Counted with every worker and spare started, so a spare still starting is not a "leak".
     awaitFullStrength(engine.stats().size());
@@ -78,7 +81,7 @@ class IsolatedEngineTest {
         jobs.add(others.submit(() -> imgd.process(JPEG, "rs:fit:200:0/q:80")));
       }
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> engine.hook(hook, randomKey(), deadline))
+      assertThatThrownBy(() -> faulty(WorkerFaults.input(fault), deadline))
           .isInstanceOfSatisfying(
               ImgdException.class, e -> assertThat(e.code()).isEqualTo(expected));
       long tookMs = (System.nanoTime() - t0) / 1_000_000;
@@ -88,7 +91,7 @@ class IsolatedEngineTest {
       for (Future<Imgd.Result> job : jobs) {
         assertThat(job.get().width()).isEqualTo(200);
       }
-      System.out.printf("%s: %s after %d ms%n", hook, expected, tookMs);
+      System.out.printf("%s: %s after %d ms%n", fault, expected, tookMs);
     }
     awaitFullStrength(before.size());
     IsolatedEngine.Stats after = engine.stats();
@@ -101,27 +104,27 @@ class IsolatedEngineTest {
 
   @Test
   void crashReportNamesTheSignal() {
-    assertThatThrownBy(() -> engine.hook("segv", randomKey(), Instant.now().plusSeconds(5)))
+    assertThatThrownBy(() -> faulty(WorkerFaults.input("segv"), Instant.now().plusSeconds(5)))
         .hasMessageContaining("SIGSEGV");
     awaitFullStrength(engine.stats().size());
   }
 
   @Test
   void quarantinedInputIsRefusedWithoutReachingAWorker() {
-    byte[] key = randomKey();
-    assertThatThrownBy(() -> engine.hook("segv", key, Instant.now().plusSeconds(5)))
+    byte[] input = WorkerFaults.input("segv");
+    assertThatThrownBy(() -> faulty(input, Instant.now().plusSeconds(5)))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WORKER_CRASHED));
     awaitFullStrength(engine.stats().size());
     long replaced = engine.stats().replaced();
     long t0 = System.nanoTime();
-    assertThatThrownBy(() -> engine.hook("segv", key, Instant.now().plusSeconds(5)))
+    assertThatThrownBy(() -> faulty(input, Instant.now().plusSeconds(5)))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.QUARANTINED));
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
     assertThat(engine.stats().replaced()).isEqualTo(replaced);
     // A different input still reaches a worker.
-    assertThat(engine.hook("ok", randomKey(), Instant.now().plusSeconds(5)).pages()).isEqualTo(1);
+    assertThat(faulty(SVG, Instant.now().plusSeconds(5)).pages()).isEqualTo(1);
   }
 
   @Test
@@ -167,10 +170,12 @@ class IsolatedEngineTest {
     assertThat(engine.stats().replaced()).isEqualTo(replaced);
   }
 
-  static byte[] randomKey() {
-    byte[] key = new byte[32];
-    ThreadLocalRandom.current().nextBytes(key);
-    return key;
+  /**
+   * A job that takes the engine's whole path (quarantine, pool, watchdog) to a worker, where a
+   * {@link WorkerFaults} input makes the worker misbehave; any other input is measured as usual.
+   */
+  static Engine.Page faulty(byte[] input, Instant deadline) {
+    return engine.measure(input, ImageFormat.SVG, 0, deadline);
   }
 
   static void awaitFullStrength(int size) {

@@ -1,0 +1,100 @@
+package dev.imgd.worker;
+
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImgdException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The ways a decoder goes wrong, on demand: the tests' {@link JobInterceptor} (registered in
+ * META-INF/services), which the workers that tests start find on their classpath. A job whose
+ * source is a {@link #input fault input} makes its worker sleep, spin, grow, segv or abort; every
+ * other job runs as usual.
+ */
+public final class WorkerFaults implements JobInterceptor {
+  private static final String PREFIX = "imgd-test-fault:";
+
+  /** A source that makes its worker commit {@code fault}; a new one each call (quarantine keys). */
+  static byte[] input(String fault) {
+    byte[] salt = new byte[16];
+    ThreadLocalRandom.current().nextBytes(salt);
+    return (PREFIX + fault + ":" + HexFormat.of().formatHex(salt))
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void beforeJob(byte[] source) {
+    String head = new String(source, 0, Math.min(source.length, 64), StandardCharsets.ISO_8859_1);
+    if (head.startsWith(PREFIX)) {
+      misbehave(head.substring(PREFIX.length(), head.indexOf(':', PREFIX.length())));
+    }
+  }
+
+  private static void misbehave(String fault) {
+    Linker linker = Linker.nativeLinker();
+    switch (fault) {
+      case "sleep" -> {
+        try {
+          Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      case "spin" -> {
+        long x = 0;
+        while (x >= 0) {
+          x = (x + 1) & Long.MAX_VALUE; // never negative: spins until killed
+        }
+      }
+      case "grow" -> {
+        // malloc and touch, as a decoder would: native memory the JVM does not limit.
+        MethodHandle malloc =
+            linker.downcallHandle(
+                linker.defaultLookup().find("malloc").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        try {
+          while (true) {
+            long size = 64 << 20;
+            MemorySegment block = ((MemorySegment) malloc.invokeExact(size)).reinterpret(size);
+            block.fill((byte) 1);
+          }
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      }
+      case "segv" -> {
+        // memset on address 8: a real SIGSEGV inside native code, as a codec bug would raise.
+        try {
+          linker
+              .downcallHandle(
+                  linker.defaultLookup().find("memset").orElseThrow(),
+                  FunctionDescriptor.of(
+                      ValueLayout.ADDRESS,
+                      ValueLayout.ADDRESS,
+                      ValueLayout.JAVA_INT,
+                      ValueLayout.JAVA_LONG))
+              .invoke(MemorySegment.ofAddress(8), 0, 64L);
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      }
+      case "abort" -> {
+        try {
+          linker
+              .downcallHandle(
+                  linker.defaultLookup().find("abort").orElseThrow(), FunctionDescriptor.ofVoid())
+              .invoke();
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      }
+      default -> throw new ImgdException(ErrorCode.BAD_OPTIONS, "no fault " + fault);
+    }
+  }
+}
