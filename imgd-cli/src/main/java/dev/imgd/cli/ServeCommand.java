@@ -1,11 +1,19 @@
 package dev.imgd.cli;
 
 import dev.imgd.server.ImgdServer;
-import dev.imgd.server.ServerSettings;
+import dev.imgd.server.settings.Setting;
+import dev.imgd.server.settings.Settings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The HTTP server, configured by environment variables (see {@code imgd serve --help}). */
+/**
+ * The HTTP server, configured by environment variables (see {@code imgd serve --help}). Every
+ * setting is parsed and checked before anything starts: a bad one ends the command at once with one
+ * line naming it.
+ */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
@@ -15,16 +23,23 @@ import picocli.CommandLine.Command;
       ""
     })
 final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--print-settings",
+      description = "Print the effective settings (secrets masked) and exit.")
+  boolean printSettings;
 
   /** The settings table printed under --help (a picocli format string: % is escaped). */
   static String settingsTable() {
-    StringBuilder b = new StringBuilder("%nSettings (default in brackets):%n");
-    for (ServerSettings.Setting s : ServerSettings.describe()) {
+    StringBuilder b = new StringBuilder("%nSettings (allowed values; default in brackets):%n");
+    for (Setting<?> s : Settings.table()) {
       String line =
-          "  %-26s %s [%s]"
+          "  %-26s %s (%s) [%s]"
               .formatted(
                   s.name(),
-                  s.description(),
+                  s.help(),
+                  s.launcher() ? "read by the launcher" : s.type().allowed(),
                   s.defaultValue().isEmpty() ? "none" : s.defaultValue());
       b.append(line.replace("%", "%%")).append("%n");
     }
@@ -33,7 +48,13 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerSettings settings = ServerSettings.fromEnvironment();
+    Settings settings = Settings.fromEnvironment(); // checked before libvips loads or ports open
+    if (printSettings) {
+      settings.warnings().forEach(w -> spec.commandLine().getErr().println("imgd: " + w));
+      settings.describe().forEach(spec.commandLine().getOut()::println);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     ImgdServer server = ImgdServer.start(settings);
     Runtime.getRuntime()
         .addShutdownHook(
