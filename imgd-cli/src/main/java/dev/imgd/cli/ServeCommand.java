@@ -3,6 +3,8 @@ package dev.imgd.cli;
 import dev.imgd.server.ImgdServer;
 import dev.imgd.server.settings.Setting;
 import dev.imgd.server.settings.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,18 +34,36 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The settings table printed under --help (a picocli format string: % is escaped). */
   static String settingsTable() {
-    StringBuilder b = new StringBuilder("%nSettings (allowed values; default in brackets):%n");
+    StringBuilder b = new StringBuilder("%nSettings:%n");
     for (Setting<?> s : Settings.table()) {
-      String line =
-          "  %-26s %s (%s) [%s]"
-              .formatted(
-                  s.name(),
-                  s.help(),
-                  s.launcher() ? "read by the launcher" : s.type().allowed(),
-                  s.defaultValue().isEmpty() ? "none" : s.defaultValue());
-      b.append(line.replace("%", "%%")).append("%n");
+      String about =
+          s.launcher()
+              ? s.help() + ". Read by the launcher or the logging set-up."
+              : "%s. Allowed: %s. Default: %s."
+                  .formatted(
+                      s.help(),
+                      s.type().allowed(),
+                      s.defaultValue().isEmpty() ? "none" : s.defaultValue());
+      b.append("  ").append(s.name()).append("%n");
+      wrap(about, 74)
+          .forEach(line -> b.append("      ").append(line.replace("%", "%%")).append("%n"));
     }
     return b.toString();
+  }
+
+  /** Words in lines of at most {@code width} characters (picocli would wrap without indent). */
+  private static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      line.append(line.isEmpty() ? "" : " ").append(word);
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   @Override

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param defaultValue the text used when the setting is not given
  * @param help one line for {@code imgd serve --help}
  * @param secret whether the value is masked wherever it is shown
- * @param launcher whether the {@code imgd} launcher reads it before Java starts (listed so that the
- *     table is complete; the server does not parse it)
+ * @param launcher whether it is read before the server's settings, by the {@code imgd} launcher or
+ *     the logging set-up (listed so that the table is complete; the server does not parse it)
  * @param <T> the parsed value's type
  */
 public record Setting<T>(
