@@ -1,11 +1,21 @@
 package dev.imgd.cli;
 
 import dev.imgd.server.ImgdServer;
-import dev.imgd.server.ServerSettings;
+import dev.imgd.server.settings.Setting;
+import dev.imgd.server.settings.Settings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The HTTP server, configured by environment variables (see {@code imgd serve --help}). */
+/**
+ * The HTTP server, configured by environment variables (see {@code imgd serve --help}). Every
+ * setting is parsed and checked before anything starts: a bad one ends the command at once with one
+ * line naming it.
+ */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
@@ -15,25 +25,56 @@ import picocli.CommandLine.Command;
       ""
     })
 final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--print-settings",
+      description = "Print the effective settings (secrets masked) and exit.")
+  boolean printSettings;
 
   /** The settings table printed under --help (a picocli format string: % is escaped). */
   static String settingsTable() {
-    StringBuilder b = new StringBuilder("%nSettings (default in brackets):%n");
-    for (ServerSettings.Setting s : ServerSettings.describe()) {
-      String line =
-          "  %-26s %s [%s]"
-              .formatted(
-                  s.name(),
-                  s.description(),
-                  s.defaultValue().isEmpty() ? "none" : s.defaultValue());
-      b.append(line.replace("%", "%%")).append("%n");
+    StringBuilder b = new StringBuilder("%nSettings:%n");
+    for (Setting<?> s : Settings.table()) {
+      String about =
+          s.launcher()
+              ? s.help() + ". Read by the launcher or the logging set-up."
+              : "%s. Allowed: %s. Default: %s."
+                  .formatted(
+                      s.help(),
+                      s.type().allowed(),
+                      s.defaultValue().isEmpty() ? "none" : s.defaultValue());
+      b.append("  ").append(s.name()).append("%n");
+      wrap(about, 74)
+          .forEach(line -> b.append("      ").append(line.replace("%", "%%")).append("%n"));
     }
     return b.toString();
   }
 
+  /** Words in lines of at most {@code width} characters (picocli would wrap without indent). */
+  private static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      line.append(line.isEmpty() ? "" : " ").append(word);
+    }
+    lines.add(line.toString());
+    return lines;
+  }
+
   @Override
   public Integer call() throws Exception {
-    ServerSettings settings = ServerSettings.fromEnvironment();
+    Settings settings = Settings.fromEnvironment(); // checked before libvips loads or ports open
+    if (printSettings) {
+      settings.warnings().forEach(w -> spec.commandLine().getErr().println("imgd: " + w));
+      settings.describe().forEach(spec.commandLine().getOut()::println);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     ImgdServer server = ImgdServer.start(settings);
     Runtime.getRuntime()
         .addShutdownHook(

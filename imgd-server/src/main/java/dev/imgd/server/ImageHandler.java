@@ -8,6 +8,7 @@ import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.options.ParsedPath;
 import dev.imgd.core.plan.Plan;
+import dev.imgd.server.settings.Settings;
 import dev.imgd.server.source.Sources;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -39,19 +39,24 @@ import org.eclipse.jetty.util.Callback;
  * <pre>
  * parse the URL, check its signature        cheap rejections: no slot needed
  * look the result up in the cache           hit: answer now (304 on If-None-Match)
+ * shedding, or the queue already full       503 + Retry-After at once, nothing fetched
+ * fetch the source (capped, by deadline)    in its origin's bulkhead, holding no slot
  * admission: a slot, bounded wait           full: 503 + Retry-After
- * fetch the source (capped, by deadline)
  * probe, limits, plan; reserve its memory
  * run the plan (isolated worker or in-process), verified output
  * cache and answer
  * </pre>
  *
  * One deadline, set on arrival, covers the queue, the download and the processing (FM-15).
+ *
+ * <p>The download comes before the slot on purpose: a slot taken first would be held for the whole
+ * download, so one slow origin could take every slot and stall requests for every other origin
+ * (FM-18); ResilienceTest.slowOriginFillsOnlyItsOwnBulkhead fails with the slot taken first.
  */
 final class ImageHandler {
-  private final ServerSettings settings;
   private final Signatures signatures;
   private final OptionsParser parser;
+  private final SourceGuard guard;
   private final Sources sources;
   private final ResultCache cache;
   private final Admission admission;
@@ -59,6 +64,8 @@ final class ImageHandler {
   private final Imgd trusted;
   private final List<String> trustedSources;
   private final Metrics metrics;
+  private final Pressure pressure;
+  private final Faults faults;
   private final Duration timeout;
   private final long maxSourceBytes;
   private final long maxBodyBytes;
@@ -66,50 +73,38 @@ final class ImageHandler {
   private final boolean autoWebp;
   private final boolean autoAvif;
   private volatile Instant lastSuccess = Instant.EPOCH;
-  private final SourceGuard guard;
-  private final Pressure pressure;
-
-  /** Fault injection for tests: output formats whose encoder fails (FM-19). */
-  final Set<ImageFormat> failingEncoders = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /** Fault injection for tests: an engine that hangs this long before each image. */
-  volatile Duration injectedDelay = Duration.ZERO;
 
   ImageHandler(
-      ServerSettings settings,
+      Settings settings,
       Signatures signatures,
       OptionsParser parser,
+      SourceGuard guard,
       Sources sources,
       ResultCache cache,
       Admission admission,
       Imgd isolated,
       Imgd trusted,
       Metrics metrics,
-      Pressure pressure) {
-    this.settings = settings;
+      Pressure pressure,
+      Faults faults) {
     this.signatures = signatures;
     this.parser = parser;
+    this.guard = guard;
     this.sources = sources;
     this.cache = cache;
     this.admission = admission;
     this.isolated = isolated;
     this.trusted = trusted;
-    this.trustedSources = settings.list("IMGD_TRUSTED_SOURCES");
+    this.trustedSources = settings.get(Settings.TRUSTED_SOURCES);
     this.metrics = metrics;
     this.pressure = pressure;
-    this.guard =
-        new SourceGuard(
-            sources,
-            (int) settings.longValue("IMGD_SOURCE_CONCURRENCY"),
-            (int) settings.longValue("IMGD_SOURCE_RETRIES"),
-            settings.seconds("IMGD_SOURCE_BREAK"),
-            metrics);
-    this.timeout = settings.timeout();
-    this.maxSourceBytes = settings.maxSourceBytes();
-    this.maxBodyBytes = settings.longValue("IMGD_MAX_BODY_SIZE");
-    this.ttl = settings.longValue("IMGD_TTL");
-    this.autoWebp = settings.bool("IMGD_AUTO_WEBP");
-    this.autoAvif = settings.bool("IMGD_AUTO_AVIF");
+    this.faults = faults;
+    this.timeout = settings.get(Settings.TIMEOUT);
+    this.maxSourceBytes = settings.get(Settings.MAX_SRC_FILE_SIZE);
+    this.maxBodyBytes = settings.get(Settings.MAX_BODY_SIZE);
+    this.ttl = settings.get(Settings.TTL);
+    this.autoWebp = settings.get(Settings.AUTO_WEBP);
+    this.autoAvif = settings.get(Settings.AUTO_AVIF);
   }
 
   /**
@@ -127,8 +122,7 @@ final class ImageHandler {
       List<Optional<ImageFormat>> fallbacks) {}
 
   /** Serves one image request; every failure becomes a problem+json answer. */
-  void handle(Request request, Response response, Callback callback, String requestId)
-      throws IOException {
+  void handle(Request request, Response response, Callback callback) throws IOException {
     Instant deadline = Instant.now().plus(timeout);
     Ask ask = HttpMethod.POST.is(request.getMethod()) ? parseBody(request) : parseUrl(request);
     String key = ask.body() == null ? cacheKey(ask) : null;
@@ -196,12 +190,7 @@ final class ImageHandler {
       permit.reserve(plan.memoryEstimate(), deadline);
       long started = System.nanoTime();
       try {
-        if (!injectedDelay.isZero()) {
-          sleep(injectedDelay);
-        }
-        if (failingEncoders.contains(plan.output().format())) {
-          throw new ImgdException(ErrorCode.ENGINE_FAILED, "injected encoder failure");
-        }
+        faults.beforeRun(plan);
         Imgd.Result result = engine.run(source, plan, deadline);
         metrics.stage("processing", System.nanoTime() - started);
         return new Rendered(result, fallback);
@@ -219,14 +208,6 @@ final class ImageHandler {
         metrics.fallback("encoder");
         options = withFormat(options, to);
       }
-    }
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

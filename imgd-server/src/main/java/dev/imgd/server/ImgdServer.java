@@ -1,161 +1,159 @@
 package dev.imgd.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.imgd.core.ErrorCode;
-import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
-import dev.imgd.core.ImgdException;
+import dev.imgd.core.Limits;
 import dev.imgd.core.options.OptionsParser;
+import dev.imgd.server.settings.HostPort;
+import dev.imgd.server.settings.Settings;
+import dev.imgd.server.source.SourceSettings;
 import dev.imgd.server.source.Sources;
-import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
 import dev.imgd.worker.IsolatedEngine;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * The imgd HTTP server: Jetty 12 core handlers on virtual threads; image work only through the
- * engine's own bounded workers. {@code /health}, {@code /ready} and {@code /metrics} are answered
- * by this handler directly and never wait behind image work; the admin listener (off by default)
- * serves bounded JFR recordings (FM-14).
+ * The imgd HTTP server, wired from its {@link Settings}: Jetty 12 core on virtual threads, a chain
+ * of handlers with one concern each (request id and MDC, errors as problem+json, metrics and the
+ * access log, then the {@link Routes}), and image work only through the engine's own bounded
+ * workers. Nothing here handles a request.
  */
 public final class ImgdServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImgdServer.class);
-  private static final Logger ACCESS = LoggerFactory.getLogger("imgd.access");
-  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final byte[] HEALTH_PNG =
-      Base64.getDecoder()
-          .decode(
-              "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ServerSettings settings;
   private final Server server;
   private final ServerConnector connector;
   private final ServerConnector admin;
-  private final Metrics metrics = new Metrics();
   private final Imgd isolated;
   private final Imgd trusted;
-  private final IsolatedEngine workers;
   private final Sources sources;
-  private final ImageHandler images;
-  private final AtomicBoolean recording = new AtomicBoolean();
-  private final Thread prober;
   private final Admission admission;
   private final Pressure pressure;
+  private final Health health;
+  private final Thread prober;
   private volatile boolean ready;
   private volatile boolean draining;
-  private volatile Instant lastHealthy = Instant.EPOCH;
-  private volatile String lastHealthError = "not checked yet";
 
-  private ImgdServer(ServerSettings settings) throws Exception {
-    this.settings = settings;
-    Imgd.Builder common =
-        Imgd.builder()
-            .limits(settings.limits())
-            .maxSourceBytes(settings.maxSourceBytes())
-            .timeout(settings.timeout())
-            .presets(settings.presets());
-    boolean needInProcess =
-        !settings.isolated() || !settings.list("IMGD_TRUSTED_SOURCES").isEmpty();
-    if (settings.isolated()) {
-      List<Path> libraries = new ArrayList<>(List.of(VipsSettings.libraryFromEnvironment()));
-      VipsSettings.systemLibrary()
-          .filter(p -> !p.equals(libraries.getFirst()))
-          .filter(p -> !settings.get("IMGD_LIBVIPS_SYSTEM").equals("off"))
-          .ifPresent(libraries::add);
-      this.workers =
-          IsolatedEngine.start(
-              IsolatedEngine.Settings.defaults(libraries, settings.workers())
-                  .withMemoryCap(settings.longValue("IMGD_WORKER_MEMORY"))
-                  .withClassDataArchive(classDataArchive()));
-      this.isolated = common.engine(workers).build();
+  private ImgdServer(Settings settings, Faults faults) throws Exception {
+    Metrics metrics = new Metrics();
+    int workerCount = settings.get(Settings.WORKERS);
+    boolean isolatedMode = settings.get(Settings.MODE).equals("isolated");
+    IsolatedEngine workers = isolatedMode ? startWorkers(settings) : null;
+    Imgd.Builder engine = engineBuilder(settings);
+    if (workers != null) {
+      this.isolated = engine.engine(workers).build();
       metrics.workers(workers);
     } else {
-      this.workers = null;
-      this.isolated = common.threads(settings.workers()).build();
+      this.isolated = engine.threads(workerCount).build();
       metrics.libvips();
     }
     this.trusted =
-        needInProcess && settings.isolated()
-            ? Imgd.builder()
-                .limits(settings.limits())
-                .maxSourceBytes(settings.maxSourceBytes())
-                .presets(settings.presets())
-                .threads(settings.workers())
-                .build()
+        isolatedMode && !settings.get(Settings.TRUSTED_SOURCES).isEmpty()
+            ? engineBuilder(settings).threads(workerCount).build()
             : null;
-    Admission admission =
+    this.admission =
         new Admission(
-            settings.workers(),
-            (int) settings.longValue("IMGD_QUEUE_SIZE"),
-            settings.seconds("IMGD_QUEUE_TIMEOUT"),
-            settings.longValue("IMGD_MEMORY_BUDGET"));
+            workerCount,
+            settings.get(Settings.QUEUE_SIZE),
+            settings.get(Settings.QUEUE_TIMEOUT),
+            settings.get(Settings.MEMORY_BUDGET));
     metrics.memory(admission);
-    this.admission = admission;
     this.pressure =
         new Pressure(
             () -> Metrics.rss() + (workers == null ? 0 : workers.stats().rss()),
-            settings.rssBudget());
+            settings.get(Settings.RSS_BUDGET).orElseGet(Pressure::defaultBudget));
     metrics.pressure(pressure);
-    this.sources = Sources.create(settings.sources());
-    Signatures signatures =
-        new Signatures(settings.keys(), (int) settings.longValue("IMGD_SIGNATURE_SIZE"));
+    this.sources = Sources.create(sourceSettings(settings));
+    Signatures signatures = Signatures.of(settings);
     if (!signatures.enabled()) {
       LOG.warn(
           "NO URL SIGNATURES: IMGD_KEY and IMGD_SALT are not set, so anyone who can reach this"
               + " server can make it process any image with any options. Set them in production.");
     }
-    this.images =
+    ImageHandler images =
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(settings.presets(), settings.bool("IMGD_ONLY_PRESETS")),
+            new OptionsParser(settings.get(Settings.PRESETS), settings.get(Settings.ONLY_PRESETS)),
+            new SourceGuard(
+                sources,
+                settings.get(Settings.SOURCE_CONCURRENCY),
+                settings.get(Settings.SOURCE_RETRIES),
+                settings.get(Settings.SOURCE_BREAK),
+                metrics),
             sources,
-            new ResultCache(settings.longValue("IMGD_CACHE_MAX_BYTES"), metrics.registry),
+            new ResultCache(settings.get(Settings.CACHE_MAX_BYTES), metrics.registry),
             admission,
             isolated,
             trusted,
             metrics,
-            pressure);
+            pressure,
+            faults);
+    this.health = new Health(isolated, workers, images::lastSuccess);
 
     this.server = new Server(new VirtualThreadPool(), null, bufferPool());
-    this.connector = connector(settings.bind(), "http");
-    this.admin = settings.adminBind().map(hp -> connector(hp, "admin")).orElse(null);
-    server.setStopTimeout(settings.seconds("IMGD_DRAIN_TIMEOUT").toMillis());
-    server.setHandler(new GracefulHandler(new Router()));
+    this.connector = connector(settings.get(Settings.BIND), "http");
+    this.admin =
+        settings.get(Settings.ADMIN_BIND).map(hp -> connector(hp, Routes.ADMIN)).orElse(null);
+    server.setStopTimeout(settings.get(Settings.DRAIN_TIMEOUT).toMillis());
+    Routes routes =
+        new Routes(images, metrics, health, pressure, () -> ready && !draining, () -> draining);
+    server.setHandler(
+        new GracefulHandler(
+            new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));
     this.prober = Thread.ofVirtual().name("imgd-health").unstarted(this::probe);
+  }
+
+  /** The in-process engine's settings, shared by the default and the trusted engine. */
+  private static Imgd.Builder engineBuilder(Settings settings) {
+    return Imgd.builder()
+        .limits(
+            Limits.DEFAULTS.toBuilder()
+                .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION) * 1_000_000)
+                .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
+                .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
+                .build())
+        .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
+        .timeout(settings.get(Settings.TIMEOUT))
+        .presets(settings.get(Settings.PRESETS));
+  }
+
+  /** Worker processes: the bundled libvips, plus the system's (HEIC, PDF) unless turned off. */
+  private static IsolatedEngine startWorkers(Settings settings) throws Exception {
+    List<Path> libraries = new ArrayList<>(List.of(VipsSettings.libraryFromEnvironment()));
+    VipsSettings.systemLibrary()
+        .filter(p -> !p.equals(libraries.getFirst()))
+        .filter(p -> !settings.get(Settings.LIBVIPS_SYSTEM).equals("off"))
+        .ifPresent(libraries::add);
+    return IsolatedEngine.start(
+        IsolatedEngine.Settings.defaults(libraries, settings.get(Settings.WORKERS))
+            .withMemoryCap(settings.get(Settings.WORKER_MEMORY))
+            .withClassDataArchive(classDataArchive()));
+  }
+
+  private static SourceSettings sourceSettings(Settings settings) {
+    SourceSettings.Builder b =
+        SourceSettings.defaults().toBuilder()
+            .downloadTimeout(settings.get(Settings.DOWNLOAD_TIMEOUT))
+            .allowedSources(settings.get(Settings.ALLOWED_SOURCES))
+            .allowedNetworks(settings.get(Settings.ALLOWED_NETWORKS))
+            .s3Enabled(settings.get(Settings.USE_S3))
+            .s3Region(settings.get(Settings.S3_REGION))
+            .localRoot(settings.get(Settings.LOCAL_ROOT).orElse(null));
+    settings.get(Settings.S3_ENDPOINT).ifPresent(e -> b.s3Endpoint(e).s3PathStyle(true));
+    return b.build();
   }
 
   private static Path classDataArchive() {
@@ -183,7 +181,7 @@ public final class ImgdServer implements AutoCloseable {
     return (ArrayByteBufferPool) server.getByteBufferPool();
   }
 
-  private ServerConnector connector(ServerSettings.HostPort hp, String name) {
+  private ServerConnector connector(HostPort hp, String name) {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     // imgproxy paths hold source URLs: "local:///a.jpg" has an empty segment, a percent-encoded
@@ -207,15 +205,21 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   /** Starts the engine, the sources and the listeners; ready once the first health check passed. */
-  public static ImgdServer start(ServerSettings settings) throws Exception {
-    ImgdServer s = new ImgdServer(settings);
+  public static ImgdServer start(Settings settings) throws Exception {
+    return start(settings, Faults.NONE);
+  }
+
+  /** As {@link #start(Settings)}, with faults injected by a test. */
+  static ImgdServer start(Settings settings, Faults faults) throws Exception {
+    settings.warnings().forEach(LOG::warn);
+    ImgdServer s = new ImgdServer(settings, faults);
     s.server.start();
-    s.checkHealth();
+    s.health.check();
     s.ready = true;
     s.prober.start();
     LOG.info(
         "imgd listening on http://{}:{}{}",
-        settings.bind().host(),
+        settings.get(Settings.BIND).host(),
         s.port(),
         s.admin == null ? "" : " (admin on port " + s.admin.getLocalPort() + ")");
     return s;
@@ -265,184 +269,13 @@ public final class ImgdServer implements AutoCloseable {
       admission.limit(
           tier == Pressure.Tier.NORMAL ? admission.slots() : Math.max(1, admission.slots() / 2));
       if (tick % 20 == 0) {
-        checkHealth();
+        health.check();
       }
     }
-  }
-
-  /** Ready: started, not draining, and not shedding load under memory pressure. */
-  private boolean isReady() {
-    return ready && !draining && pressure.tier() != Pressure.Tier.SHEDDING;
-  }
-
-  /** Test access: the request walk, for fault injection. */
-  ImageHandler images() {
-    return images;
   }
 
   /** Test access: measures memory now and moves the tier. */
   Pressure.Tier updatePressure() {
     return pressure.update();
-  }
-
-  /**
-   * Renders the tiny image, unless every worker is busy: then the work they are finishing is the
-   * proof of life, and the probe must not queue behind it.
-   */
-  private void checkHealth() {
-    if (workers != null && workers.stats().busy() >= workers.stats().live()) {
-      return;
-    }
-    try {
-      isolated.process(
-          HEALTH_PNG, isolated.parse("rs:fit:1:1/f:png"), Instant.now().plusSeconds(5));
-      lastHealthy = Instant.now();
-      lastHealthError = null;
-    } catch (RuntimeException e) {
-      lastHealthError = e.getMessage();
-      LOG.warn("health check failed: {}", e.getMessage());
-    }
-  }
-
-  /** Routes: operational endpoints first, then image requests; admin paths on the admin port. */
-  private final class Router extends Handler.Abstract {
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
-      long t0 = System.nanoTime();
-      String id = requestId(request);
-      response.getHeaders().put("X-Request-Id", id);
-      MDC.put("request_id", id);
-      String path = request.getHttpURI().getPath();
-      int status = 200;
-      try {
-        Connector on = request.getConnectionMetaData().getConnector();
-        if (on == admin) {
-          status = admin(request, response, callback, path);
-        } else {
-          switch (path) {
-            case "/health" -> status = health(response, callback);
-            case "/ready" -> status = readiness(response, callback);
-            case "/metrics" ->
-                text(response, callback, 200, "text/plain; version=0.0.4", metrics.scrape());
-            case "/", "/favicon.ico" ->
-                throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "nothing here: " + path);
-            default -> {
-              images.handle(request, response, callback, id);
-              status = response.getStatus();
-            }
-          }
-        }
-      } catch (ImgdException e) {
-        status = e.code().httpStatus();
-        metrics.rejected(e.code().code());
-        Problems.send(request, response, callback, e, id);
-      } catch (Exception | Error e) {
-        LOG.error("unexpected failure on {}", path, e);
-        ImgdException ie =
-            new ImgdException(ErrorCode.ENGINE_FAILED, "internal error; see the server log");
-        status = 500;
-        Problems.send(request, response, callback, ie, id);
-      } finally {
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        if (!path.equals("/metrics") && !path.equals("/health") && !path.equals("/ready")) {
-          metrics.request(status, took);
-          ACCESS.info("{} {} {} {}ms", request.getMethod(), path, status, took.toMillis());
-        }
-        MDC.remove("request_id");
-      }
-      return true;
-    }
-  }
-
-  private static String requestId(Request request) {
-    String given = request.getHeaders().get("X-Request-Id");
-    return given != null && REQUEST_ID.matcher(given).matches()
-        ? given
-        : UUID.randomUUID().toString();
-  }
-
-  private int health(Response response, Callback callback) {
-    Instant last = images.lastSuccess().isAfter(lastHealthy) ? images.lastSuccess() : lastHealthy;
-    boolean ok = lastHealthError == null || last.isAfter(Instant.now().minusSeconds(60));
-    ObjectNode body = JSON.createObjectNode();
-    body.put("status", ok ? "ok" : "failing");
-    body.put("last_render_age_seconds", Duration.between(last, Instant.now()).toSeconds());
-    if (lastHealthError != null) {
-      body.put("error", lastHealthError);
-    }
-    body.put("libvips", workers != null ? "isolated workers" : Vips.version());
-    body.putPOJO(
-        "reads", isolated.engine().reads().stream().map(ImageFormat::extension).sorted().toList());
-    body.putPOJO(
-        "writes",
-        isolated.engine().writes(ImageFormat.JPEG).stream()
-            .map(ImageFormat::extension)
-            .sorted()
-            .toList());
-    int status = ok ? 200 : 503;
-    text(response, callback, status, "application/json", body.toString());
-    return status;
-  }
-
-  private int readiness(Response response, Callback callback) {
-    boolean ok = isReady();
-    text(
-        response,
-        callback,
-        ok ? 200 : 503,
-        "application/json",
-        "{\"ready\":%b,\"draining\":%b,\"memory_tier\":\"%s\"}"
-            .formatted(ok, draining, pressure.tier().name().toLowerCase()));
-    return ok ? 200 : 503;
-  }
-
-  /** GET /admin/jfr?seconds=N (1-60): a JFR recording of the next N seconds, one at a time. */
-  private int admin(Request request, Response response, Callback callback, String path)
-      throws Exception {
-    if (!path.equals("/admin/jfr")) {
-      throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N");
-    }
-    Fields query = Request.extractQueryParameters(request);
-    int seconds;
-    try {
-      seconds =
-          Integer.parseInt(query.getValue("seconds") == null ? "10" : query.getValue("seconds"));
-    } catch (NumberFormatException e) {
-      throw new ImgdException(ErrorCode.BAD_OPTIONS, "seconds must be 1-60");
-    }
-    if (seconds < 1 || seconds > 60) {
-      throw new ImgdException(ErrorCode.BAD_OPTIONS, "seconds must be 1-60");
-    }
-    if (!recording.compareAndSet(false, true)) {
-      throw new ImgdException(ErrorCode.OVERLOADED, "a recording is already running");
-    }
-    Path file = Files.createTempFile("imgd-", ".jfr");
-    try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
-      r.setMaxAge(Duration.ofSeconds(seconds));
-      r.start();
-      Thread.sleep(seconds * 1000L);
-      r.stop();
-      r.dump(file);
-      byte[] bytes = Files.readAllBytes(file);
-      response.setStatus(200);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-      response.getHeaders().put("Content-Disposition", "attachment; filename=\"imgd.jfr\"");
-      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-      response.write(true, ByteBuffer.wrap(bytes), callback);
-      return 200;
-    } finally {
-      Files.deleteIfExists(file);
-      recording.set(false);
-    }
-  }
-
-  private static void text(
-      Response response, Callback callback, int status, String type, String body) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-    response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 }

@@ -2,10 +2,12 @@ package dev.imgd.server;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import dev.imgd.server.settings.Settings;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -27,6 +29,17 @@ final class Signatures {
     }
     this.pairs = List.copyOf(pairs);
     this.size = size;
+  }
+
+  /** The key/salt pairs and the signature size of the server's settings. */
+  static Signatures of(Settings settings) {
+    List<byte[]> keys = settings.get(Settings.KEY);
+    List<byte[]> salts = settings.get(Settings.SALT);
+    List<byte[][]> pairs = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      pairs.add(new byte[][] {keys.get(i), salts.get(i)});
+    }
+    return new Signatures(pairs, settings.get(Settings.SIGNATURE_SIZE));
   }
 
   boolean enabled() {

@@ -2,6 +2,7 @@ package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,8 +26,7 @@ class IsolatedServerTest {
   void healthAndMetricsAnswerWhileEveryWorkerIsBusyAndShutdownDrains() throws Exception {
     Files.write(root.resolve("big.jpg"), Fixtures.bytes("2569067123_aca715a2ee_o.jpg"));
     ServerTest.root = root;
-    ServerTest.signer =
-        new Signatures(ServerSettings.from(ServerTest.settings(Map.of())).keys(), 32);
+    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     ImgdServer server =
         ServerTest.start(
             Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1", "IMGD_TIMEOUT", "60"));

@@ -2,7 +2,10 @@ package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -42,8 +45,7 @@ class ResilienceTest {
   static void start() throws Exception {
     Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
     ServerTest.root = root;
-    ServerTest.signer =
-        new Signatures(ServerSettings.from(ServerTest.settings(Map.of())).keys(), 32);
+    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     origin = new Server();
     ServerConnector c = new ServerConnector(origin);
     c.setHost("127.0.0.1");
@@ -143,9 +145,14 @@ class ResilienceTest {
 
   @Test
   void failingEncoderFallsBackToWhatAcceptAllowsAndSaysSo() throws Exception {
+    Faults avifFails =
+        plan -> {
+          if (plan.output().format() == ImageFormat.AVIF) {
+            throw new ImgdException(ErrorCode.ENGINE_FAILED, "injected encoder failure");
+          }
+        };
     try (ImgdServer s =
-        ServerTest.start(Map.of("IMGD_AUTO_AVIF", "true", "IMGD_AUTO_WEBP", "true"))) {
-      s.images().failingEncoders.add(ImageFormat.AVIF);
+        ServerTest.start(Map.of("IMGD_AUTO_AVIF", "true", "IMGD_AUTO_WEBP", "true"), avifFails)) {
       String auto = ServerTest.signed("/rs:fit:60:0/plain/local:///a.jpg");
       HttpResponse<byte[]> webp = ServerTest.get(s, auto, "Accept", "image/avif,image/webp");
       assertThat(webp.statusCode()).isEqualTo(200);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.probe.Probe;
+import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -63,7 +64,7 @@ class ServerTest {
     Files.write(root.resolve("flood.png"), pngHeader(50_000, 50_000));
     origin = origin();
     server = start(Map.of("IMGD_MAX_BODY_SIZE", "150000", "IMGD_AUTO_WEBP", "true"));
-    signer = new Signatures(ServerSettings.from(settings(Map.of())).keys(), 32);
+    signer = Signatures.of(Settings.from(settings(Map.of())));
   }
 
   @AfterAll
@@ -87,7 +88,11 @@ class ServerTest {
   }
 
   static ImgdServer start(Map<String, String> extra) throws Exception {
-    return ImgdServer.start(ServerSettings.from(settings(extra)));
+    return start(extra, Faults.NONE);
+  }
+
+  static ImgdServer start(Map<String, String> extra, Faults faults) throws Exception {
+    return ImgdServer.start(Settings.from(settings(extra)), faults);
   }
 
   static HttpResponse<byte[]> get(ImgdServer s, String path, String... headers) throws Exception {
@@ -158,10 +163,10 @@ class ServerTest {
 
   @Test
   void fullQueueAnswers503WithRetryAfterAndHealthStillAnswers() throws Exception {
+    // An engine that hangs for 3 s (fault injection) holds the only slot.
+    Faults hang = plan -> sleep(Duration.ofSeconds(3));
     try (ImgdServer small =
-        start(Map.of("IMGD_WORKERS", "1", "IMGD_QUEUE_SIZE", "0", "IMGD_TIMEOUT", "20"))) {
-      // An engine that hangs for 3 s (fault injection) holds the only slot.
-      small.images().injectedDelay = Duration.ofSeconds(3);
+        start(Map.of("IMGD_WORKERS", "1", "IMGD_QUEUE_SIZE", "0", "IMGD_TIMEOUT", "20"), hang)) {
       String path = signed("/rs:fit:100:0/plain/local:///a.jpg");
       CompletableFuture<HttpResponse<byte[]>> holder =
           HTTP.sendAsync(
@@ -176,6 +181,14 @@ class ServerTest {
       assertThat(get(small, "/metrics").statusCode()).isEqualTo(200);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
       assertThat(holder.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -56,11 +56,20 @@ public record SourceSettings(
     }
     allowedNetworks = List.copyOf(allowedNetworks);
     allowedSources = List.copyOf(allowedSources);
-    allowedNetworks.forEach(AddressGuard.Cidr::parse); // fail at start-up, not at the first fetch
+    allowedNetworks.forEach(SourceSettings::checkNetwork); // at start-up, not at the first fetch
     Objects.requireNonNull(s3Region, "s3Region");
     if ((s3AccessKey == null) != (s3SecretKey == null)) {
       throw new IllegalArgumentException("s3AccessKey and s3SecretKey go together");
     }
+  }
+
+  /**
+   * Checks one entry of {@code allowedNetworks}: a CIDR like {@code 10.0.0.0/8} or a bare address.
+   *
+   * @throws IllegalArgumentException if it is neither
+   */
+  public static void checkNetwork(String cidr) {
+    AddressGuard.Cidr.parse(cidr);
   }
 
   /** HTTP enabled with the SSRF guard, local files and S3 disabled, no allow-list. */

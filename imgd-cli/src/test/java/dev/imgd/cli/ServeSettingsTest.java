@@ -1,0 +1,92 @@
+package dev.imgd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code imgd serve} in a child JVM: a bad setting stops it within seconds, before libvips loads or
+ * a port opens, with a non-zero exit and one line naming the setting, the value and what is
+ * allowed.
+ */
+class ServeSettingsTest {
+  private record Exit(int code, String err, String out) {}
+
+  private static Exit serve(Map<String, String> env, String... args) throws Exception {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.imgd.cli.Main",
+                "serve"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("IMGD_BIND", "127.0.0.1:0");
+    pb.environment().put("IMGD_LIBVIPS_SYSTEM", "off");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    try {
+      assertThat(p.waitFor(20, TimeUnit.SECONDS))
+          .as("imgd serve with %s still runs after 20 s", env)
+          .isTrue();
+      return new Exit(
+          p.exitValue(),
+          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8),
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "IMGD_TTL, -5, a whole number >= 0",
+    "IMGD_ALLOWED_NETWORKS, notacidr, CIDRs",
+    "IMGD_SIGNATURE_SIZE, 99, a whole number from 1 to 32",
+    "IMGD_WORKERS, abc, cores or a whole number",
+    "IMGD_BIND, nonsense, host:port"
+  })
+  void badSettingStopsServeAtOnceNamingIt(String name, String value, String allowed)
+      throws Exception {
+    long t0 = System.nanoTime();
+    Exit e = serve(Map.of(name, value));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+    assertThat(e.code()).isNotZero();
+    assertThat(e.err().strip().lines()).hasSize(1);
+    assertThat(e.err())
+        .startsWith("imgd: bad setting " + name + "=" + value + " ")
+        .contains("allowed: ")
+        .contains(allowed)
+        .doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void printSettingsShowsEffectiveValuesWithSecretsMasked() throws Exception {
+    Exit e = serve(Map.of("IMGD_KEY", "736563726574"), "--print-settings");
+    assertThat(e.code()).isEqualTo(Main.EXIT_ENVIRONMENT);
+    assertThat(e.err()).startsWith("imgd: bad settings IMGD_KEY and IMGD_SALT");
+
+    Exit ok =
+        serve(
+            Map.of("IMGD_TTL", "60", "IMGD_KEY", "736563726574", "IMGD_SALT", "68656C6C6F"),
+            "--print-settings");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out())
+        .contains("IMGD_TTL=60  # environment")
+        .contains("IMGD_TIMEOUT=10  # default")
+        .contains("IMGD_KEY=***  # environment")
+        .contains("IMGD_SALT=***  # environment")
+        .doesNotContain("736563726574")
+        .contains("IMGD_LIBVIPS=");
+  }
+}

@@ -1,0 +1,54 @@
+package dev.imgd.server.settings;
+
+import java.util.Objects;
+
+/**
+ * One setting, declared once in {@link Settings}: its environment name, imgproxy's name for the
+ * same thing (declared for the imgproxy compatibility layer, not read yet), its type, its default,
+ * its help text, and whether its value is secret (never printed).
+ *
+ * @param name the environment variable, like {@code IMGD_TTL}
+ * @param imgproxyName imgproxy's variable for the same setting, like {@code IMGPROXY_TTL}; null
+ *     when imgproxy has none
+ * @param type how the text is parsed and what is allowed
+ * @param defaultValue the text used when the setting is not given
+ * @param help one line for {@code imgd serve --help}
+ * @param secret whether the value is masked wherever it is shown
+ * @param launcher whether it is read before the server's settings, by the {@code imgd} launcher or
+ *     the logging set-up (listed so that the table is complete; the server does not parse it)
+ * @param <T> the parsed value's type
+ */
+public record Setting<T>(
+    String name,
+    String imgproxyName,
+    Type<T> type,
+    String defaultValue,
+    String help,
+    boolean secret,
+    boolean launcher) {
+
+  public Setting {
+    Objects.requireNonNull(name, "name");
+    if (!name.startsWith("IMGD_")) {
+      throw new IllegalArgumentException("a setting's name starts with IMGD_: " + name);
+    }
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(defaultValue, "defaultValue");
+    Objects.requireNonNull(help, "help");
+  }
+
+  /** Parses a value of this setting; a bad one fails naming the setting and what is allowed. */
+  T parse(String text, String from) {
+    try {
+      return type.parse(text.strip());
+    } catch (RuntimeException e) {
+      throw new SettingException(
+          "bad setting %s=%s (%s): allowed: %s".formatted(name, shown(text), from, type.allowed()));
+    }
+  }
+
+  /** The value as it may be printed: secrets masked. */
+  String shown(String text) {
+    return secret && !text.isEmpty() ? "***" : text;
+  }
+}

@@ -1,0 +1,402 @@
+package dev.imgd.server.settings;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.TreeSet;
+
+/**
+ * Every setting of the server, declared once in the table below, and an immutable set of values
+ * parsed and checked from the environment over the optional properties file {@code IMGD_CONFIG}
+ * over the defaults. {@link #from} checks every setting before anything starts, so a bad value
+ * stops the server at once with one line naming the setting, the value and what is allowed.
+ */
+public final class Settings {
+  private static final List<Setting<?>> TABLE = new ArrayList<>();
+
+  // The launcher (./imgd) reads these before Java starts; declared so that the list is complete.
+  public static final Setting<String> LIBVIPS =
+      launcher(
+          "IMGD_LIBVIPS", "the libvips shared library to load; default: the launcher finds one");
+  public static final Setting<String> JAVA_HOME =
+      launcher("IMGD_JAVA_HOME", "the JDK 25 to run; default: JAVA_HOME, then /usr/lib/jvm");
+  public static final Setting<String> CACHE_DIR =
+      launcher("IMGD_CACHE_DIR", "build and class-data cache; default: ~/.cache/imgd");
+  public static final Setting<String> ALLOCATOR =
+      launcher("IMGD_ALLOCATOR", "jemalloc (when installed) or glibc; default: jemalloc");
+  public static final Setting<String> JAVA_OPTS =
+      launcher("IMGD_JAVA_OPTS", "extra JVM options for the server");
+  public static final Setting<String> LOG_FORMAT =
+      launcher("IMGD_LOG_FORMAT", "JSON or TEXT log lines; default for serve: JSON");
+  public static final Setting<String> LOG_LEVEL =
+      launcher("IMGD_LOG_LEVEL", "log level (ERROR, WARN, INFO, DEBUG); default for serve: INFO");
+  public static final Setting<String> CONFIG =
+      server(
+          "IMGD_CONFIG",
+          null,
+          Type.TEXT,
+          "",
+          "properties file with more IMGD_ settings; the environment wins");
+
+  public static final Setting<HostPort> BIND =
+      server("IMGD_BIND", "IMGPROXY_BIND", Type.HOST_PORT, "127.0.0.1:8080", "HTTP listener");
+  public static final Setting<Optional<Path>> LOCAL_ROOT =
+      server(
+          "IMGD_LOCAL_ROOT",
+          "IMGPROXY_LOCAL_FILESYSTEM_ROOT",
+          Type.FOLDER_OR_OFF,
+          "./images",
+          "folder served as local:///");
+  public static final Setting<List<byte[]>> KEY =
+      secret("IMGD_KEY", "IMGPROXY_KEY", "hex HMAC keys, comma-separated (rotation); empty: off");
+  public static final Setting<List<byte[]>> SALT =
+      secret("IMGD_SALT", "IMGPROXY_SALT", "hex salts, one per key");
+  public static final Setting<Integer> SIGNATURE_SIZE =
+      server(
+          "IMGD_SIGNATURE_SIZE",
+          "IMGPROXY_SIGNATURE_SIZE",
+          Type.count(1, 32),
+          "32",
+          "bytes of the signature kept");
+  public static final Setting<Long> MAX_SRC_RESOLUTION =
+      server(
+          "IMGD_MAX_SRC_RESOLUTION",
+          "IMGPROXY_MAX_SRC_RESOLUTION",
+          Type.number(1, 1_000_000),
+          "50",
+          "largest source, in megapixels per frame");
+  public static final Setting<Long> MAX_SRC_FILE_SIZE =
+      server(
+          "IMGD_MAX_SRC_FILE_SIZE",
+          "IMGPROXY_MAX_SRC_FILE_SIZE",
+          Type.number(1, Long.MAX_VALUE),
+          "52428800",
+          "largest source, in bytes");
+  public static final Setting<Integer> MAX_ANIMATION_FRAMES =
+      server(
+          "IMGD_MAX_ANIMATION_FRAMES",
+          "IMGPROXY_MAX_ANIMATION_FRAMES",
+          Type.count(1, Integer.MAX_VALUE),
+          "256",
+          "frames of an animation or pages");
+  public static final Setting<Integer> MAX_RESULT_DIMENSION =
+      server(
+          "IMGD_MAX_RESULT_DIMENSION",
+          "IMGPROXY_MAX_RESULT_DIMENSION",
+          Type.count(1, Integer.MAX_VALUE),
+          "16384",
+          "longest side of a result");
+  public static final Setting<Integer> WORKERS =
+      server(
+          "IMGD_WORKERS",
+          "IMGPROXY_WORKERS",
+          Type.countOrCores(),
+          "cores",
+          "images processed at once (worker processes)");
+  public static final Setting<String> MODE =
+      server(
+          "IMGD_MODE",
+          null,
+          Type.oneOf("isolated", "in-process"),
+          "isolated",
+          "isolated (worker processes) or in-process (trusted input, fastest)");
+  public static final Setting<List<String>> TRUSTED_SOURCES =
+      server(
+          "IMGD_TRUSTED_SOURCES",
+          null,
+          Type.LIST,
+          "",
+          "source prefixes processed in-process even in isolated mode (e.g. local://)");
+  public static final Setting<Duration> TIMEOUT =
+      server(
+          "IMGD_TIMEOUT",
+          "IMGPROXY_TIMEOUT",
+          Type.SECONDS,
+          "10",
+          "seconds for a whole request: queue, download, work");
+  public static final Setting<Duration> DOWNLOAD_TIMEOUT =
+      server(
+          "IMGD_DOWNLOAD_TIMEOUT",
+          "IMGPROXY_DOWNLOAD_TIMEOUT",
+          Type.SECONDS,
+          "5",
+          "seconds for one source download");
+  public static final Setting<Integer> QUEUE_SIZE =
+      server(
+          "IMGD_QUEUE_SIZE",
+          "IMGPROXY_REQUESTS_QUEUE_SIZE",
+          Type.count(0, Integer.MAX_VALUE),
+          "64",
+          "requests that may wait for a worker");
+  public static final Setting<Duration> QUEUE_TIMEOUT =
+      server(
+          "IMGD_QUEUE_TIMEOUT", null, Type.SECONDS, "5", "seconds a request may wait for a worker");
+  public static final Setting<Long> MEMORY_BUDGET =
+      server(
+          "IMGD_MEMORY_BUDGET",
+          null,
+          Type.number(1, Long.MAX_VALUE),
+          "2147483648",
+          "bytes of estimated image memory in flight");
+  public static final Setting<OptionalLong> RSS_BUDGET =
+      server(
+          "IMGD_RSS_BUDGET",
+          null,
+          Type.numberOrAuto(1),
+          "auto",
+          "resident bytes of imgd and its workers that move it to reduced (70%) and"
+              + " shedding (90%) tiers; auto: 80% of the memory limit");
+  public static final Setting<Integer> SOURCE_CONCURRENCY =
+      server(
+          "IMGD_SOURCE_CONCURRENCY",
+          null,
+          Type.count(1, Integer.MAX_VALUE),
+          "32",
+          "downloads at once from one origin (bulkhead)");
+  public static final Setting<Integer> SOURCE_RETRIES =
+      server(
+          "IMGD_SOURCE_RETRIES",
+          null,
+          Type.count(0, 100),
+          "2",
+          "retries of a failed http/s3 download");
+  public static final Setting<Duration> SOURCE_BREAK =
+      server(
+          "IMGD_SOURCE_BREAK",
+          null,
+          Type.SECONDS,
+          "30",
+          "seconds a failing origin's circuit breaker stays open");
+  public static final Setting<Long> WORKER_MEMORY =
+      server(
+          "IMGD_WORKER_MEMORY",
+          null,
+          Type.number(1, Long.MAX_VALUE),
+          "2147483648",
+          "resident bytes a worker may reach");
+  public static final Setting<Long> CACHE_MAX_BYTES =
+      server(
+          "IMGD_CACHE_MAX_BYTES",
+          null,
+          Type.number(0, Long.MAX_VALUE),
+          "268435456",
+          "result cache size in bytes; 0: off");
+  public static final Setting<Long> TTL =
+      server(
+          "IMGD_TTL",
+          "IMGPROXY_TTL",
+          Type.number(0, Long.MAX_VALUE),
+          "31536000",
+          "Cache-Control max-age of results, seconds");
+  public static final Setting<Boolean> AUTO_WEBP =
+      server(
+          "IMGD_AUTO_WEBP",
+          "IMGPROXY_AUTO_WEBP",
+          Type.BOOLEAN,
+          "false",
+          "WebP when Accept allows and no format is set");
+  public static final Setting<Boolean> AUTO_AVIF =
+      server(
+          "IMGD_AUTO_AVIF",
+          "IMGPROXY_AUTO_AVIF",
+          Type.BOOLEAN,
+          "false",
+          "AVIF when Accept allows and no format is set");
+  public static final Setting<Long> MAX_BODY_SIZE =
+      server(
+          "IMGD_MAX_BODY_SIZE",
+          null,
+          Type.number(1, Integer.MAX_VALUE - 9),
+          "52428800",
+          "largest POST /process body, bytes");
+  public static final Setting<List<String>> ALLOWED_SOURCES =
+      server(
+          "IMGD_ALLOWED_SOURCES",
+          "IMGPROXY_ALLOWED_SOURCES",
+          Type.LIST,
+          "",
+          "source URL prefixes allowed, comma-separated");
+  public static final Setting<List<String>> ALLOWED_NETWORKS =
+      server(
+          "IMGD_ALLOWED_NETWORKS",
+          null,
+          Type.CIDRS,
+          "",
+          "CIDRs sources may reach despite the SSRF guard (loopback, private...)");
+  public static final Setting<Boolean> USE_S3 =
+      server("IMGD_USE_S3", "IMGPROXY_USE_S3", Type.BOOLEAN, "false", "enable s3://bucket/key");
+  public static final Setting<Optional<String>> S3_ENDPOINT =
+      server(
+          "IMGD_S3_ENDPOINT",
+          "IMGPROXY_S3_ENDPOINT",
+          Type.TEXT_OR_NONE,
+          "",
+          "S3-compatible endpoint URL; empty: AWS");
+  public static final Setting<String> S3_REGION =
+      server("IMGD_S3_REGION", "IMGPROXY_S3_REGION", Type.TEXT, "us-east-1", "S3 region");
+  public static final Setting<Map<String, String>> PRESETS =
+      server(
+          "IMGD_PRESETS",
+          "IMGPROXY_PRESETS",
+          Type.PRESETS,
+          "",
+          "name=options presets, comma-separated");
+  public static final Setting<Boolean> ONLY_PRESETS =
+      server(
+          "IMGD_ONLY_PRESETS",
+          "IMGPROXY_ONLY_PRESETS",
+          Type.BOOLEAN,
+          "false",
+          "URLs may only name presets");
+  public static final Setting<String> LIBVIPS_SYSTEM =
+      server(
+          "IMGD_LIBVIPS_SYSTEM",
+          null,
+          Type.TEXT,
+          "detected",
+          "system libvips for HEIC/PDF workers: a path, detected, or off");
+  public static final Setting<Optional<HostPort>> ADMIN_BIND =
+      server(
+          "IMGD_ADMIN_BIND",
+          null,
+          Type.HOST_PORT_OR_OFF,
+          "",
+          "admin listener (JFR), host:port; empty: off");
+  public static final Setting<Duration> DRAIN_TIMEOUT =
+      server(
+          "IMGD_DRAIN_TIMEOUT",
+          null,
+          Type.SECONDS,
+          "30",
+          "seconds shutdown waits for requests in flight");
+
+  /**
+   * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
+   * the test runner's. Anything else starting with IMGD_ is named in a warning.
+   */
+  private static final List<String> INTERNAL =
+      List.of(
+          "IMGD_ALLOCATOR_IN_USE",
+          "IMGD_TEST_GROUPS",
+          "IMGD_TEST_OTHER_BUILD",
+          "IMGD_WORKER_TOKEN");
+
+  private static <T> Setting<T> server(
+      String name, String imgproxyName, Type<T> type, String defaultValue, String help) {
+    return declare(new Setting<>(name, imgproxyName, type, defaultValue, help, false, false));
+  }
+
+  private static Setting<List<byte[]>> secret(String name, String imgproxyName, String help) {
+    return declare(new Setting<>(name, imgproxyName, Type.HEX_LIST, "", help, true, false));
+  }
+
+  private static Setting<String> launcher(String name, String help) {
+    return declare(new Setting<>(name, null, Type.TEXT, "", help, false, true));
+  }
+
+  private static <T> Setting<T> declare(Setting<T> s) {
+    TABLE.add(s);
+    return s;
+  }
+
+  /** Every setting, in the order of the help. */
+  public static List<Setting<?>> table() {
+    return List.copyOf(TABLE);
+  }
+
+  private record Value(String text, String from, Object parsed) {}
+
+  private final Map<Setting<?>, Value> values;
+  private final List<String> warnings;
+
+  private Settings(Map<Setting<?>, Value> values, List<String> warnings) {
+    this.values = values;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /** The settings of this process's environment. */
+  public static Settings fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /**
+   * Parses and checks every setting: the environment over the {@code IMGD_CONFIG} file over the
+   * defaults.
+   *
+   * @throws SettingException naming the first setting whose value is not allowed
+   */
+  public static Settings from(Map<String, String> env) {
+    Map<String, Setting<?>> byName = new HashMap<>();
+    TABLE.forEach(s -> byName.put(s.name(), s));
+    Map<String, String[]> given = new HashMap<>(); // name -> {text, from}
+    String file = env.getOrDefault(CONFIG.name(), "").strip();
+    if (!file.isEmpty()) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(Path.of(file))) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new SettingException("bad setting IMGD_CONFIG=" + file + ": cannot read it: " + e);
+      }
+      for (String k : new TreeSet<>(p.stringPropertyNames())) {
+        Setting<?> s = byName.get(k);
+        if (s == null || s.launcher() || s == CONFIG) {
+          throw new SettingException(
+              "unknown setting %s in IMGD_CONFIG %s (see imgd serve --help)".formatted(k, file));
+        }
+        given.put(k, new String[] {p.getProperty(k), "IMGD_CONFIG"});
+      }
+    }
+    List<String> warnings = new ArrayList<>();
+    for (String k : new TreeSet<>(env.keySet())) {
+      if (byName.containsKey(k)) {
+        given.put(k, new String[] {env.get(k), "environment"});
+      } else if (k.startsWith("IMGD_") && !INTERNAL.contains(k)) {
+        warnings.add("unknown setting " + k + " in the environment is ignored");
+      }
+    }
+    Map<Setting<?>, Value> values = new LinkedHashMap<>();
+    for (Setting<?> s : TABLE) {
+      String[] g = given.getOrDefault(s.name(), new String[] {s.defaultValue(), "default"});
+      values.put(s, new Value(g[0], g[1], s.launcher() ? g[0] : s.parse(g[0], g[1])));
+    }
+    Settings settings = new Settings(values, warnings);
+    if (settings.get(KEY).size() != settings.get(SALT).size()) {
+      throw new SettingException(
+          "bad settings IMGD_KEY and IMGD_SALT: allowed: as many salts as keys, not %d and %d"
+              .formatted(settings.get(KEY).size(), settings.get(SALT).size()));
+    }
+    return settings;
+  }
+
+  /** The value of a setting. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(setting).parsed();
+  }
+
+  /** Unknown IMGD_ variables found in the environment, one line each. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** The effective settings, one {@code NAME=value # from} line each, secrets masked. */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    values.forEach((s, v) ->
+        lines.add(
+            "%s=%s  # %s%s"
+                .formatted(
+                    s.name(), s.shown(v.text()), v.from(), s.launcher() ? ", launcher" : "")));
+    return lines;
+  }
+}

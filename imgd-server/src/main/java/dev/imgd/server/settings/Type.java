@@ -1,0 +1,167 @@
+package dev.imgd.server.settings;
+
+import dev.imgd.server.source.SourceSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/**
+ * How a setting's text becomes a value, and what is allowed, in words for the error line and the
+ * help. The parser throws any RuntimeException on a bad value; {@link Setting#parse} names it.
+ *
+ * @param allowed the allowed values, like "a whole number >= 0"
+ * @param parser text (stripped) to value
+ * @param <T> the value's type
+ */
+public record Type<T>(String allowed, Function<String, T> parser) {
+
+  T parse(String text) {
+    return parser.apply(text);
+  }
+
+  /** Any text. */
+  static final Type<String> TEXT = new Type<>("any text", s -> s);
+
+  static final Type<Boolean> BOOLEAN =
+      new Type<>(
+          "true or false (also 1/0, yes/no)",
+          s ->
+              switch (s.toLowerCase(Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no", "" -> false;
+                default -> throw new IllegalArgumentException();
+              });
+
+  /** Seconds, decimals allowed, more than zero. */
+  static final Type<Duration> SECONDS =
+      new Type<>(
+          "seconds > 0 (decimals allowed)",
+          s -> {
+            double v = Double.parseDouble(s);
+            if (!(v > 0) || Double.isInfinite(v)) {
+              throw new IllegalArgumentException();
+            }
+            return Duration.ofMillis((long) (v * 1000));
+          });
+
+  static final Type<HostPort> HOST_PORT =
+      new Type<>(
+          "host:port (port 0-65535, 0: a free one)",
+          s -> {
+            int colon = s.lastIndexOf(':');
+            String host = s.substring(0, colon).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(s.substring(colon + 1));
+            if (host.isEmpty() || port < 0 || port > 65535) {
+              throw new IllegalArgumentException();
+            }
+            return new HostPort(host, port);
+          });
+
+  /** Comma-separated, each entry stripped; empty: none. */
+  static final Type<List<String>> LIST = new Type<>("a comma-separated list", Type::split);
+
+  static final Type<List<String>> CIDRS =
+      new Type<>(
+          "comma-separated CIDRs or addresses, like 10.0.0.0/8,fd00::/8",
+          s -> {
+            List<String> all = split(s);
+            all.forEach(SourceSettings::checkNetwork);
+            return all;
+          });
+
+  static final Type<List<byte[]>> HEX_LIST =
+      new Type<>(
+          "comma-separated hex strings",
+          s -> split(s).stream().map(HexFormat.of()::parseHex).toList());
+
+  static final Type<Map<String, String>> PRESETS =
+      new Type<>(
+          "comma-separated name=options entries",
+          s -> {
+            Map<String, String> presets = new LinkedHashMap<>();
+            for (String p : split(s)) {
+              int eq = p.indexOf('=');
+              if (eq < 1) {
+                throw new IllegalArgumentException();
+              }
+              presets.put(p.substring(0, eq), p.substring(eq + 1));
+            }
+            return Map.copyOf(presets);
+          });
+
+  /** A folder as an absolute path; empty: off. */
+  static final Type<Optional<Path>> FOLDER_OR_OFF =
+      new Type<>(
+          "a folder; empty: off",
+          s -> s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s).toAbsolutePath()));
+
+  static final Type<Optional<String>> TEXT_OR_NONE =
+      new Type<>("any text; empty: none", s -> s.isEmpty() ? Optional.empty() : Optional.of(s));
+
+  static final Type<Optional<HostPort>> HOST_PORT_OR_OFF =
+      new Type<>(
+          "empty (off) or " + HOST_PORT.allowed(),
+          s -> s.isEmpty() ? Optional.empty() : Optional.of(HOST_PORT.parse(s)));
+
+  /** A whole number in [min, max]. */
+  static Type<Long> number(long min, long max) {
+    String allowed =
+        max == Long.MAX_VALUE
+            ? "a whole number >= " + min
+            : "a whole number from " + min + " to " + max;
+    return new Type<>(allowed, s -> inRange(Long.parseLong(s), min, max));
+  }
+
+  /** A whole number in [min, max] that fits an int. */
+  static Type<Integer> count(int min, int max) {
+    Type<Long> n = number(min, max);
+    return new Type<>(n.allowed(), s -> n.parse(s).intValue());
+  }
+
+  /** {@code cores} (the machine's processors) or a count >= 1. */
+  static Type<Integer> countOrCores() {
+    Type<Integer> n = count(1, 4096);
+    return new Type<>(
+        "cores or " + n.allowed(),
+        s -> s.equals("cores") ? Runtime.getRuntime().availableProcessors() : n.parse(s));
+  }
+
+  /** {@code auto} (empty) or a whole number >= min. */
+  static Type<OptionalLong> numberOrAuto(long min) {
+    Type<Long> n = number(min, Long.MAX_VALUE);
+    return new Type<>(
+        "auto or " + n.allowed(),
+        s -> s.equals("auto") ? OptionalLong.empty() : OptionalLong.of(n.parse(s)));
+  }
+
+  static Type<String> oneOf(String... values) {
+    List<String> allowed = List.of(values);
+    return new Type<>(
+        String.join(" or ", allowed),
+        s -> {
+          if (!allowed.contains(s)) {
+            throw new IllegalArgumentException();
+          }
+          return s;
+        });
+  }
+
+  private static long inRange(long v, long min, long max) {
+    if (v < min || v > max) {
+      throw new IllegalArgumentException();
+    }
+    return v;
+  }
+
+  private static List<String> split(String s) {
+    return s.isEmpty() ? List.of() : Arrays.stream(s.split(",")).map(String::strip).toList();
+  }
+}

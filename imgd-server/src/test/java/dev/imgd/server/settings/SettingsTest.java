@@ -1,0 +1,104 @@
+package dev.imgd.server.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The settings table: every default parses, every bad value is refused naming its setting. */
+class SettingsTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsParseAndEachNameIsDeclaredOnce() {
+    Settings s = Settings.from(Map.of());
+    assertThat(s.get(Settings.BIND)).isEqualTo(new HostPort("127.0.0.1", 8080));
+    assertThat(s.get(Settings.TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.get(Settings.TTL)).isEqualTo(31_536_000L);
+    assertThat(s.get(Settings.RSS_BUDGET)).isEqualTo(OptionalLong.empty());
+    assertThat(s.get(Settings.WORKERS)).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(s.get(Settings.KEY)).isEmpty();
+    var names = new HashSet<String>();
+    Settings.table().forEach(t -> assertThat(names.add(t.name())).as(t.name()).isTrue());
+    assertThat(names)
+        .contains(
+            "IMGD_LIBVIPS",
+            "IMGD_CACHE_DIR",
+            "IMGD_ALLOCATOR",
+            "IMGD_JAVA_OPTS",
+            "IMGD_LOG_FORMAT",
+            "IMGD_LOG_LEVEL",
+            "IMGD_CONFIG");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "IMGD_TTL, -5",
+    "IMGD_ALLOWED_NETWORKS, notacidr",
+    "IMGD_SIGNATURE_SIZE, 99",
+    "IMGD_WORKERS, abc",
+    "IMGD_BIND, nonsense",
+    "IMGD_BIND, host:99999",
+    "IMGD_TIMEOUT, 0",
+    "IMGD_MODE, fast",
+    "IMGD_AUTO_WEBP, maybe",
+    "IMGD_RSS_BUDGET, lots",
+    "IMGD_PRESETS, =x",
+    "IMGD_ADMIN_BIND, nope"
+  })
+  void badValueIsRefusedNamingTheSettingTheValueAndWhatIsAllowed(String name, String value) {
+    assertThatThrownBy(() -> Settings.from(Map.of(name, value)))
+        .isInstanceOf(SettingException.class)
+        .hasMessageStartingWith("bad setting " + name + "=" + value + " (environment): allowed: ")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void secretsAreMaskedInErrorsAndInTheDescription() {
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_KEY", "zz-secret", "IMGD_SALT", "00")))
+        .hasMessageStartingWith("bad setting IMGD_KEY=*** (environment)")
+        .hasMessageNotContaining("zz-secret");
+    Settings s = Settings.from(Map.of("IMGD_KEY", "abcd", "IMGD_SALT", "0102"));
+    assertThat(s.describe())
+        .contains("IMGD_KEY=***  # environment")
+        .noneMatch(l -> l.contains("abcd"));
+  }
+
+  @Test
+  void keysAndSaltsGoInPairs() {
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_KEY", "abcd")))
+        .hasMessageContaining("IMGD_KEY and IMGD_SALT");
+  }
+
+  @Test
+  void configFileIsUnderTheEnvironmentAndRefusesUnknownKeys() throws Exception {
+    Path file = Files.writeString(dir.resolve("imgd.properties"), "IMGD_TTL=60\nIMGD_WORKERS=3\n");
+    Settings s = Settings.from(Map.of("IMGD_CONFIG", file.toString(), "IMGD_WORKERS", "2"));
+    assertThat(s.get(Settings.TTL)).isEqualTo(60L);
+    assertThat(s.get(Settings.WORKERS)).isEqualTo(2);
+    assertThat(s.describe()).contains("IMGD_TTL=60  # IMGD_CONFIG");
+
+    Files.writeString(file, "IMGD_TLL=60\n");
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_CONFIG", file.toString())))
+        .hasMessageStartingWith("unknown setting IMGD_TLL in IMGD_CONFIG");
+    Files.writeString(file, "IMGD_TTL=-1\n");
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_CONFIG", file.toString())))
+        .hasMessageStartingWith("bad setting IMGD_TTL=-1 (IMGD_CONFIG)");
+  }
+
+  @Test
+  void unknownEnvironmentVariableIsNamedInAWarning() {
+    Settings s = Settings.from(Map.of("IMGD_TLL", "60", "IMGD_TEST_OTHER_BUILD", "0"));
+    assertThat(s.warnings())
+        .containsExactly("unknown setting IMGD_TLL in the environment is ignored");
+  }
+}
