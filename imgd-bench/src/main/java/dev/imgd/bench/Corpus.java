@@ -76,10 +76,10 @@ final class Corpus {
         }
       }
       Expect e =
-          switch (f.expected().name()) {
-            case "CLEAN" -> Expect.CLEAN;
+          switch (f.expected()) {
+            case CLEAN -> Expect.CLEAN;
             // A cut file may give the whole image; a vector may be rendered by a worker.
-            case "TRUNCATED", "ISOLATED_RENDERS" -> Expect.EITHER;
+            case TRUNCATED, ISOLATED_RENDERS -> Expect.EITHER;
             default -> Expect.REFUSE;
           };
       items.add(new Item(f.name() + "." + ext, f.failureMode(), e, f.bytes(), null));
