@@ -15,10 +15,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ConvertCommand.class,
       ProbeCommand.class,
-      DoctorCommand.class,
-      BenchConvertCommand.class,
-      BenchIsolationCommand.class,
-      BenchMemoryCommand.class
+      DoctorCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for an image or request imgd refuses (bad input, limits, corrupt data). */
@@ -42,12 +39,19 @@ public final class Main implements Runnable {
 
   static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
-    Reliability.register(cli);
     cli.getSubcommands()
         .get("serve")
         .getCommandSpec()
         .usageMessage()
         .footer(ServeCommand.settingsTable());
+    return execute(cli, err, args);
+  }
+
+  /**
+   * Runs {@code cli} the way of the imgd command, which imgd-bench's commands share: an exception
+   * ends with one line on {@code err} and {@link #EXIT_REFUSED} or {@link #EXIT_ENVIRONMENT}.
+   */
+  public static int execute(CommandLine cli, java.io.PrintWriter err, String... args) {
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("imgd: " + oneLine(e));

@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
-import dev.imgd.core.hostile.HostileFile.Expectation;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
+import dev.imgd.testkit.hostile.HostileFile;
+import dev.imgd.testkit.hostile.HostileFile.Expectation;
+import dev.imgd.testkit.hostile.HostileFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.stream.Stream;
@@ -55,7 +59,7 @@ class HostileFilesTest {
               e == null ? Probe.read(bytes) : e);
           if (file.expected().probeError().isPresent()) {
             assertThat(e).as("probe error").isNotNull();
-            assertThat(e.code()).isEqualTo(file.expected().probeError().get());
+            assertThat(e.code().code()).isEqualTo(file.expected().probeError().get());
           } else {
             assertThat(e).as("probe error").isNull();
           }
@@ -94,7 +98,7 @@ class HostileFilesTest {
   @Test
   void truncationsCutAtManyOffsets() {
     byte[] jpeg = bytes("polyglot-jpeg-zip-trailer");
-    List<HostileFile> cuts = HostileFiles.truncations("x.jpg", jpeg, 8);
+    List<HostileFile> cuts = Truncations.of("x.jpg", jpeg, 8);
     assertThat(cuts).hasSizeBetween(6, 9);
     assertThat(cuts).allMatch(f -> f.failureMode().equals("FM-11"));
     assertThat(cuts.getFirst().bytes()).hasSizeLessThan(16);
@@ -103,7 +107,7 @@ class HostileFilesTest {
     assertThat(cuts.stream().map(HostileFile::expected))
         .contains(Expectation.CORRUPT_IMAGE, Expectation.TRUNCATED)
         .doesNotContain(Expectation.CLEAN);
-    assertThat(HostileFiles.truncations("x.jpg", jpeg, 8).getLast().bytes())
+    assertThat(Truncations.of("x.jpg", jpeg, 8).getLast().bytes())
         .isEqualTo(cuts.getLast().bytes());
   }
 
@@ -126,6 +130,13 @@ class HostileFilesTest {
     for (HostileFile f : some) {
       assertThat(dir.resolve(f.name() + "." + HostileFiles.extension(f)))
           .hasBinaryContent(f.bytes());
+    }
+    // The generator states codes and statuses without imgd-core: they must be imgd's.
+    for (Expectation x : Expectation.values()) {
+      assertThat(x.httpStatus())
+          .as(x.name())
+          .isEqualTo(x.engineError().map(code -> errorCode(code).httpStatus()).orElse(200));
+      x.probeError().ifPresent(HostileFilesTest::errorCode);
     }
   }
 
@@ -174,6 +185,13 @@ class HostileFilesTest {
     return catchThrowableOfType(
             ImgdException.class, () -> Probe.check(bytes(name), Limits.DEFAULTS))
         .getMessage();
+  }
+
+  static ErrorCode errorCode(String code) {
+    return Arrays.stream(ErrorCode.values())
+        .filter(c -> c.code().equals(code))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ErrorCode " + code));
   }
 
   private static byte[] bytes(String name) {

@@ -2,10 +2,10 @@ package dev.imgd.core.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imgd.core.hostile.HostileFile;
-import dev.imgd.core.hostile.HostileFiles;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.testkit.Fixtures;
+import dev.imgd.testkit.hostile.HostileFile;
+import dev.imgd.testkit.hostile.HostileFiles;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
