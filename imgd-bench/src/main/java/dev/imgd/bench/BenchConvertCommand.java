@@ -24,8 +24,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench-convert", description = "Median CPU ms per image, in-process (benchmark).")
 final class BenchConvertCommand implements Callable<Integer> {
-  @Option(names = "--image", description = "source JPEG (default: the shared benchmark image)")
-  Path image = Path.of("..", "shared", "images", "2569067123_aca715a2ee_o.jpg");
+  @Option(
+      names = "--image",
+      description = "source JPEG (default: the benchmark image of test-images/)")
+  Path image = Path.of("test-images", "2569067123_aca715a2ee_o.jpg");
 
   @Option(names = "--iterations", description = "measured conversions per variant")
   int iterations = 60;
