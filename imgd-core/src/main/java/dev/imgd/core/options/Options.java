@@ -5,12 +5,10 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +21,7 @@ import java.util.Set;
  *
  * <p>Sizes are in CSS pixels: {@link #dpr()} and {@link #zoomX()}/{@link #zoomY()} scale them when
  * the {@link Geometry} is planned. {@link #canonical()} is a stable cache key covering every field
- * that changes the encoded image.
+ * that changes the encoded image, written as {@link OptionTable} says.
  *
  * <p>Instances are {@link Serializable} so that they can cross a process boundary.
  */
@@ -387,105 +385,7 @@ public final class Options implements Serializable {
    * left out. The string parses back to options with the same canonical form.
    */
   public String canonical() {
-    List<String> s = new ArrayList<>(40);
-    s.add("rt:" + resizingType.id());
-    s.add("w:" + width);
-    s.add("h:" + height);
-    s.add("mw:" + minWidth);
-    s.add("mh:" + minHeight);
-    s.add("z:" + num(zoomX) + ':' + num(zoomY));
-    s.add("dpr:" + num(dpr));
-    s.add("el:" + bit(enlarge));
-    s.add("ex:" + extendArgs(extend));
-    s.add("exar:" + extendArgs(extendAspectRatio));
-    s.add("g:" + gravity.toArgs());
-    if (cropWidth == 0 && cropHeight == 0) {
-      s.add("c:0:0");
-    } else {
-      s.add("c:" + num(cropWidth) + ':' + num(cropHeight) + ':' + effectiveCropGravity().toArgs());
-    }
-    if (trim.enabled()) {
-      s.add(
-          "t:"
-              + num(trim.threshold())
-              + ':'
-              + (trim.smart() ? "" : trim.color().toHex())
-              + ':'
-              + bit(trim.equalHor())
-              + ':'
-              + bit(trim.equalVer()));
-    }
-    s.add(
-        "pd:"
-            + padding.top()
-            + ':'
-            + padding.right()
-            + ':'
-            + padding.bottom()
-            + ':'
-            + padding.left());
-    s.add("ar:" + bit(autoRotate));
-    s.add("rot:" + rotate);
-    s.add("fl:" + bit(flipHorizontal) + ':' + bit(flipVertical));
-    // "bg:" alone disables flattening but keeps the colour, which still fills for alpha-less output
-    if (flatten) {
-      s.add("bg:" + background.toHex());
-    } else if (!background.equals(Rgb.WHITE)) {
-      s.add("bg:" + background.toHex());
-      s.add("bg:");
-    }
-    s.add("bl:" + num(blur));
-    s.add("sh:" + num(sharpen));
-    s.add("pix:" + pixelate);
-    if (watermark.enabled()) {
-      Gravity p = watermark.position();
-      s.add(
-          "wm:"
-              + num(watermark.opacity())
-              + ':'
-              + p.type().id()
-              + ':'
-              + num(p.x())
-              + ':'
-              + num(p.y())
-              + ':'
-              + num(watermark.scale()));
-    }
-    s.add("sm:" + bit(stripMetadata));
-    s.add("kcr:" + bit(keepCopyright));
-    s.add("scp:" + bit(stripColorProfile));
-    s.add("eth:" + bit(enforceThumbnail));
-    s.add("q:" + quality);
-    if (!formatQuality.isEmpty()) {
-      StringBuilder fq = new StringBuilder("fq");
-      formatQuality.forEach((f, q) -> fq.append(':').append(f.extension()).append(':').append(q));
-      s.add(fq.toString());
-    }
-    s.add("mb:" + maxBytes);
-    if (format != null) {
-      s.add("f:" + format.extension());
-    }
-    s.add("pg:" + page);
-    s.add("pgs:" + pages);
-    s.add("da:" + bit(disableAnimation));
-    if (!skipProcessing.isEmpty()) {
-      StringBuilder skp = new StringBuilder("skp");
-      skipProcessing.forEach(f -> skp.append(':').append(f.extension()));
-      s.add(skp.toString());
-    }
-    s.add("raw:" + bit(raw));
-    if (!cachebuster.isEmpty()) {
-      s.add("cb:" + cachebuster);
-    }
-    return String.join("/", s);
-  }
-
-  private static String extendArgs(Extend e) {
-    return e.enabled() ? "1:" + e.gravity().toArgs() : "0";
-  }
-
-  private static char bit(boolean b) {
-    return b ? '1' : '0';
+    return OptionTable.canonical(this);
   }
 
   /** The shortest decimal that reads back as {@code d}, without exponent or trailing zeros. */
