@@ -53,7 +53,7 @@ final class ImgproxyPath {
     String[] source = decodeSource(sourceParts);
     Optional<ImageFormat> extension = Optional.empty();
     if (source[1] != null) {
-      if (r.b.build().raw()) {
+      if (r.b.input.raw()) {
         extension = ImageFormat.fromExtension(source[1]);
       } else {
         ImageFormat f = OptionArgs.outputFormat("extension", source[1]);

@@ -276,7 +276,7 @@ public final class OptionTable {
             false,
             "1:so",
             "Embed the image into the requested box when it is smaller.",
-            (r, n, a) -> r.b.extend(extend(n, a, 0, r.b.build().extend())),
+            (r, n, a) -> r.b.extend(extend(n, a, 0, r.b.canvas.extend())),
             o -> List.of(extendArgs(o.extend()))));
     t.add(
         several(
@@ -286,7 +286,7 @@ public final class OptionTable {
             false,
             "1:fp:0.25:0.75",
             "Embed the image into the requested aspect ratio.",
-            (r, n, a) -> r.b.extendAspectRatio(extend(n, a, 0, r.b.build().extendAspectRatio())),
+            (r, n, a) -> r.b.extendAspectRatio(extend(n, a, 0, r.b.canvas.extendAspectRatio())),
             o -> List.of(extendArgs(o.extendAspectRatio()))));
     t.add(
         several(
@@ -296,7 +296,7 @@ public final class OptionTable {
             false,
             "noea:5:6",
             "Gravity of the crop to the box: a compass point with offsets, sm (smart) or fp:x:y.",
-            (r, n, a) -> r.b.gravity(gravity(n, a, 0, r.b.build().gravity(), CROP_GRAVITIES)),
+            (r, n, a) -> r.b.gravity(gravity(n, a, 0, r.b.crop.gravity(), CROP_GRAVITIES)),
             o -> List.of(o.gravity().toArgs())));
     t.add(
         several(
@@ -713,7 +713,7 @@ public final class OptionTable {
       r.b.enlarge(bool(n, a[2]));
     }
     if (a.length > 3 && !a[3].isEmpty()) {
-      r.b.extend(extend(n, a, 3, r.b.build().extend()));
+      r.b.extend(extend(n, a, 3, r.b.canvas.extend()));
     }
   }
 
@@ -732,10 +732,10 @@ public final class OptionTable {
   }
 
   private static void crop(Request r, String n, String[] a) {
-    Options o = r.b.build();
+    Options.Crop crop = r.b.crop;
     double w = nonNegative(n, "width", a[0]);
-    double h = a.length > 1 ? nonNegative(n, "height", a[1]) : o.cropHeight();
-    Gravity g = o.cropGravity().orElse(null);
+    double h = a.length > 1 ? nonNegative(n, "height", a[1]) : crop.cropHeight();
+    Gravity g = crop.cropGravity();
     if (a.length > 2) {
       g = gravity(n, a, 2, g == null ? Gravity.CENTER : g, CROP_GRAVITIES);
     }
@@ -743,7 +743,7 @@ public final class OptionTable {
   }
 
   private static void trim(Request r, String n, String[] a) {
-    Trim t = r.b.build().trim();
+    Trim t = r.b.crop.trim();
     double threshold = nonNegative(n, "threshold", a[0]);
     boolean smart = t.smart();
     Rgb color = t.color();
@@ -758,7 +758,7 @@ public final class OptionTable {
 
   // CSS shorthand: top sets all four, right sets right and left, then bottom, then left.
   private static void padding(Request r, String n, String[] a) {
-    Padding p = r.b.build().padding();
+    Padding p = r.b.canvas.padding();
     int top = p.top();
     int right = p.right();
     int bottom = p.bottom();
@@ -787,7 +787,7 @@ public final class OptionTable {
   }
 
   private static void flip(Request r, String n, String[] a) {
-    Options o = r.b.build();
+    Options.Orientation o = r.b.orientation;
     boolean h = a[0].isEmpty() ? o.flipHorizontal() : bool(n, a[0]);
     boolean v = a.length > 1 && !a[1].isEmpty() ? bool(n, a[1]) : o.flipVertical();
     r.b.flip(h, v);
@@ -797,7 +797,7 @@ public final class OptionTable {
     switch (a.length) {
       case 1 -> {
         if (a[0].isEmpty()) {
-          r.b.background(r.b.build().background(), false);
+          r.b.background(r.b.effects.background(), false);
         } else {
           r.b.background(hex(n, "color", a[0]));
         }
@@ -811,7 +811,7 @@ public final class OptionTable {
   }
 
   private static void watermark(Request r, String n, String[] a) {
-    Watermark w = r.b.build().watermark();
+    Watermark w = r.b.watermark;
     double opacity = decimal(n, "opacity", a[0]);
     if (opacity < 0 || opacity > 1) {
       throw invalid(n, "opacity", a[0], "a number in [0, 1]");
