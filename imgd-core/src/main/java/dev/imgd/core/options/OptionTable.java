@@ -31,7 +31,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * Every imgproxy processing option, once: its names, its arguments, how it applies to the options
@@ -211,37 +215,37 @@ public final class OptionTable {
             (r, n, a) -> r.b.resizingType(resizingType(n, a[0])),
             o -> o.resizingType().id()));
     t.add(
-        one(
+        whole(
             "width,w",
             "width",
             "300",
             "Width in CSS pixels; 0 derives it from the height.",
-            (r, n, a) -> r.b.width(nonNegInt(n, "width", a[0])),
-            o -> Integer.toString(o.width())));
+            Options.Builder::width,
+            Options::width));
     t.add(
-        one(
+        whole(
             "height,h",
             "height",
             "200",
             "Height in CSS pixels; 0 derives it from the width.",
-            (r, n, a) -> r.b.height(nonNegInt(n, "height", a[0])),
-            o -> Integer.toString(o.height())));
+            Options.Builder::height,
+            Options::height));
     t.add(
-        one(
+        whole(
             "min-width,mw",
-            "width",
+            "min width",
             "100",
             "Minimum result width; 0 for none.",
-            (r, n, a) -> r.b.minWidth(nonNegInt(n, "min width", a[0])),
-            o -> Integer.toString(o.minWidth())));
+            Options.Builder::minWidth,
+            Options::minWidth));
     t.add(
-        one(
+        whole(
             "min-height,mh",
-            "height",
+            "min height",
             "100",
             "Minimum result height; 0 for none.",
-            (r, n, a) -> r.b.minHeight(nonNegInt(n, "min height", a[0])),
-            o -> Integer.toString(o.minHeight())));
+            Options.Builder::minHeight,
+            Options::minHeight));
     t.add(
         several(
             "zoom,z",
@@ -261,13 +265,12 @@ public final class OptionTable {
             (r, n, a) -> r.b.dpr(positive(n, "dpr", a[0])),
             o -> Options.num(o.dpr())));
     t.add(
-        one(
+        flag(
             "enlarge,el",
-            "bool",
             "1",
             "Whether an image smaller than the box may be enlarged.",
-            (r, n, a) -> r.b.enlarge(bool(n, a[0])),
-            o -> bit(o.enlarge())));
+            Options.Builder::enlarge,
+            Options::enlarge));
     t.add(
         several(
             "extend,ex",
@@ -352,13 +355,12 @@ public final class OptionTable {
               return List.of(p.top() + ":" + p.right() + ':' + p.bottom() + ':' + p.left());
             }));
     t.add(
-        one(
+        flag(
             "auto_rotate,ar",
-            "bool",
             "0",
             "Whether the EXIF orientation is applied.",
-            (r, n, a) -> r.b.autoRotate(bool(n, a[0])),
-            o -> bit(o.autoRotate())));
+            Options.Builder::autoRotate,
+            Options::autoRotate));
     t.add(
         one(
             "rotate,rot",
@@ -413,13 +415,13 @@ public final class OptionTable {
             (r, n, a) -> r.b.sharpen(nonNegative(n, "sigma", a[0])),
             o -> Options.num(o.sharpen())));
     t.add(
-        one(
+        whole(
             "pixelate,pix",
             "size",
             "4",
             "Pixelate block size; 0 for none.",
-            (r, n, a) -> r.b.pixelate(nonNegInt(n, "size", a[0])),
-            o -> Integer.toString(o.pixelate())));
+            Options.Builder::pixelate,
+            Options::pixelate));
     t.add(
         several(
             "watermark,wm",
@@ -447,37 +449,33 @@ public final class OptionTable {
                       + Options.num(w.scale()));
             }));
     t.add(
-        one(
+        flag(
             "strip_metadata,sm",
-            "bool",
             "0",
             "Strip EXIF, IPTC and XMP from the output.",
-            (r, n, a) -> r.b.stripMetadata(bool(n, a[0])),
-            o -> bit(o.stripMetadata())));
+            Options.Builder::stripMetadata,
+            Options::stripMetadata));
     t.add(
-        one(
+        flag(
             "keep_copyright,kcr",
-            "bool",
             "0",
             "Keep the copyright fields when stripping metadata.",
-            (r, n, a) -> r.b.keepCopyright(bool(n, a[0])),
-            o -> bit(o.keepCopyright())));
+            Options.Builder::keepCopyright,
+            Options::keepCopyright));
     t.add(
-        one(
+        flag(
             "strip_color_profile,scp",
-            "bool",
             "0",
             "Convert to sRGB and drop the ICC profile.",
-            (r, n, a) -> r.b.stripColorProfile(bool(n, a[0])),
-            o -> bit(o.stripColorProfile())));
+            Options.Builder::stripColorProfile,
+            Options::stripColorProfile));
     t.add(
-        one(
+        flag(
             "enforce_thumbnail,eth",
-            "bool",
             "1",
             "Use the embedded thumbnail (HEIC, AVIF) when there is one.",
-            (r, n, a) -> r.b.enforceThumbnail(bool(n, a[0])),
-            o -> bit(o.enforceThumbnail())));
+            Options.Builder::enforceThumbnail,
+            Options::enforceThumbnail));
     t.add(
         one(
             "quality,q",
@@ -504,13 +502,13 @@ public final class OptionTable {
               return List.of(String.join(":", fq));
             }));
     t.add(
-        one(
+        whole(
             "max_bytes,mb",
             "bytes",
             "1000",
             "Lower the quality until the result fits in this many bytes; 0 for no limit.",
-            (r, n, a) -> r.b.maxBytes(nonNegInt(n, "bytes", a[0])),
-            o -> Integer.toString(o.maxBytes())));
+            Options.Builder::maxBytes,
+            Options::maxBytes));
     t.add(
         one(
             "format,f,ext",
@@ -520,13 +518,13 @@ public final class OptionTable {
             (r, n, a) -> r.b.format(outputFormat(n, a[0])),
             o -> o.format().map(ImageFormat::extension).orElse(null)));
     t.add(
-        one(
+        whole(
             "page,pg",
             "page",
             "2",
             "The page or frame to use, from 0.",
-            (r, n, a) -> r.b.page(nonNegInt(n, "page", a[0])),
-            o -> Integer.toString(o.page())));
+            Options.Builder::page,
+            Options::page));
     t.add(
         one(
             "pages,pgs",
@@ -536,13 +534,12 @@ public final class OptionTable {
             OptionTable::pages,
             o -> Integer.toString(o.pages())));
     t.add(
-        one(
+        flag(
             "disable_animation,da",
-            "bool",
             "1",
             "Treat animated images as still.",
-            (r, n, a) -> r.b.disableAnimation(bool(n, a[0])),
-            o -> bit(o.disableAnimation())));
+            Options.Builder::disableAnimation,
+            Options::disableAnimation));
     t.add(
         several(
             "skip_processing,skp",
@@ -560,13 +557,12 @@ public final class OptionTable {
                             ":",
                             o.skipProcessing().stream().map(ImageFormat::extension).toList()))));
     t.add(
-        one(
+        flag(
             "raw",
-            "bool",
             "1",
             "Stream the source unprocessed and unchecked.",
-            (r, n, a) -> r.b.raw(bool(n, a[0])),
-            o -> bit(o.raw())));
+            Options.Builder::raw,
+            Options::raw));
     t.add(
         one(
             "cachebuster,cb",
@@ -594,12 +590,11 @@ public final class OptionTable {
             OptionTable::filename,
             null));
     t.add(
-        one(
+        flag(
             "return_attachment,att",
-            "bool",
             "1",
             "Answer with Content-Disposition: attachment.",
-            (r, n, a) -> r.b.returnAttachment(bool(n, a[0])),
+            Options.Builder::returnAttachment,
             null));
     t.add(
         several(
@@ -664,6 +659,39 @@ public final class OptionTable {
               String arg = canonical.apply(o);
               return arg == null ? List.of() : List.of(arg);
             });
+  }
+
+  /** A boolean option; {@code get} reads it for the canonical form, null if it is not in it. */
+  private static Option flag(
+      String names,
+      String example,
+      String doc,
+      BiConsumer<Options.Builder, Boolean> set,
+      Predicate<Options> get) {
+    return one(
+        names,
+        "bool",
+        example,
+        doc,
+        (r, n, a) -> set.accept(r.b, bool(n, a[0])),
+        get == null ? null : o -> bit(get.test(o)));
+  }
+
+  /** An option that is one whole number >= 0, named {@code what} in errors and the docs. */
+  private static Option whole(
+      String names,
+      String what,
+      String example,
+      String doc,
+      ObjIntConsumer<Options.Builder> set,
+      ToIntFunction<Options> get) {
+    return one(
+        names,
+        what,
+        example,
+        doc,
+        (r, n, a) -> set.accept(r.b, nonNegInt(n, what, a[0])),
+        o -> Integer.toString(get.applyAsInt(o)));
   }
 
   private static Option several(
