@@ -154,8 +154,9 @@ public final class OptionTable {
         .append("Options are `/`-separated `name:arg:arg` segments, e.g. ")
         .append("`rs:fill:300:200/g:sm/q:75/f:webp`. Booleans are `1`, `t`, `true` or `0`, `f`, ")
         .append("`false`. *Empty keeps*: an empty optional argument keeps the current value. ")
-        .append("*Cache key*: the option is part of the canonical form that keys the result ")
-        .append("cache.\n\n")
+        .append("*Cache key*: the option writes itself into the canonical form that keys the ")
+        .append("result cache (the shorthands `rs` and `s` write the options they set; `exp`, ")
+        .append("`fn` and `att` only shape the response).\n\n")
         .append(
             "| Option | Aliases | Arguments | Empty keeps | Cache key | Example | What it does |\n")
         .append("| --- | --- | --- | --- | --- | --- | --- |\n");
