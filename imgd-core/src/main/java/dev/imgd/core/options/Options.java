@@ -115,10 +115,10 @@ public record Options(
 
     public Resize {
       Objects.requireNonNull(resizingType, "resizingType");
-      nonNegative("width", width);
-      nonNegative("height", height);
-      nonNegative("minWidth", minWidth);
-      nonNegative("minHeight", minHeight);
+      Check.nonNegative("width", width);
+      Check.nonNegative("height", height);
+      Check.nonNegative("minWidth", minWidth);
+      Check.nonNegative("minHeight", minHeight);
     }
   }
 
@@ -135,9 +135,9 @@ public record Options(
     public static final Scale DEFAULTS = new Scale(1, 1, 1);
 
     public Scale {
-      positive("zoom x", zoomX);
-      positive("zoom y", zoomY);
-      positive("dpr", dpr);
+      Check.positive("zoom x", zoomX);
+      Check.positive("zoom y", zoomY);
+      Check.positive("dpr", dpr);
     }
   }
 
@@ -178,11 +178,11 @@ public record Options(
     public static final Crop DEFAULTS = new Crop(Gravity.CENTER, 0, 0, null, Trim.OFF);
 
     public Crop {
-      cropGravityType("gravity", gravity);
-      nonNegative("crop width", cropWidth);
-      nonNegative("crop height", cropHeight);
+      Check.cropGravityType("gravity", gravity);
+      Check.nonNegative("crop width", cropWidth);
+      Check.nonNegative("crop height", cropHeight);
       if (cropGravity != null) {
-        cropGravityType("crop gravity", cropGravity);
+        Check.cropGravityType("crop gravity", cropGravity);
       }
       Objects.requireNonNull(trim, "trim");
     }
@@ -227,9 +227,9 @@ public record Options(
 
     public Effects {
       Objects.requireNonNull(background, "background");
-      nonNegative("blur", blur);
-      nonNegative("sharpen", sharpen);
-      nonNegative("pixelate", pixelate);
+      Check.nonNegative("blur", blur);
+      Check.nonNegative("sharpen", sharpen);
+      Check.nonNegative("pixelate", pixelate);
     }
   }
 
@@ -263,9 +263,9 @@ public record Options(
     public static final Output DEFAULTS = new Output(0, Map.of(), 0, null);
 
     public Output {
-      percent("quality", quality);
-      formatQuality = formatQualities(formatQuality);
-      nonNegative("maxBytes", maxBytes);
+      Check.percent("quality", quality);
+      formatQuality = Check.formatQualities(formatQuality);
+      Check.nonNegative("maxBytes", maxBytes);
       if (format != null && !format.isOutput()) {
         throw new IllegalArgumentException("not an output format: " + format);
       }
@@ -296,11 +296,11 @@ public record Options(
     public static final Input DEFAULTS = new Input(false, 0, 1, false, Set.of(), false);
 
     public Input {
-      nonNegative("page", page);
+      Check.nonNegative("page", page);
       if (pages < 1) {
         throw new IllegalArgumentException("pages must be >= 1: " + pages);
       }
-      skipProcessing = formats(skipProcessing);
+      skipProcessing = Check.formats(skipProcessing);
     }
   }
 
@@ -319,7 +319,7 @@ public record Options(
     public static final Response DEFAULTS = new Response("", 0, "", false);
 
     public Response {
-      urlArgument("cachebuster", cachebuster);
+      Check.urlArgument("cachebuster", cachebuster);
       Objects.requireNonNull(filename, "filename");
     }
   }
@@ -974,62 +974,69 @@ public record Options(
     }
   }
 
-  // --- checks the groups make -------------------------------------------------------------------
+  /**
+   * The checks the groups make. A class of its own: a group can be initialised before Options (a
+   * worker deserialises a plan's groups first), and must not start Options' initialisation, which
+   * needs the groups' defaults.
+   */
+  private static final class Check {
+    private Check() {}
 
-  // imgproxy's gravity option and crop gravity accept compass, smart and focus point
-  private static void cropGravityType(String what, Gravity g) {
-    Objects.requireNonNull(g, what);
-    if (g.type() == GravityType.REPLICATE) {
-      throw new IllegalArgumentException(what + " cannot be " + g.type().id());
+    // imgproxy's gravity option and crop gravity accept compass, smart and focus point
+    private static void cropGravityType(String what, Gravity g) {
+      Objects.requireNonNull(g, what);
+      if (g.type() == GravityType.REPLICATE) {
+        throw new IllegalArgumentException(what + " cannot be " + g.type().id());
+      }
     }
-  }
 
-  private static void nonNegative(String what, int v) {
-    if (v < 0) {
-      throw new IllegalArgumentException(what + " must be >= 0: " + v);
+    private static void nonNegative(String what, int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException(what + " must be >= 0: " + v);
+      }
     }
-  }
 
-  private static void nonNegative(String what, double v) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(what + " must be a finite number >= 0: " + v);
+    private static void nonNegative(String what, double v) {
+      if (!(v >= 0) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException(what + " must be a finite number >= 0: " + v);
+      }
     }
-  }
 
-  private static void positive(String what, double v) {
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(what + " must be a finite number > 0: " + v);
+    private static void positive(String what, double v) {
+      if (!(v > 0) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException(what + " must be a finite number > 0: " + v);
+      }
     }
-  }
 
-  private static void percent(String what, int v) {
-    if (v < 0 || v > 100) {
-      throw new IllegalArgumentException(what + " must be 0..100: " + v);
+    private static void percent(String what, int v) {
+      if (v < 0 || v > 100) {
+        throw new IllegalArgumentException(what + " must be 0..100: " + v);
+      }
     }
-  }
 
-  /** A cache buster cannot hold ':' or '/', as it could not come from a URL segment. */
-  private static void urlArgument(String what, String v) {
-    Objects.requireNonNull(v, what);
-    if (v.indexOf(':') >= 0 || v.indexOf('/') >= 0) {
-      throw new IllegalArgumentException(what + " cannot contain ':' or '/': " + v);
+    /** A cache buster cannot hold ':' or '/', as it could not come from a URL segment. */
+    private static void urlArgument(String what, String v) {
+      Objects.requireNonNull(v, what);
+      if (v.indexOf(':') >= 0 || v.indexOf('/') >= 0) {
+        throw new IllegalArgumentException(what + " cannot contain ':' or '/': " + v);
+      }
     }
-  }
 
-  /** An unmodifiable copy in format order, each quality checked. */
-  private static Map<ImageFormat, Integer> formatQualities(Map<ImageFormat, Integer> m) {
-    EnumMap<ImageFormat, Integer> copy = new EnumMap<>(ImageFormat.class);
-    m.forEach((f, q) -> {
-      percent("format quality", q);
-      copy.put(Objects.requireNonNull(f, "format"), q);
-    });
-    return Collections.unmodifiableMap(copy);
-  }
+    /** An unmodifiable copy in format order, each quality checked. */
+    private static Map<ImageFormat, Integer> formatQualities(Map<ImageFormat, Integer> m) {
+      EnumMap<ImageFormat, Integer> copy = new EnumMap<>(ImageFormat.class);
+      m.forEach((f, q) -> {
+        percent("format quality", q);
+        copy.put(Objects.requireNonNull(f, "format"), q);
+      });
+      return Collections.unmodifiableMap(copy);
+    }
 
-  /** An unmodifiable copy in format order. */
-  private static Set<ImageFormat> formats(Set<ImageFormat> s) {
-    EnumSet<ImageFormat> copy = EnumSet.noneOf(ImageFormat.class);
-    s.forEach(f -> copy.add(Objects.requireNonNull(f, "format")));
-    return Collections.unmodifiableSet(copy);
+    /** An unmodifiable copy in format order. */
+    private static Set<ImageFormat> formats(Set<ImageFormat> s) {
+      EnumSet<ImageFormat> copy = EnumSet.noneOf(ImageFormat.class);
+      s.forEach(f -> copy.add(Objects.requireNonNull(f, "format")));
+      return Collections.unmodifiableSet(copy);
+    }
   }
 }
