@@ -1,133 +1,88 @@
 package dev.imgd.core.options;
 
 import dev.imgd.core.ImageFormat;
-import java.io.Serial;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every processing option of an imgproxy-style request, immutable and with imgproxy's defaults.
- * Build one with {@link #builder()} or parse one with {@link OptionsParser}; derive variants with
- * {@link #toBuilder()}.
+ * Every processing option of an imgproxy-style request, immutable, with imgproxy's defaults, in
+ * records grouped by concern; each group checks its values where it is built. Build one with {@link
+ * #builder()}, parse one with {@link OptionsParser}, or derive variants with {@link #toBuilder()}.
+ * The one-value accessors ({@link #width()}, {@link #quality()}, ...) are shortcuts into the
+ * groups.
  *
  * <p>Sizes are in CSS pixels: {@link #dpr()} and {@link #zoomX()}/{@link #zoomY()} scale them when
  * the {@link Geometry} is planned. {@link #canonical()} is a stable cache key covering every field
- * that changes the encoded image.
+ * that changes the encoded image, written as {@link OptionTable} says.
  *
  * <p>Instances are {@link Serializable} so that they can cross a process boundary.
+ *
+ * @param resize the box the image is fitted into
+ * @param scale factors on the requested sizes
+ * @param canvas room added around the image: extending to the box or aspect ratio, and padding
+ * @param crop where the image is cut: the gravity, the pre-resize crop and border trimming
+ * @param orientation how the image is turned: EXIF orientation, rotation and mirroring
+ * @param effects what is painted: the background, blur, sharpening and pixelation
+ * @param watermark watermark placement
+ * @param metadata what of the source's metadata the output keeps
+ * @param output how the result is encoded
+ * @param input how the source is read: which page or frames, and whether it is processed at all
+ * @param response what only shapes the response or the cache key, not the image
  */
-public final class Options implements Serializable {
-  @Serial private static final long serialVersionUID = 1L;
+public record Options(
+    Resize resize,
+    Scale scale,
+    Canvas canvas,
+    Crop crop,
+    Orientation orientation,
+    Effects effects,
+    Watermark watermark,
+    Metadata metadata,
+    Output output,
+    Input input,
+    Response response)
+    implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
-  public static final Options DEFAULTS = new Builder().build();
+  public static final Options DEFAULTS =
+      new Options(
+          Resize.DEFAULTS,
+          Scale.DEFAULTS,
+          Canvas.DEFAULTS,
+          Crop.DEFAULTS,
+          Orientation.DEFAULTS,
+          Effects.DEFAULTS,
+          Watermark.OFF,
+          Metadata.DEFAULTS,
+          Output.DEFAULTS,
+          Input.DEFAULTS,
+          Response.DEFAULTS);
 
-  private final ResizingType resizingType;
-  private final int width;
-  private final int height;
-  private final int minWidth;
-  private final int minHeight;
-  private final double zoomX;
-  private final double zoomY;
-  private final double dpr;
-  private final boolean enlarge;
-  private final Extend extend;
-  private final Extend extendAspectRatio;
-  private final Gravity gravity;
-  private final double cropWidth;
-  private final double cropHeight;
-  private final Gravity cropGravity; // null: follow gravity
-  private final Trim trim;
-  private final Padding padding;
-  private final boolean autoRotate;
-  private final int rotate;
-  private final boolean flipHorizontal;
-  private final boolean flipVertical;
-  private final boolean flatten;
-  private final Rgb background;
-  private final double blur;
-  private final double sharpen;
-  private final int pixelate;
-  private final Watermark watermark;
-  private final boolean stripMetadata;
-  private final boolean keepCopyright;
-  private final boolean stripColorProfile;
-  private final boolean enforceThumbnail;
-  private final int quality;
-  private final EnumMap<ImageFormat, Integer> formatQuality;
-  private final int maxBytes;
-  private final ImageFormat format; // null: the source's format, or the server's choice
-  private final int page;
-  private final int pages;
-  private final boolean disableAnimation;
-  private final EnumSet<ImageFormat> skipProcessing;
-  private final boolean raw;
-  private final String cachebuster;
-  private final long expires;
-  private final String filename;
-  private final boolean returnAttachment;
-
-  private Options(Builder b) {
-    resizingType = b.resizingType;
-    width = b.width;
-    height = b.height;
-    minWidth = b.minWidth;
-    minHeight = b.minHeight;
-    zoomX = b.zoomX;
-    zoomY = b.zoomY;
-    dpr = b.dpr;
-    enlarge = b.enlarge;
-    extend = b.extend;
-    extendAspectRatio = b.extendAspectRatio;
-    gravity = b.gravity;
-    cropWidth = b.cropWidth;
-    cropHeight = b.cropHeight;
-    cropGravity = b.cropGravity;
-    trim = b.trim;
-    padding = b.padding;
-    autoRotate = b.autoRotate;
-    rotate = b.rotate;
-    flipHorizontal = b.flipHorizontal;
-    flipVertical = b.flipVertical;
-    flatten = b.flatten;
-    background = b.background;
-    blur = b.blur;
-    sharpen = b.sharpen;
-    pixelate = b.pixelate;
-    watermark = b.watermark;
-    stripMetadata = b.stripMetadata;
-    keepCopyright = b.keepCopyright;
-    stripColorProfile = b.stripColorProfile;
-    enforceThumbnail = b.enforceThumbnail;
-    quality = b.quality;
-    formatQuality = new EnumMap<>(b.formatQuality);
-    maxBytes = b.maxBytes;
-    format = b.format;
-    page = b.page;
-    pages = b.pages;
-    disableAnimation = b.disableAnimation;
-    skipProcessing = EnumSet.copyOf(b.skipProcessing);
-    raw = b.raw;
-    cachebuster = b.cachebuster;
-    expires = b.expires;
-    filename = b.filename;
-    returnAttachment = b.returnAttachment;
+  public Options {
+    Objects.requireNonNull(resize, "resize");
+    Objects.requireNonNull(scale, "scale");
+    Objects.requireNonNull(canvas, "canvas");
+    Objects.requireNonNull(crop, "crop");
+    Objects.requireNonNull(orientation, "orientation");
+    Objects.requireNonNull(effects, "effects");
+    Objects.requireNonNull(watermark, "watermark");
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(response, "response");
   }
 
   /** A builder holding imgproxy's defaults. */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(DEFAULTS);
   }
 
   /** A builder holding this instance's values. */
@@ -135,180 +90,466 @@ public final class Options implements Serializable {
     return new Builder(this);
   }
 
+  /**
+   * The box the image is fitted into.
+   *
+   * @param resizingType How the image is fitted into the box; default {@link ResizingType#FIT}.
+   * @param width Requested width in CSS pixels; 0 derives it from the height (or keeps it, for
+   *     force).
+   * @param height Requested height in CSS pixels; 0 derives it from the width (or keeps it, for
+   *     force).
+   * @param minWidth Minimum result width; 0 for none.
+   * @param minHeight Minimum result height; 0 for none.
+   * @param enlarge Whether an image smaller than the box may be enlarged; default false.
+   */
+  public record Resize(
+      ResizingType resizingType,
+      int width,
+      int height,
+      int minWidth,
+      int minHeight,
+      boolean enlarge)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Resize DEFAULTS = new Resize(ResizingType.FIT, 0, 0, 0, 0, false);
+
+    public Resize {
+      Objects.requireNonNull(resizingType, "resizingType");
+      Check.nonNegative("width", width);
+      Check.nonNegative("height", height);
+      Check.nonNegative("minWidth", minWidth);
+      Check.nonNegative("minHeight", minHeight);
+    }
+  }
+
+  /**
+   * Factors on the requested sizes.
+   *
+   * @param zoomX Horizontal zoom factor (> 0, default 1); unlike dpr it leaves offsets and padding
+   *     alone.
+   * @param zoomY Vertical zoom factor (> 0, default 1).
+   * @param dpr Device pixel ratio (> 0, default 1); scales size, offsets and padding.
+   */
+  public record Scale(double zoomX, double zoomY, double dpr) implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Scale DEFAULTS = new Scale(1, 1, 1);
+
+    public Scale {
+      Check.positive("zoom x", zoomX);
+      Check.positive("zoom y", zoomY);
+      Check.positive("dpr", dpr);
+    }
+  }
+
+  /**
+   * Room added around the image: extending to the box or aspect ratio, and padding.
+   *
+   * @param extend Embedding into the requested box when the image is smaller.
+   * @param extendAspectRatio Embedding into the requested aspect ratio.
+   * @param padding Padding in CSS pixels (scaled by dpr when planned).
+   */
+  public record Canvas(Extend extend, Extend extendAspectRatio, Padding padding)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Canvas DEFAULTS = new Canvas(Extend.OFF, Extend.OFF, Padding.NONE);
+
+    public Canvas {
+      Objects.requireNonNull(extend, "extend");
+      Objects.requireNonNull(extendAspectRatio, "extendAspectRatio");
+      Objects.requireNonNull(padding, "padding");
+    }
+  }
+
+  /**
+   * Where the image is cut: the gravity, the pre-resize crop and border trimming.
+   *
+   * @param gravity Gravity of the crop to the result box (and of the pre-crop unless it has its
+   *     own).
+   * @param cropWidth Pre-resize crop width: 0 none, below 1 a fraction of the source, else pixels.
+   * @param cropHeight Pre-resize crop height: 0 none, below 1 a fraction of the source, else
+   *     pixels.
+   * @param cropGravity The pre-crop's own gravity; null means it follows the gravity.
+   * @param trim Border trimming.
+   */
+  public record Crop(
+      Gravity gravity, double cropWidth, double cropHeight, Gravity cropGravity, Trim trim)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Crop DEFAULTS = new Crop(Gravity.CENTER, 0, 0, null, Trim.OFF);
+
+    public Crop {
+      Check.cropGravityType("gravity", gravity);
+      Check.nonNegative("crop width", cropWidth);
+      Check.nonNegative("crop height", cropHeight);
+      if (cropGravity != null) {
+        Check.cropGravityType("crop gravity", cropGravity);
+      }
+      Objects.requireNonNull(trim, "trim");
+    }
+  }
+
+  /**
+   * How the image is turned: EXIF orientation, rotation and mirroring.
+   *
+   * @param autoRotate Whether the EXIF orientation is applied; default true.
+   * @param rotate Clockwise rotation after auto-rotation: 0, 90, 180 or 270.
+   * @param flipHorizontal Mirror left-right, after rotation.
+   * @param flipVertical Mirror top-bottom, after rotation.
+   */
+  public record Orientation(
+      boolean autoRotate, int rotate, boolean flipHorizontal, boolean flipVertical)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Orientation DEFAULTS = new Orientation(true, 0, false, false);
+
+    public Orientation {
+      if (rotate != 0 && rotate != 90 && rotate != 180 && rotate != 270) {
+        throw new IllegalArgumentException("rotate must be 0, 90, 180 or 270: " + rotate);
+      }
+    }
+  }
+
+  /**
+   * What is painted: the background, blur, sharpening and pixelation.
+   *
+   * @param flatten Whether a background was requested: transparency is then filled with the
+   *     background even when the output format could keep it.
+   * @param background The background colour (default white): fills transparency when flatten is set
+   *     or the output format has no alpha channel.
+   * @param blur Gaussian blur sigma; 0 for none.
+   * @param sharpen Sharpen sigma; 0 for none.
+   * @param pixelate Pixelate block size; 0 for none.
+   */
+  public record Effects(boolean flatten, Rgb background, double blur, double sharpen, int pixelate)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Effects DEFAULTS = new Effects(false, Rgb.WHITE, 0, 0, 0);
+
+    public Effects {
+      Objects.requireNonNull(background, "background");
+      Check.nonNegative("blur", blur);
+      Check.nonNegative("sharpen", sharpen);
+      Check.nonNegative("pixelate", pixelate);
+    }
+  }
+
+  /**
+   * What of the source's metadata the output keeps.
+   *
+   * @param stripMetadata Strip EXIF, IPTC, XMP from the output; default true.
+   * @param keepCopyright Keep copyright fields when stripping metadata; default true.
+   * @param stripColorProfile Convert to sRGB and drop the ICC profile; default true.
+   */
+  public record Metadata(boolean stripMetadata, boolean keepCopyright, boolean stripColorProfile)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Metadata DEFAULTS = new Metadata(true, true, true);
+
+    public Metadata {}
+  }
+
+  /**
+   * How the result is encoded.
+   *
+   * @param quality Output quality 1..100; 0 means the per-format or server default.
+   * @param formatQuality Per-format quality overrides (values 0..100), in format order.
+   * @param maxBytes Degrade quality until the output fits in this many bytes; 0 for no limit.
+   * @param format The output format; null means the source's format where it can be written.
+   */
+  public record Output(
+      int quality, Map<ImageFormat, Integer> formatQuality, int maxBytes, ImageFormat format)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Output DEFAULTS = new Output(0, Map.of(), 0, null);
+
+    public Output {
+      Check.percent("quality", quality);
+      formatQuality = Check.formatQualities(formatQuality);
+      Check.nonNegative("maxBytes", maxBytes);
+      if (format != null && !format.isOutput()) {
+        throw new IllegalArgumentException("not an output format: " + format);
+      }
+    }
+  }
+
+  /**
+   * How the source is read: which page or frames, and whether it is processed at all.
+   *
+   * @param enforceThumbnail Use an embedded thumbnail (HEIC, AVIF) when there is one; default
+   *     false.
+   * @param page The page or frame to use, from 0.
+   * @param pages How many pages from page to stack vertically; default 1.
+   * @param disableAnimation Treat animated images as still; default false.
+   * @param skipProcessing Source formats to pass through unprocessed when the output format is the
+   *     same.
+   * @param raw Stream the source unprocessed and unchecked.
+   */
+  public record Input(
+      boolean enforceThumbnail,
+      int page,
+      int pages,
+      boolean disableAnimation,
+      Set<ImageFormat> skipProcessing,
+      boolean raw)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Input DEFAULTS = new Input(false, 0, 1, false, Set.of(), false);
+
+    public Input {
+      Check.nonNegative("page", page);
+      if (pages < 1) {
+        throw new IllegalArgumentException("pages must be >= 1: " + pages);
+      }
+      skipProcessing = Check.formats(skipProcessing);
+    }
+  }
+
+  /**
+   * What only shapes the response or the cache key, not the image.
+   *
+   * @param cachebuster Opaque cache-busting string; part of the cache key, otherwise ignored.
+   * @param expires Expiry as a unix time in seconds; 0 or less for none.
+   * @param filename Filename for Content-Disposition; empty to derive it from the source.
+   * @param returnAttachment Answer with Content-Disposition: attachment.
+   */
+  public record Response(
+      String cachebuster, long expires, String filename, boolean returnAttachment)
+      implements Serializable {
+    /** imgproxy's defaults. */
+    public static final Response DEFAULTS = new Response("", 0, "", false);
+
+    public Response {
+      Check.urlArgument("cachebuster", cachebuster);
+      Objects.requireNonNull(filename, "filename");
+    }
+  }
+
+  // --- shortcuts into the groups ---------------------------------------------------------------
+
   /** How the image is fitted into the box; default {@link ResizingType#FIT}. */
   public ResizingType resizingType() {
-    return resizingType;
+    return resize.resizingType();
   }
 
   /** Requested width in CSS pixels; 0 derives it from the height (or keeps it, for force). */
   public int width() {
-    return width;
+    return resize.width();
   }
 
   /** Requested height in CSS pixels; 0 derives it from the width (or keeps it, for force). */
   public int height() {
-    return height;
+    return resize.height();
   }
 
   /** Minimum result width; 0 for none. */
   public int minWidth() {
-    return minWidth;
+    return resize.minWidth();
   }
 
   /** Minimum result height; 0 for none. */
   public int minHeight() {
-    return minHeight;
-  }
-
-  /** Horizontal zoom factor (> 0, default 1); unlike dpr it leaves offsets and padding alone. */
-  public double zoomX() {
-    return zoomX;
-  }
-
-  /** Vertical zoom factor (> 0, default 1). */
-  public double zoomY() {
-    return zoomY;
-  }
-
-  /** Device pixel ratio (> 0, default 1); scales size, offsets and padding. */
-  public double dpr() {
-    return dpr;
+    return resize.minHeight();
   }
 
   /** Whether an image smaller than the box may be enlarged; default false. */
   public boolean enlarge() {
-    return enlarge;
+    return resize.enlarge();
+  }
+
+  /** Horizontal zoom factor (> 0, default 1); unlike dpr it leaves offsets and padding alone. */
+  public double zoomX() {
+    return scale.zoomX();
+  }
+
+  /** Vertical zoom factor (> 0, default 1). */
+  public double zoomY() {
+    return scale.zoomY();
+  }
+
+  /** Device pixel ratio (> 0, default 1); scales size, offsets and padding. */
+  public double dpr() {
+    return scale.dpr();
   }
 
   /** Embedding into the requested box when the image is smaller. */
   public Extend extend() {
-    return extend;
+    return canvas.extend();
   }
 
   /** Embedding into the requested aspect ratio. */
   public Extend extendAspectRatio() {
-    return extendAspectRatio;
-  }
-
-  /** Gravity of the crop to the result box (and of the pre-crop unless it has its own). */
-  public Gravity gravity() {
-    return gravity;
-  }
-
-  /** Pre-resize crop width: 0 none, below 1 a fraction of the source, else pixels. */
-  public double cropWidth() {
-    return cropWidth;
-  }
-
-  /** Pre-resize crop height: 0 none, below 1 a fraction of the source, else pixels. */
-  public double cropHeight() {
-    return cropHeight;
-  }
-
-  /** The pre-crop's own gravity; empty means it follows {@link #gravity()}. */
-  public Optional<Gravity> cropGravity() {
-    return Optional.ofNullable(cropGravity);
-  }
-
-  /** The gravity the pre-crop uses. */
-  public Gravity effectiveCropGravity() {
-    return cropGravity != null ? cropGravity : gravity;
-  }
-
-  /** Border trimming. */
-  public Trim trim() {
-    return trim;
+    return canvas.extendAspectRatio();
   }
 
   /** Padding in CSS pixels (scaled by dpr when planned). */
   public Padding padding() {
-    return padding;
+    return canvas.padding();
+  }
+
+  /** Gravity of the crop to the result box (and of the pre-crop unless it has its own). */
+  public Gravity gravity() {
+    return crop.gravity();
+  }
+
+  /** Pre-resize crop width: 0 none, below 1 a fraction of the source, else pixels. */
+  public double cropWidth() {
+    return crop.cropWidth();
+  }
+
+  /** Pre-resize crop height: 0 none, below 1 a fraction of the source, else pixels. */
+  public double cropHeight() {
+    return crop.cropHeight();
+  }
+
+  /** The pre-crop's own gravity; empty means it follows {@link #gravity()}. */
+  public Optional<Gravity> cropGravity() {
+    return Optional.ofNullable(crop.cropGravity());
+  }
+
+  /** Border trimming. */
+  public Trim trim() {
+    return crop.trim();
   }
 
   /** Whether the EXIF orientation is applied; default true. */
   public boolean autoRotate() {
-    return autoRotate;
+    return orientation.autoRotate();
   }
 
   /** Clockwise rotation after auto-rotation: 0, 90, 180 or 270. */
   public int rotate() {
-    return rotate;
+    return orientation.rotate();
   }
 
   /** Mirror left-right, after rotation. */
   public boolean flipHorizontal() {
-    return flipHorizontal;
+    return orientation.flipHorizontal();
   }
 
   /** Mirror top-bottom, after rotation. */
   public boolean flipVertical() {
-    return flipVertical;
+    return orientation.flipVertical();
   }
 
   /**
-   * Whether a background was requested: transparency is then filled with {@link #background()} even
-   * when the output format could keep it.
+   * Whether a background was requested: transparency is then filled with the background even when
+   * the output format could keep it.
    */
   public boolean flatten() {
-    return flatten;
+    return effects.flatten();
   }
 
   /**
-   * The background colour (default white): fills transparency when {@link #flatten()} is set or the
-   * output format has no alpha channel.
+   * The background colour (default white): fills transparency when flatten is set or the output
+   * format has no alpha channel.
    */
   public Rgb background() {
-    return background;
+    return effects.background();
   }
 
   /** Gaussian blur sigma; 0 for none. */
   public double blur() {
-    return blur;
+    return effects.blur();
   }
 
   /** Sharpen sigma; 0 for none. */
   public double sharpen() {
-    return sharpen;
+    return effects.sharpen();
   }
 
   /** Pixelate block size; 0 for none. */
   public int pixelate() {
-    return pixelate;
-  }
-
-  /** Watermark placement. */
-  public Watermark watermark() {
-    return watermark;
+    return effects.pixelate();
   }
 
   /** Strip EXIF, IPTC, XMP from the output; default true. */
   public boolean stripMetadata() {
-    return stripMetadata;
+    return metadata.stripMetadata();
   }
 
   /** Keep copyright fields when stripping metadata; default true. */
   public boolean keepCopyright() {
-    return keepCopyright;
+    return metadata.keepCopyright();
   }
 
   /** Convert to sRGB and drop the ICC profile; default true. */
   public boolean stripColorProfile() {
-    return stripColorProfile;
-  }
-
-  /** Use an embedded thumbnail (HEIC, AVIF) when there is one; default false. */
-  public boolean enforceThumbnail() {
-    return enforceThumbnail;
+    return metadata.stripColorProfile();
   }
 
   /** Output quality 1..100; 0 means the per-format or server default. */
   public int quality() {
-    return quality;
+    return output.quality();
   }
 
   /** Per-format quality overrides (values 0..100), in format order. */
   public Map<ImageFormat, Integer> formatQuality() {
-    return Collections.unmodifiableMap(formatQuality);
+    return output.formatQuality();
+  }
+
+  /** Degrade quality until the output fits in this many bytes; 0 for no limit. */
+  public int maxBytes() {
+    return output.maxBytes();
+  }
+
+  /** The output format; empty means the source's format where it can be written. */
+  public Optional<ImageFormat> format() {
+    return Optional.ofNullable(output.format());
+  }
+
+  /** Use an embedded thumbnail (HEIC, AVIF) when there is one; default false. */
+  public boolean enforceThumbnail() {
+    return input.enforceThumbnail();
+  }
+
+  /** The page or frame to use, from 0. */
+  public int page() {
+    return input.page();
+  }
+
+  /** How many pages from page to stack vertically; default 1. */
+  public int pages() {
+    return input.pages();
+  }
+
+  /** Treat animated images as still; default false. */
+  public boolean disableAnimation() {
+    return input.disableAnimation();
+  }
+
+  /** Source formats to pass through unprocessed when the output format is the same. */
+  public Set<ImageFormat> skipProcessing() {
+    return input.skipProcessing();
+  }
+
+  /** Stream the source unprocessed and unchecked. */
+  public boolean raw() {
+    return input.raw();
+  }
+
+  /** Opaque cache-busting string; part of the cache key, otherwise ignored. */
+  public String cachebuster() {
+    return response.cachebuster();
+  }
+
+  /** Expiry as a unix time in seconds; 0 or less for none. */
+  public long expires() {
+    return response.expires();
+  }
+
+  /** Filename for Content-Disposition; empty to derive it from the source. */
+  public String filename() {
+    return response.filename();
+  }
+
+  /** Answer with Content-Disposition: attachment. */
+  public boolean returnAttachment() {
+    return response.returnAttachment();
+  }
+
+  /** The gravity the pre-crop uses. */
+  public Gravity effectiveCropGravity() {
+    return crop.cropGravity() != null ? crop.cropGravity() : crop.gravity();
   }
 
   /**
@@ -316,67 +557,12 @@ public final class Options implements Serializable {
    * else 0 for the server default (imgproxy's GetQuality).
    */
   public int qualityFor(ImageFormat f) {
-    return quality != 0 ? quality : formatQuality.getOrDefault(f, 0);
-  }
-
-  /** Degrade quality until the output fits in this many bytes; 0 for no limit. */
-  public int maxBytes() {
-    return maxBytes;
-  }
-
-  /** The output format; empty means the source's format where it can be written. */
-  public Optional<ImageFormat> format() {
-    return Optional.ofNullable(format);
-  }
-
-  /** The page or frame to use, from 0. */
-  public int page() {
-    return page;
-  }
-
-  /** How many pages from {@link #page()} to stack vertically; default 1. */
-  public int pages() {
-    return pages;
-  }
-
-  /** Treat animated images as still; default false. */
-  public boolean disableAnimation() {
-    return disableAnimation;
-  }
-
-  /** Source formats to pass through unprocessed when the output format is the same. */
-  public Set<ImageFormat> skipProcessing() {
-    return Collections.unmodifiableSet(skipProcessing);
-  }
-
-  /** Stream the source unprocessed and unchecked. */
-  public boolean raw() {
-    return raw;
-  }
-
-  /** Opaque cache-busting string; part of the cache key, otherwise ignored. */
-  public String cachebuster() {
-    return cachebuster;
-  }
-
-  /** Expiry as a unix time in seconds; 0 or less for none. */
-  public long expires() {
-    return expires;
+    return quality() != 0 ? quality() : formatQuality().getOrDefault(f, 0);
   }
 
   /** Whether the URL has an expiry that lies before {@code now}. */
   public boolean isExpired(Instant now) {
-    return expires > 0 && expires < now.getEpochSecond();
-  }
-
-  /** Filename for Content-Disposition; empty to derive it from the source. */
-  public String filename() {
-    return filename;
-  }
-
-  /** Answer with Content-Disposition: attachment. */
-  public boolean returnAttachment() {
-    return returnAttachment;
+    return expires() > 0 && expires() < now.getEpochSecond();
   }
 
   /**
@@ -387,105 +573,7 @@ public final class Options implements Serializable {
    * left out. The string parses back to options with the same canonical form.
    */
   public String canonical() {
-    List<String> s = new ArrayList<>(40);
-    s.add("rt:" + resizingType.id());
-    s.add("w:" + width);
-    s.add("h:" + height);
-    s.add("mw:" + minWidth);
-    s.add("mh:" + minHeight);
-    s.add("z:" + num(zoomX) + ':' + num(zoomY));
-    s.add("dpr:" + num(dpr));
-    s.add("el:" + bit(enlarge));
-    s.add("ex:" + extendArgs(extend));
-    s.add("exar:" + extendArgs(extendAspectRatio));
-    s.add("g:" + gravity.toArgs());
-    if (cropWidth == 0 && cropHeight == 0) {
-      s.add("c:0:0");
-    } else {
-      s.add("c:" + num(cropWidth) + ':' + num(cropHeight) + ':' + effectiveCropGravity().toArgs());
-    }
-    if (trim.enabled()) {
-      s.add(
-          "t:"
-              + num(trim.threshold())
-              + ':'
-              + (trim.smart() ? "" : trim.color().toHex())
-              + ':'
-              + bit(trim.equalHor())
-              + ':'
-              + bit(trim.equalVer()));
-    }
-    s.add(
-        "pd:"
-            + padding.top()
-            + ':'
-            + padding.right()
-            + ':'
-            + padding.bottom()
-            + ':'
-            + padding.left());
-    s.add("ar:" + bit(autoRotate));
-    s.add("rot:" + rotate);
-    s.add("fl:" + bit(flipHorizontal) + ':' + bit(flipVertical));
-    // "bg:" alone disables flattening but keeps the colour, which still fills for alpha-less output
-    if (flatten) {
-      s.add("bg:" + background.toHex());
-    } else if (!background.equals(Rgb.WHITE)) {
-      s.add("bg:" + background.toHex());
-      s.add("bg:");
-    }
-    s.add("bl:" + num(blur));
-    s.add("sh:" + num(sharpen));
-    s.add("pix:" + pixelate);
-    if (watermark.enabled()) {
-      Gravity p = watermark.position();
-      s.add(
-          "wm:"
-              + num(watermark.opacity())
-              + ':'
-              + p.type().id()
-              + ':'
-              + num(p.x())
-              + ':'
-              + num(p.y())
-              + ':'
-              + num(watermark.scale()));
-    }
-    s.add("sm:" + bit(stripMetadata));
-    s.add("kcr:" + bit(keepCopyright));
-    s.add("scp:" + bit(stripColorProfile));
-    s.add("eth:" + bit(enforceThumbnail));
-    s.add("q:" + quality);
-    if (!formatQuality.isEmpty()) {
-      StringBuilder fq = new StringBuilder("fq");
-      formatQuality.forEach((f, q) -> fq.append(':').append(f.extension()).append(':').append(q));
-      s.add(fq.toString());
-    }
-    s.add("mb:" + maxBytes);
-    if (format != null) {
-      s.add("f:" + format.extension());
-    }
-    s.add("pg:" + page);
-    s.add("pgs:" + pages);
-    s.add("da:" + bit(disableAnimation));
-    if (!skipProcessing.isEmpty()) {
-      StringBuilder skp = new StringBuilder("skp");
-      skipProcessing.forEach(f -> skp.append(':').append(f.extension()));
-      s.add(skp.toString());
-    }
-    s.add("raw:" + bit(raw));
-    if (!cachebuster.isEmpty()) {
-      s.add("cb:" + cachebuster);
-    }
-    return String.join("/", s);
-  }
-
-  private static String extendArgs(Extend e) {
-    return e.enabled() ? "1:" + e.gravity().toArgs() : "0";
-  }
-
-  private static char bit(boolean b) {
-    return b ? '1' : '0';
+    return OptionTable.canonical(this);
   }
 
   /** The shortest decimal that reads back as {@code d}, without exponent or trailing zeros. */
@@ -496,186 +584,303 @@ public final class Options implements Serializable {
     return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
   }
 
-  private Object[] values() {
-    return new Object[] {
-      resizingType,
-      width,
-      height,
-      minWidth,
-      minHeight,
-      zoomX,
-      zoomY,
-      dpr,
-      enlarge,
-      extend,
-      extendAspectRatio,
-      gravity,
-      cropWidth,
-      cropHeight,
-      cropGravity,
-      trim,
-      padding,
-      autoRotate,
-      rotate,
-      flipHorizontal,
-      flipVertical,
-      flatten,
-      background,
-      blur,
-      sharpen,
-      pixelate,
-      watermark,
-      stripMetadata,
-      keepCopyright,
-      stripColorProfile,
-      enforceThumbnail,
-      quality,
-      formatQuality,
-      maxBytes,
-      format,
-      page,
-      pages,
-      disableAnimation,
-      skipProcessing,
-      raw,
-      cachebuster,
-      expires,
-      filename,
-      returnAttachment
-    };
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Options other && Arrays.equals(values(), other.values());
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(values());
-  }
-
   @Override
   public String toString() {
     return "Options["
         + canonical()
-        + (expires > 0 ? "/exp:" + expires : "")
-        + (filename.isEmpty() ? "" : "/fn:" + filename)
-        + (returnAttachment ? "/att:1" : "")
+        + (expires() > 0 ? "/exp:" + expires() : "")
+        + (filename().isEmpty() ? "" : "/fn:" + filename())
+        + (returnAttachment() ? "/att:1" : "")
         + ']';
   }
 
   /**
-   * Collects option values, checking each as it is set; {@link IllegalArgumentException} reports
-   * programmatic misuse. Not thread-safe.
+   * Collects option values; each setter rebuilds its group, which checks the value, so {@link
+   * IllegalArgumentException} reports programmatic misuse at once. Not thread-safe.
    */
   public static final class Builder {
-    private ResizingType resizingType = ResizingType.FIT;
-    private int width;
-    private int height;
-    private int minWidth;
-    private int minHeight;
-    private double zoomX = 1;
-    private double zoomY = 1;
-    private double dpr = 1;
-    private boolean enlarge;
-    private Extend extend = Extend.OFF;
-    private Extend extendAspectRatio = Extend.OFF;
-    private Gravity gravity = Gravity.CENTER;
-    private double cropWidth;
-    private double cropHeight;
-    private Gravity cropGravity;
-    private Trim trim = Trim.OFF;
-    private Padding padding = Padding.NONE;
-    private boolean autoRotate = true;
-    private int rotate;
-    private boolean flipHorizontal;
-    private boolean flipVertical;
-    private boolean flatten;
-    private Rgb background = Rgb.WHITE;
-    private double blur;
-    private double sharpen;
-    private int pixelate;
-    private Watermark watermark = Watermark.OFF;
-    private boolean stripMetadata = true;
-    private boolean keepCopyright = true;
-    private boolean stripColorProfile = true;
-    private boolean enforceThumbnail;
-    private int quality;
-    private final EnumMap<ImageFormat, Integer> formatQuality = new EnumMap<>(ImageFormat.class);
-    private int maxBytes;
-    private ImageFormat format;
-    private int page;
-    private int pages = 1;
-    private boolean disableAnimation;
-    private final EnumSet<ImageFormat> skipProcessing = EnumSet.noneOf(ImageFormat.class);
-    private boolean raw;
-    private String cachebuster = "";
-    private long expires;
-    private String filename = "";
-    private boolean returnAttachment;
-
-    private Builder() {}
+    // Package-private: the option table reads the current values while it parses.
+    Resize resize;
+    Scale scale;
+    Canvas canvas;
+    Crop crop;
+    Orientation orientation;
+    Effects effects;
+    Watermark watermark;
+    Metadata metadata;
+    Output output;
+    Input input;
+    Response response;
 
     private Builder(Options o) {
-      resizingType = o.resizingType;
-      width = o.width;
-      height = o.height;
-      minWidth = o.minWidth;
-      minHeight = o.minHeight;
-      zoomX = o.zoomX;
-      zoomY = o.zoomY;
-      dpr = o.dpr;
-      enlarge = o.enlarge;
-      extend = o.extend;
-      extendAspectRatio = o.extendAspectRatio;
-      gravity = o.gravity;
-      cropWidth = o.cropWidth;
-      cropHeight = o.cropHeight;
-      cropGravity = o.cropGravity;
-      trim = o.trim;
-      padding = o.padding;
-      autoRotate = o.autoRotate;
-      rotate = o.rotate;
-      flipHorizontal = o.flipHorizontal;
-      flipVertical = o.flipVertical;
-      flatten = o.flatten;
-      background = o.background;
-      blur = o.blur;
-      sharpen = o.sharpen;
-      pixelate = o.pixelate;
+      resize = o.resize;
+      scale = o.scale;
+      canvas = o.canvas;
+      crop = o.crop;
+      orientation = o.orientation;
+      effects = o.effects;
       watermark = o.watermark;
-      stripMetadata = o.stripMetadata;
-      keepCopyright = o.keepCopyright;
-      stripColorProfile = o.stripColorProfile;
-      enforceThumbnail = o.enforceThumbnail;
-      quality = o.quality;
-      formatQuality.putAll(o.formatQuality);
-      maxBytes = o.maxBytes;
-      format = o.format;
-      page = o.page;
-      pages = o.pages;
-      disableAnimation = o.disableAnimation;
-      skipProcessing.addAll(o.skipProcessing);
-      raw = o.raw;
-      cachebuster = o.cachebuster;
-      expires = o.expires;
-      filename = o.filename;
-      returnAttachment = o.returnAttachment;
+      metadata = o.metadata;
+      output = o.output;
+      input = o.input;
+      response = o.response;
+    }
+
+    public Builder watermark(Watermark v) {
+      watermark = Objects.requireNonNull(v, "watermark");
+      return this;
     }
 
     public Builder resizingType(ResizingType v) {
-      resizingType = Objects.requireNonNull(v, "resizingType");
+      resize =
+          new Resize(
+              v,
+              resize.width(),
+              resize.height(),
+              resize.minWidth(),
+              resize.minHeight(),
+              resize.enlarge());
       return this;
     }
 
     public Builder width(int v) {
-      width = nonNegative("width", v);
+      resize =
+          new Resize(
+              resize.resizingType(),
+              v,
+              resize.height(),
+              resize.minWidth(),
+              resize.minHeight(),
+              resize.enlarge());
       return this;
     }
 
     public Builder height(int v) {
-      height = nonNegative("height", v);
+      resize =
+          new Resize(
+              resize.resizingType(),
+              resize.width(),
+              v,
+              resize.minWidth(),
+              resize.minHeight(),
+              resize.enlarge());
+      return this;
+    }
+
+    public Builder minWidth(int v) {
+      resize =
+          new Resize(
+              resize.resizingType(),
+              resize.width(),
+              resize.height(),
+              v,
+              resize.minHeight(),
+              resize.enlarge());
+      return this;
+    }
+
+    public Builder minHeight(int v) {
+      resize =
+          new Resize(
+              resize.resizingType(),
+              resize.width(),
+              resize.height(),
+              resize.minWidth(),
+              v,
+              resize.enlarge());
+      return this;
+    }
+
+    public Builder enlarge(boolean v) {
+      resize =
+          new Resize(
+              resize.resizingType(),
+              resize.width(),
+              resize.height(),
+              resize.minWidth(),
+              resize.minHeight(),
+              v);
+      return this;
+    }
+
+    public Builder dpr(double v) {
+      scale = new Scale(scale.zoomX(), scale.zoomY(), v);
+      return this;
+    }
+
+    public Builder extend(Extend v) {
+      canvas = new Canvas(v, canvas.extendAspectRatio(), canvas.padding());
+      return this;
+    }
+
+    public Builder extendAspectRatio(Extend v) {
+      canvas = new Canvas(canvas.extend(), v, canvas.padding());
+      return this;
+    }
+
+    public Builder padding(Padding v) {
+      canvas = new Canvas(canvas.extend(), canvas.extendAspectRatio(), v);
+      return this;
+    }
+
+    public Builder gravity(Gravity v) {
+      crop = new Crop(v, crop.cropWidth(), crop.cropHeight(), crop.cropGravity(), crop.trim());
+      return this;
+    }
+
+    public Builder trim(Trim v) {
+      crop = new Crop(crop.gravity(), crop.cropWidth(), crop.cropHeight(), crop.cropGravity(), v);
+      return this;
+    }
+
+    public Builder autoRotate(boolean v) {
+      orientation =
+          new Orientation(
+              v, orientation.rotate(), orientation.flipHorizontal(), orientation.flipVertical());
+      return this;
+    }
+
+    public Builder rotate(int v) {
+      orientation =
+          new Orientation(
+              orientation.autoRotate(),
+              v,
+              orientation.flipHorizontal(),
+              orientation.flipVertical());
+      return this;
+    }
+
+    public Builder blur(double v) {
+      effects =
+          new Effects(
+              effects.flatten(), effects.background(), v, effects.sharpen(), effects.pixelate());
+      return this;
+    }
+
+    public Builder sharpen(double v) {
+      effects =
+          new Effects(
+              effects.flatten(), effects.background(), effects.blur(), v, effects.pixelate());
+      return this;
+    }
+
+    public Builder pixelate(int v) {
+      effects =
+          new Effects(
+              effects.flatten(), effects.background(), effects.blur(), effects.sharpen(), v);
+      return this;
+    }
+
+    public Builder stripMetadata(boolean v) {
+      metadata = new Metadata(v, metadata.keepCopyright(), metadata.stripColorProfile());
+      return this;
+    }
+
+    public Builder keepCopyright(boolean v) {
+      metadata = new Metadata(metadata.stripMetadata(), v, metadata.stripColorProfile());
+      return this;
+    }
+
+    public Builder stripColorProfile(boolean v) {
+      metadata = new Metadata(metadata.stripMetadata(), metadata.keepCopyright(), v);
+      return this;
+    }
+
+    public Builder quality(int v) {
+      output = new Output(v, output.formatQuality(), output.maxBytes(), output.format());
+      return this;
+    }
+
+    public Builder maxBytes(int v) {
+      output = new Output(output.quality(), output.formatQuality(), v, output.format());
+      return this;
+    }
+
+    public Builder format(ImageFormat v) {
+      output = new Output(output.quality(), output.formatQuality(), output.maxBytes(), v);
+      return this;
+    }
+
+    public Builder enforceThumbnail(boolean v) {
+      input =
+          new Input(
+              v,
+              input.page(),
+              input.pages(),
+              input.disableAnimation(),
+              input.skipProcessing(),
+              input.raw());
+      return this;
+    }
+
+    public Builder page(int v) {
+      input =
+          new Input(
+              input.enforceThumbnail(),
+              v,
+              input.pages(),
+              input.disableAnimation(),
+              input.skipProcessing(),
+              input.raw());
+      return this;
+    }
+
+    public Builder pages(int v) {
+      input =
+          new Input(
+              input.enforceThumbnail(),
+              input.page(),
+              v,
+              input.disableAnimation(),
+              input.skipProcessing(),
+              input.raw());
+      return this;
+    }
+
+    public Builder disableAnimation(boolean v) {
+      input =
+          new Input(
+              input.enforceThumbnail(),
+              input.page(),
+              input.pages(),
+              v,
+              input.skipProcessing(),
+              input.raw());
+      return this;
+    }
+
+    public Builder raw(boolean v) {
+      input =
+          new Input(
+              input.enforceThumbnail(),
+              input.page(),
+              input.pages(),
+              input.disableAnimation(),
+              input.skipProcessing(),
+              v);
+      return this;
+    }
+
+    public Builder cachebuster(String v) {
+      response =
+          new Response(v, response.expires(), response.filename(), response.returnAttachment());
+      return this;
+    }
+
+    public Builder expires(long v) {
+      response =
+          new Response(response.cachebuster(), v, response.filename(), response.returnAttachment());
+      return this;
+    }
+
+    public Builder filename(String v) {
+      response =
+          new Response(response.cachebuster(), response.expires(), v, response.returnAttachment());
+      return this;
+    }
+
+    public Builder returnAttachment(boolean v) {
+      response = new Response(response.cachebuster(), response.expires(), response.filename(), v);
       return this;
     }
 
@@ -684,102 +889,37 @@ public final class Options implements Serializable {
       return width(w).height(h);
     }
 
-    public Builder minWidth(int v) {
-      minWidth = nonNegative("minWidth", v);
-      return this;
-    }
-
-    public Builder minHeight(int v) {
-      minHeight = nonNegative("minHeight", v);
-      return this;
-    }
-
     /** Sets both zoom factors. */
     public Builder zoom(double v) {
       return zoom(v, v);
     }
 
     public Builder zoom(double x, double y) {
-      zoomX = positive("zoom x", x);
-      zoomY = positive("zoom y", y);
-      return this;
-    }
-
-    public Builder dpr(double v) {
-      dpr = positive("dpr", v);
-      return this;
-    }
-
-    public Builder enlarge(boolean v) {
-      enlarge = v;
-      return this;
-    }
-
-    public Builder extend(Extend v) {
-      extend = Objects.requireNonNull(v, "extend");
-      return this;
-    }
-
-    public Builder extendAspectRatio(Extend v) {
-      extendAspectRatio = Objects.requireNonNull(v, "extendAspectRatio");
-      return this;
-    }
-
-    /** The main gravity: a compass type, smart or a focus point. */
-    public Builder gravity(Gravity v) {
-      gravity = cropGravityType("gravity", v);
+      scale = new Scale(x, y, scale.dpr());
       return this;
     }
 
     /** Pre-resize crop; each side 0 (none), a fraction below 1, or pixels. */
     public Builder crop(double w, double h) {
-      cropWidth = nonNegative("crop width", w);
-      cropHeight = nonNegative("crop height", h);
+      crop = new Crop(crop.gravity(), w, h, crop.cropGravity(), crop.trim());
       return this;
     }
 
     /** Pre-resize crop with its own gravity; {@code null} makes it follow the main gravity. */
     public Builder crop(double w, double h, Gravity g) {
-      crop(w, h);
-      cropGravity = g == null ? null : cropGravityType("crop gravity", g);
-      return this;
-    }
-
-    public Builder trim(Trim v) {
-      trim = Objects.requireNonNull(v, "trim");
-      return this;
-    }
-
-    public Builder padding(Padding v) {
-      padding = Objects.requireNonNull(v, "padding");
-      return this;
-    }
-
-    public Builder autoRotate(boolean v) {
-      autoRotate = v;
-      return this;
-    }
-
-    /** Clockwise rotation: 0, 90, 180 or 270. */
-    public Builder rotate(int v) {
-      if (v != 0 && v != 90 && v != 180 && v != 270) {
-        throw new IllegalArgumentException("rotate must be 0, 90, 180 or 270: " + v);
-      }
-      rotate = v;
+      crop = new Crop(crop.gravity(), w, h, g, crop.trim());
       return this;
     }
 
     public Builder flip(boolean horizontal, boolean vertical) {
-      flipHorizontal = horizontal;
-      flipVertical = vertical;
+      orientation =
+          new Orientation(orientation.autoRotate(), orientation.rotate(), horizontal, vertical);
       return this;
     }
 
     /** Requests a background: sets the colour and turns flattening on. */
     public Builder background(Rgb v) {
-      background = Objects.requireNonNull(v, "background");
-      flatten = true;
-      return this;
+      return background(v, true);
     }
 
     /**
@@ -787,177 +927,116 @@ public final class Options implements Serializable {
      * flattening but keeps the colour).
      */
     public Builder background(Rgb v, boolean flatten) {
-      background = Objects.requireNonNull(v, "background");
-      this.flatten = flatten;
-      return this;
-    }
-
-    public Builder blur(double v) {
-      blur = nonNegative("blur", v);
-      return this;
-    }
-
-    public Builder sharpen(double v) {
-      sharpen = nonNegative("sharpen", v);
-      return this;
-    }
-
-    public Builder pixelate(int v) {
-      pixelate = nonNegative("pixelate", v);
-      return this;
-    }
-
-    public Builder watermark(Watermark v) {
-      watermark = Objects.requireNonNull(v, "watermark");
-      return this;
-    }
-
-    public Builder stripMetadata(boolean v) {
-      stripMetadata = v;
-      return this;
-    }
-
-    public Builder keepCopyright(boolean v) {
-      keepCopyright = v;
-      return this;
-    }
-
-    public Builder stripColorProfile(boolean v) {
-      stripColorProfile = v;
-      return this;
-    }
-
-    public Builder enforceThumbnail(boolean v) {
-      enforceThumbnail = v;
-      return this;
-    }
-
-    /** Quality 0..100; 0 for the default. */
-    public Builder quality(int v) {
-      quality = percent("quality", v);
+      effects = new Effects(flatten, v, effects.blur(), effects.sharpen(), effects.pixelate());
       return this;
     }
 
     /** Adds or replaces the quality for one format (0..100). */
     public Builder formatQuality(ImageFormat f, int q) {
-      formatQuality.put(Objects.requireNonNull(f, "format"), percent("format quality", q));
-      return this;
-    }
-
-    public Builder maxBytes(int v) {
-      maxBytes = nonNegative("maxBytes", v);
-      return this;
-    }
-
-    /** The output format, one imgd can write; {@code null} for the source's format. */
-    public Builder format(ImageFormat v) {
-      if (v != null && !v.isOutput()) {
-        throw new IllegalArgumentException("not an output format: " + v);
-      }
-      format = v;
-      return this;
-    }
-
-    public Builder page(int v) {
-      page = nonNegative("page", v);
-      return this;
-    }
-
-    public Builder pages(int v) {
-      if (v < 1) {
-        throw new IllegalArgumentException("pages must be >= 1: " + v);
-      }
-      pages = v;
-      return this;
-    }
-
-    public Builder disableAnimation(boolean v) {
-      disableAnimation = v;
+      Map<ImageFormat, Integer> qualities = new EnumMap<>(ImageFormat.class);
+      qualities.putAll(output.formatQuality());
+      qualities.put(Objects.requireNonNull(f, "format"), q);
+      output = new Output(output.quality(), qualities, output.maxBytes(), output.format());
       return this;
     }
 
     /** Adds source formats that are passed through unprocessed. */
     public Builder skipProcessing(ImageFormat... formats) {
+      Set<ImageFormat> skip = EnumSet.noneOf(ImageFormat.class);
+      skip.addAll(input.skipProcessing());
       for (ImageFormat f : formats) {
-        skipProcessing.add(Objects.requireNonNull(f, "format"));
+        skip.add(Objects.requireNonNull(f, "format"));
       }
-      return this;
-    }
-
-    public Builder raw(boolean v) {
-      raw = v;
-      return this;
-    }
-
-    /** A cache buster; it cannot hold ':' or '/', as it could not come from a URL segment. */
-    public Builder cachebuster(String v) {
-      cachebuster = urlArgument("cachebuster", v);
-      return this;
-    }
-
-    /** Unix time in seconds after which the URL is refused; 0 for none. */
-    public Builder expires(long v) {
-      expires = v;
-      return this;
-    }
-
-    public Builder filename(String v) {
-      filename = Objects.requireNonNull(v, "filename");
-      return this;
-    }
-
-    public Builder returnAttachment(boolean v) {
-      returnAttachment = v;
+      input =
+          new Input(
+              input.enforceThumbnail(),
+              input.page(),
+              input.pages(),
+              input.disableAnimation(),
+              skip,
+              input.raw());
       return this;
     }
 
     public Options build() {
-      return new Options(this);
+      return new Options(
+          resize,
+          scale,
+          canvas,
+          crop,
+          orientation,
+          effects,
+          watermark,
+          metadata,
+          output,
+          input,
+          response);
     }
+  }
+
+  /**
+   * The checks the groups make. A class of its own: a group can be initialised before Options (a
+   * worker deserialises a plan's groups first), and must not start Options' initialisation, which
+   * needs the groups' defaults.
+   */
+  private static final class Check {
+    private Check() {}
 
     // imgproxy's gravity option and crop gravity accept compass, smart and focus point
-    private static Gravity cropGravityType(String what, Gravity g) {
+    private static void cropGravityType(String what, Gravity g) {
       Objects.requireNonNull(g, what);
       if (g.type() == GravityType.REPLICATE) {
         throw new IllegalArgumentException(what + " cannot be " + g.type().id());
       }
-      return g;
     }
 
-    private static int nonNegative(String what, int v) {
+    private static void nonNegative(String what, int v) {
       if (v < 0) {
         throw new IllegalArgumentException(what + " must be >= 0: " + v);
       }
-      return v;
     }
 
-    private static double nonNegative(String what, double v) {
+    private static void nonNegative(String what, double v) {
       if (!(v >= 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException(what + " must be a finite number >= 0: " + v);
       }
-      return v;
     }
 
-    private static double positive(String what, double v) {
+    private static void positive(String what, double v) {
       if (!(v > 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException(what + " must be a finite number > 0: " + v);
       }
-      return v;
     }
 
-    private static int percent(String what, int v) {
+    private static void percent(String what, int v) {
       if (v < 0 || v > 100) {
         throw new IllegalArgumentException(what + " must be 0..100: " + v);
       }
-      return v;
     }
 
-    private static String urlArgument(String what, String v) {
+    /** A cache buster cannot hold ':' or '/', as it could not come from a URL segment. */
+    private static void urlArgument(String what, String v) {
       Objects.requireNonNull(v, what);
       if (v.indexOf(':') >= 0 || v.indexOf('/') >= 0) {
         throw new IllegalArgumentException(what + " cannot contain ':' or '/': " + v);
       }
-      return v;
+    }
+
+    /** An unmodifiable copy in format order, each quality checked. */
+    private static Map<ImageFormat, Integer> formatQualities(Map<ImageFormat, Integer> m) {
+      EnumMap<ImageFormat, Integer> copy = new EnumMap<>(ImageFormat.class);
+      m.forEach((f, q) -> {
+        percent("format quality", q);
+        copy.put(Objects.requireNonNull(f, "format"), q);
+      });
+      return Collections.unmodifiableMap(copy);
+    }
+
+    /** An unmodifiable copy in format order. */
+    private static Set<ImageFormat> formats(Set<ImageFormat> s) {
+      EnumSet<ImageFormat> copy = EnumSet.noneOf(ImageFormat.class);
+      s.forEach(f -> copy.add(Objects.requireNonNull(f, "format")));
+      return Collections.unmodifiableSet(copy);
     }
   }
 }

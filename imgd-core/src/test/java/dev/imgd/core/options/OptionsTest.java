@@ -8,6 +8,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -87,6 +89,23 @@ class OptionsTest {
         .isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> o.skipProcessing().add(ImageFormat.PNG))
         .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  /**
+   * A worker deserialises a plan's option groups before it touches Options, so a group can be the
+   * first class initialised; that must not leave Options.DEFAULTS half built.
+   */
+  @Test
+  void aGroupCanBeInitialisedBeforeOptions() throws Exception {
+    URL classes = Options.class.getProtectionDomain().getCodeSource().getLocation();
+    URL vips =
+        Class.forName("dev.imgd.vips.Vips").getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader fresh =
+        new URLClassLoader(new URL[] {classes, vips}, ClassLoader.getPlatformClassLoader())) {
+      Class.forName(Options.Resize.class.getName(), true, fresh);
+      Class<?> options = Class.forName(Options.class.getName(), true, fresh);
+      assertThat(options.getField("DEFAULTS").get(null)).hasToString(Options.DEFAULTS.toString());
+    }
   }
 
   @Test

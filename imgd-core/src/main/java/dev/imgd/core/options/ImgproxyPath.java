@@ -1,0 +1,149 @@
+package dev.imgd.core.options;
+
+import static dev.imgd.core.options.OptionArgs.bad;
+import static dev.imgd.core.options.OptionsParser.SEPARATOR;
+
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * imgproxy's path grammar after the signature: {@code /{options...}/plain/{percent-encoded
+ * url}[@{ext}]} or {@code /{options...}/{base64url source, may be split by '/'}[.{ext}]}; in
+ * presets-only mode the first segment is a ':'-separated list of presets instead of options. The
+ * options themselves are {@link OptionsParser}'s.
+ */
+final class ImgproxyPath {
+  private ImgproxyPath() {}
+
+  /**
+   * Takes {@code path} apart; the extension becomes the output format (unless {@code raw} is set).
+   *
+   * @throws ImgdException BAD_OPTIONS (or UNSUPPORTED_FORMAT for a format imgd cannot write)
+   */
+  static ParsedPath parse(OptionsParser parser, String path) {
+    if (path == null || path.isEmpty() || path.equals("/")) {
+      throw bad("Invalid path: '" + (path == null ? "" : path) + "'");
+    }
+    String[] parts = (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
+    OptionsParser.Request r = parser.newRequest();
+    int sourceStart;
+    if (parser.onlyPresets()) {
+      for (String name : parts[0].split(SEPARATOR, -1)) {
+        r.applyPreset(name);
+      }
+      sourceStart = 1;
+    } else {
+      if (ResizingType.fromId(parts[0]).isPresent()) {
+        throw bad("The basic URL format (/{resizing_type}/...) is not supported; use options");
+      }
+      sourceStart = 0;
+      while (sourceStart < parts.length && parts[sourceStart].contains(SEPARATOR)) {
+        r.applyUrlOption(parts[sourceStart++]);
+      }
+    }
+    String[] sourceParts =
+        Arrays.copyOfRange(parts, Math.min(sourceStart, parts.length), parts.length);
+    String[] source = decodeSource(sourceParts);
+    Optional<ImageFormat> extension = Optional.empty();
+    if (source[1] != null) {
+      if (r.b.input.raw()) {
+        extension = ImageFormat.fromExtension(source[1]);
+      } else {
+        ImageFormat f = OptionArgs.outputFormat("extension", source[1]);
+        r.b.format(f);
+        extension = Optional.of(f);
+      }
+    }
+    return new ParsedPath(r.b.build(), source[0], extension);
+  }
+
+  /** The source URL and the extension (or null), as imgproxy's DecodeURL. */
+  private static String[] decodeSource(String[] parts) {
+    if (parts.length == 0 || (parts.length == 1 && parts[0].isEmpty())) {
+      throw bad("Image URL is empty");
+    }
+    if (parts[0].equals("enc") && parts.length > 1) {
+      throw bad("Encrypted source URLs are not supported");
+    }
+    boolean plain = parts[0].equals("plain") && parts.length > 1;
+    String joined =
+        plain
+            ? String.join("/", Arrays.asList(parts).subList(1, parts.length))
+            : String.join("", parts);
+    String[] split = joined.split(plain ? "@" : "\\.", -1);
+    if (split[0].isEmpty()) {
+      throw bad("Image URL is empty");
+    }
+    if (split.length > 2) {
+      throw bad("Multiple formats are specified: " + joined);
+    }
+    String ext = split.length == 2 && !split[1].isEmpty() ? split[1] : null;
+    String url = plain ? percentDecode(split[0]) : base64UrlDecode(split[0]);
+    if (url == null) {
+      throw bad("Invalid url encoding: " + joined);
+    }
+    if (url.isEmpty()) {
+      throw bad("Image URL is empty"); // base64 of nothing: "=" or "=="
+    }
+    return new String[] {url, ext};
+  }
+
+  /** Go's url.PathUnescape: %XX escapes only, '+' stays '+'; null if malformed. */
+  static String percentDecode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteBuffer bytes = ByteBuffer.allocate(s.length() * 3);
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '%') {
+        if (i + 2 >= s.length()) {
+          return null;
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          return null;
+        }
+        bytes.put((byte) (hi << 4 | lo));
+        i += 2;
+      } else {
+        bytes.put(String.valueOf(ch).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return utf8(bytes.flip());
+  }
+
+  /** URL-safe base64 with or without padding; null if malformed. */
+  static String base64UrlDecode(String s) {
+    String unpadded = s;
+    while (unpadded.endsWith("=")) {
+      unpadded = unpadded.substring(0, unpadded.length() - 1);
+    }
+    try {
+      return utf8(ByteBuffer.wrap(Base64.getUrlDecoder().decode(unpadded)));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String utf8(ByteBuffer bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(bytes)
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

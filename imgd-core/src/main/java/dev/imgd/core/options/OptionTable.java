@@ -1,0 +1,915 @@
+package dev.imgd.core.options;
+
+import static dev.imgd.core.options.OptionArgs.CROP_GRAVITIES;
+import static dev.imgd.core.options.OptionArgs.EXTEND_GRAVITIES;
+import static dev.imgd.core.options.OptionArgs.WATERMARK_GRAVITIES;
+import static dev.imgd.core.options.OptionArgs.anyFormat;
+import static dev.imgd.core.options.OptionArgs.argCount;
+import static dev.imgd.core.options.OptionArgs.bad;
+import static dev.imgd.core.options.OptionArgs.bool;
+import static dev.imgd.core.options.OptionArgs.channel;
+import static dev.imgd.core.options.OptionArgs.decimal;
+import static dev.imgd.core.options.OptionArgs.gravity;
+import static dev.imgd.core.options.OptionArgs.hex;
+import static dev.imgd.core.options.OptionArgs.integer;
+import static dev.imgd.core.options.OptionArgs.invalid;
+import static dev.imgd.core.options.OptionArgs.nonNegInt;
+import static dev.imgd.core.options.OptionArgs.nonNegative;
+import static dev.imgd.core.options.OptionArgs.outputFormat;
+import static dev.imgd.core.options.OptionArgs.percent;
+import static dev.imgd.core.options.OptionArgs.positive;
+import static dev.imgd.core.options.OptionArgs.resizingType;
+
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.options.OptionsParser.Request;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ObjIntConsumer;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+
+/**
+ * Every imgproxy processing option, once: its names, its arguments, how it applies to the options
+ * being built, how it writes itself into the canonical form (the result-cache key) and what it
+ * does. {@link OptionsParser} parses with it, {@link Options#canonical()} writes with it and {@link
+ * #markdown()} documents it (docs/options.md). A new option is one entry here and the processing
+ * step that reads it.
+ */
+public final class OptionTable {
+  /** No limit on the number of arguments. */
+  static final int ANY = Integer.MAX_VALUE;
+
+  /** Applies an option's arguments to the request being parsed. */
+  @FunctionalInterface
+  interface Apply {
+    void apply(Request r, String name, String[] args);
+  }
+
+  /**
+   * One option.
+   *
+   * @param names the full name first, then the aliases; the shortest names it in the canonical form
+   * @param args the arguments, for the docs, e.g. {@code width:height:enlarge}
+   * @param maxArgs how many arguments it takes at most ({@link #ANY} for a list)
+   * @param emptyKeeps whether an empty (optional) argument keeps the current value; for a
+   *     one-argument option the table applies it, options with several arguments read it per
+   *     argument. It records imgproxy's behaviour where imgd follows it today.
+   * @param example arguments that change the defaults, for the docs and the round-trip test
+   * @param doc what the option does, one line
+   * @param apply how the arguments change the options being built
+   * @param canonical the arguments of the option's canonical segments (none to leave it out), or
+   *     null if the option is not part of the cache key (a shorthand or a header-only setting)
+   */
+  record Option(
+      List<String> names,
+      String args,
+      int maxArgs,
+      boolean emptyKeeps,
+      String example,
+      String doc,
+      Apply apply,
+      Function<Options, List<String>> canonical) {
+    Option {
+      names = List.copyOf(names);
+      Objects.requireNonNull(args, "args");
+      Objects.requireNonNull(example, "example");
+      Objects.requireNonNull(doc, "doc");
+      Objects.requireNonNull(apply, "apply");
+    }
+
+    /** The full name. */
+    String name() {
+      return names.getFirst();
+    }
+
+    /** The name written in the canonical form. */
+    String shortName() {
+      return names.stream().min(Comparator.comparingInt(String::length)).orElseThrow();
+    }
+
+    /** Checks the argument count, then applies the arguments. */
+    void applyTo(Request r, String name, String[] a) {
+      if (a.length > maxArgs) {
+        throw argCount(name, a, maxArgs == 1 ? "1" : "at most " + maxArgs);
+      }
+      if (emptyKeeps && maxArgs == 1 && a[0].isEmpty()) {
+        return;
+      }
+      apply.apply(r, name, a);
+    }
+  }
+
+  private static final List<Option> OPTIONS = table();
+  private static final Map<String, Option> BY_NAME = byName(OPTIONS);
+
+  private OptionTable() {}
+
+  /** Every option, in canonical-form order. */
+  static List<Option> options() {
+    return OPTIONS;
+  }
+
+  /** The option with this name or alias, or null. */
+  static Option find(String name) {
+    return BY_NAME.get(name);
+  }
+
+  /** Every option name and alias. */
+  static Set<String> names() {
+    return BY_NAME.keySet();
+  }
+
+  /**
+   * The canonical form of {@code o}: each cache-key option's shortest name and arguments, in table
+   * order, '/'-separated.
+   */
+  static String canonical(Options o) {
+    List<String> segments = new ArrayList<>(40);
+    for (Option option : OPTIONS) {
+      if (option.canonical() != null) {
+        for (String args : option.canonical().apply(o)) {
+          segments.add(args.isEmpty() ? option.shortName() + ":" : option.shortName() + ':' + args);
+        }
+      }
+    }
+    return String.join("/", segments);
+  }
+
+  /** The options reference as Markdown, as in docs/options.md. */
+  public static String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append("# Processing options\n\n")
+        .append("Generated from `OptionTable` (imgd-core) by `OptionTable.markdown()`; ")
+        .append("`OptionTableTest` fails when this file differs, and rewrites it when run with ")
+        .append("`-Dimgd.writeDocs=true`.\n\n")
+        .append("Options are `/`-separated `name:arg:arg` segments, e.g. ")
+        .append("`rs:fill:300:200/g:sm/q:75/f:webp`. Booleans are `1`, `t`, `true` or `0`, `f`, ")
+        .append("`false`. *Empty keeps*: an empty optional argument keeps the current value. ")
+        .append("*Cache key*: the option writes itself into the canonical form that keys the ")
+        .append("result cache (the shorthands `rs` and `s` write the options they set; `exp`, ")
+        .append("`fn` and `att` only shape the response).\n\n")
+        .append(
+            "| Option | Aliases | Arguments | Empty keeps | Cache key | Example | What it does |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Option o : OPTIONS) {
+      md.append("| `")
+          .append(o.name())
+          .append("` | ")
+          .append(
+              String.join(
+                  ", ",
+                  o.names().subList(1, o.names().size()).stream().map(a -> "`" + a + "`").toList()))
+          .append(" | `")
+          .append(o.args())
+          .append("` | ")
+          .append(o.emptyKeeps() ? "yes" : "no")
+          .append(" | ")
+          .append(o.canonical() != null ? "yes" : "no")
+          .append(" | ")
+          .append(o.example().isEmpty() ? "" : "`" + o.shortName() + ":" + o.example() + "`")
+          .append(" | ")
+          .append(o.doc())
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  // --- the table ------------------------------------------------------------------------------
+
+  private static List<Option> table() {
+    List<Option> t = new ArrayList<>();
+    t.add(
+        new Option(
+            List.of("resize", "rs"),
+            "type:width:height:enlarge:extend:gravity:x:y",
+            8,
+            true,
+            "fill:300:200:1",
+            "Resizing type, size, enlarge and extend in one option.",
+            OptionTable::resize,
+            null));
+    t.add(
+        new Option(
+            List.of("size", "s"),
+            "width:height:enlarge:extend:gravity:x:y",
+            7,
+            true,
+            "300:200:1",
+            "Size, enlarge and extend in one option.",
+            OptionTable::size,
+            null));
+    t.add(
+        one(
+            "resizing_type,rt",
+            "type",
+            "fill-down",
+            "How the image fits the box: fit, fill, fill-down, force or auto.",
+            (r, n, a) -> r.b.resizingType(resizingType(n, a[0])),
+            o -> o.resizingType().id()));
+    t.add(
+        whole(
+            "width,w",
+            "width",
+            "300",
+            "Width in CSS pixels; 0 derives it from the height.",
+            Options.Builder::width,
+            Options::width));
+    t.add(
+        whole(
+            "height,h",
+            "height",
+            "200",
+            "Height in CSS pixels; 0 derives it from the width.",
+            Options.Builder::height,
+            Options::height));
+    t.add(
+        whole(
+            "min-width,mw",
+            "min width",
+            "100",
+            "Minimum result width; 0 for none.",
+            Options.Builder::minWidth,
+            Options::minWidth));
+    t.add(
+        whole(
+            "min-height,mh",
+            "min height",
+            "100",
+            "Minimum result height; 0 for none.",
+            Options.Builder::minHeight,
+            Options::minHeight));
+    t.add(
+        several(
+            "zoom,z",
+            "x:y",
+            2,
+            false,
+            "1.5:2",
+            "Zoom factors (> 0); one value zooms both axes. Unlike dpr it leaves offsets alone.",
+            OptionTable::zoom,
+            o -> List.of(Options.num(o.zoomX()) + ':' + Options.num(o.zoomY()))));
+    t.add(
+        one(
+            "dpr",
+            "ratio",
+            "2",
+            "Device pixel ratio (> 0): scales size, offsets and padding.",
+            (r, n, a) -> r.b.dpr(positive(n, "dpr", a[0])),
+            o -> Options.num(o.dpr())));
+    t.add(
+        flag(
+            "enlarge,el",
+            "1",
+            "Whether an image smaller than the box may be enlarged.",
+            Options.Builder::enlarge,
+            Options::enlarge));
+    t.add(
+        several(
+            "extend,ex",
+            "bool:gravity:x:y",
+            4,
+            false,
+            "1:so",
+            "Embed the image into the requested box when it is smaller.",
+            (r, n, a) -> r.b.extend(extend(n, a, 0, r.b.canvas.extend())),
+            o -> List.of(extendArgs(o.extend()))));
+    t.add(
+        several(
+            "extend_aspect_ratio,extend_ar,exar",
+            "bool:gravity:x:y",
+            4,
+            false,
+            "1:fp:0.25:0.75",
+            "Embed the image into the requested aspect ratio.",
+            (r, n, a) -> r.b.extendAspectRatio(extend(n, a, 0, r.b.canvas.extendAspectRatio())),
+            o -> List.of(extendArgs(o.extendAspectRatio()))));
+    t.add(
+        several(
+            "gravity,g",
+            "type:x:y",
+            ANY,
+            false,
+            "noea:5:6",
+            "Gravity of the crop to the box: a compass point with offsets, sm (smart) or fp:x:y.",
+            (r, n, a) -> r.b.gravity(gravity(n, a, 0, r.b.crop.gravity(), CROP_GRAVITIES)),
+            o -> List.of(o.gravity().toArgs())));
+    t.add(
+        several(
+            "crop,c",
+            "width:height:gravity:x:y",
+            5,
+            false,
+            "0.5:100:we",
+            "Crop before resizing: each side a fraction below 1 or pixels, 0 for the whole side.",
+            OptionTable::crop,
+            o ->
+                List.of(
+                    o.cropWidth() == 0 && o.cropHeight() == 0
+                        ? "0:0"
+                        : Options.num(o.cropWidth())
+                            + ':'
+                            + Options.num(o.cropHeight())
+                            + ':'
+                            + o.effectiveCropGravity().toArgs())));
+    t.add(
+        several(
+            "trim,t",
+            "threshold:color:equal_hor:equal_ver",
+            4,
+            true,
+            "5:fff:1:0",
+            "Trim borders of the colour (or the detected one) within the threshold.",
+            OptionTable::trim,
+            o -> {
+              Trim trim = o.trim();
+              return !trim.enabled()
+                  ? List.of()
+                  : List.of(
+                      Options.num(trim.threshold())
+                          + ':'
+                          + (trim.smart() ? "" : trim.color().toHex())
+                          + ':'
+                          + bit(trim.equalHor())
+                          + ':'
+                          + bit(trim.equalVer()));
+            }));
+    t.add(
+        several(
+            "padding,pd",
+            "top:right:bottom:left",
+            4,
+            true,
+            "1:2:3:4",
+            "Padding in CSS pixels, as the CSS shorthand.",
+            OptionTable::padding,
+            o -> {
+              Padding p = o.padding();
+              return List.of(p.top() + ":" + p.right() + ':' + p.bottom() + ':' + p.left());
+            }));
+    t.add(
+        flag(
+            "auto_rotate,ar",
+            "0",
+            "Whether the EXIF orientation is applied.",
+            Options.Builder::autoRotate,
+            Options::autoRotate));
+    t.add(
+        one(
+            "rotate,rot",
+            "angle",
+            "90",
+            "Clockwise rotation by a multiple of 90 degrees.",
+            OptionTable::rotate,
+            o -> Integer.toString(o.rotate())));
+    t.add(
+        several(
+            "flip,fl",
+            "horizontal:vertical",
+            2,
+            true,
+            "1:0",
+            "Mirror left-right and/or top-bottom, after rotation.",
+            OptionTable::flip,
+            o -> List.of(bit(o.flipHorizontal()) + ':' + bit(o.flipVertical()))));
+    t.add(
+        several(
+            "background,bg",
+            "color",
+            ANY,
+            true,
+            "10:20:30",
+            "Fill transparency with this colour (hex or r:g:b); empty stops filling.",
+            OptionTable::background,
+            o -> {
+              // "bg:" alone disables flattening but keeps the colour, which still fills for
+              // alpha-less output
+              if (o.flatten()) {
+                return List.of(o.background().toHex());
+              }
+              return o.background().equals(Rgb.WHITE)
+                  ? List.of()
+                  : List.of(o.background().toHex(), "");
+            }));
+    t.add(
+        one(
+            "blur,bl",
+            "sigma",
+            "2",
+            "Gaussian blur sigma; 0 for none.",
+            (r, n, a) -> r.b.blur(nonNegative(n, "sigma", a[0])),
+            o -> Options.num(o.blur())));
+    t.add(
+        one(
+            "sharpen,sh",
+            "sigma",
+            "0.5",
+            "Sharpen sigma; 0 for none.",
+            (r, n, a) -> r.b.sharpen(nonNegative(n, "sigma", a[0])),
+            o -> Options.num(o.sharpen())));
+    t.add(
+        whole(
+            "pixelate,pix",
+            "size",
+            "4",
+            "Pixelate block size; 0 for none.",
+            Options.Builder::pixelate,
+            Options::pixelate));
+    t.add(
+        several(
+            "watermark,wm",
+            "opacity:position:x:y:scale",
+            5,
+            true,
+            "0.5:re:1:2:0.3",
+            "Place the watermark with this opacity (0 for none), position, offsets and scale.",
+            OptionTable::watermark,
+            o -> {
+              Watermark w = o.watermark();
+              if (!w.enabled()) {
+                return List.of();
+              }
+              Gravity p = w.position();
+              return List.of(
+                  Options.num(w.opacity())
+                      + ':'
+                      + p.type().id()
+                      + ':'
+                      + Options.num(p.x())
+                      + ':'
+                      + Options.num(p.y())
+                      + ':'
+                      + Options.num(w.scale()));
+            }));
+    t.add(
+        flag(
+            "strip_metadata,sm",
+            "0",
+            "Strip EXIF, IPTC and XMP from the output.",
+            Options.Builder::stripMetadata,
+            Options::stripMetadata));
+    t.add(
+        flag(
+            "keep_copyright,kcr",
+            "0",
+            "Keep the copyright fields when stripping metadata.",
+            Options.Builder::keepCopyright,
+            Options::keepCopyright));
+    t.add(
+        flag(
+            "strip_color_profile,scp",
+            "0",
+            "Convert to sRGB and drop the ICC profile.",
+            Options.Builder::stripColorProfile,
+            Options::stripColorProfile));
+    t.add(
+        flag(
+            "enforce_thumbnail,eth",
+            "1",
+            "Use the embedded thumbnail (HEIC, AVIF) when there is one.",
+            Options.Builder::enforceThumbnail,
+            Options::enforceThumbnail));
+    t.add(
+        one(
+            "quality,q",
+            "quality",
+            "80",
+            "Output quality 1..100; 0 for the per-format or server default.",
+            (r, n, a) -> r.b.quality(percent(n, "quality", a[0])),
+            o -> Integer.toString(o.quality())));
+    t.add(
+        several(
+            "format_quality,fq",
+            "format:quality:...",
+            ANY,
+            false,
+            "jpg:80:webp:70",
+            "Quality per output format, used when quality is 0.",
+            OptionTable::formatQuality,
+            o -> {
+              if (o.formatQuality().isEmpty()) {
+                return List.of();
+              }
+              List<String> fq = new ArrayList<>();
+              o.formatQuality().forEach((f, q) -> fq.add(f.extension() + ':' + q));
+              return List.of(String.join(":", fq));
+            }));
+    t.add(
+        whole(
+            "max_bytes,mb",
+            "bytes",
+            "1000",
+            "Lower the quality until the result fits in this many bytes; 0 for no limit.",
+            Options.Builder::maxBytes,
+            Options::maxBytes));
+    t.add(
+        one(
+            "format,f,ext",
+            "extension",
+            "webp",
+            "Output format; by default the source's format where imgd can write it.",
+            (r, n, a) -> r.b.format(outputFormat(n, a[0])),
+            o -> o.format().map(ImageFormat::extension).orElse(null)));
+    t.add(
+        whole(
+            "page,pg",
+            "page",
+            "2",
+            "The page or frame to use, from 0.",
+            Options.Builder::page,
+            Options::page));
+    t.add(
+        one(
+            "pages,pgs",
+            "count",
+            "3",
+            "How many pages from page to stack vertically (>= 1).",
+            OptionTable::pages,
+            o -> Integer.toString(o.pages())));
+    t.add(
+        flag(
+            "disable_animation,da",
+            "1",
+            "Treat animated images as still.",
+            Options.Builder::disableAnimation,
+            Options::disableAnimation));
+    t.add(
+        several(
+            "skip_processing,skp",
+            "format:...",
+            ANY,
+            false,
+            "svg:gif",
+            "Source formats passed through unprocessed when the output format is the same.",
+            OptionTable::skipProcessing,
+            o ->
+                o.skipProcessing().isEmpty()
+                    ? List.of()
+                    : List.of(
+                        String.join(
+                            ":",
+                            o.skipProcessing().stream().map(ImageFormat::extension).toList()))));
+    t.add(
+        flag(
+            "raw",
+            "1",
+            "Stream the source unprocessed and unchecked.",
+            Options.Builder::raw,
+            Options::raw));
+    t.add(
+        one(
+            "cachebuster,cb",
+            "string",
+            "abc",
+            "Opaque string that changes the cache key and nothing else.",
+            (r, n, a) -> r.b.cachebuster(a[0]),
+            o -> o.cachebuster().isEmpty() ? null : o.cachebuster()));
+    t.add(
+        one(
+            "expires,exp",
+            "unix_time",
+            "2000000000",
+            "Refuse the URL after this unix time (seconds); 0 or less for never.",
+            OptionTable::expires,
+            null));
+    t.add(
+        several(
+            "filename,fn",
+            "name:base64",
+            2,
+            false,
+            "name.jpg",
+            "File name for Content-Disposition, percent-encoded or URL-safe base64.",
+            OptionTable::filename,
+            null));
+    t.add(
+        flag(
+            "return_attachment,att",
+            "1",
+            "Answer with Content-Disposition: attachment.",
+            Options.Builder::returnAttachment,
+            null));
+    t.add(
+        several(
+            "preset,pr",
+            "name:...",
+            ANY,
+            false,
+            "thumb",
+            "Apply the named presets in order.",
+            (r, n, a) -> {
+              for (String name : a) {
+                r.applyPreset(name);
+              }
+            },
+            null));
+    // imgproxy refuses these unless IMGPROXY_ALLOW_SECURITY_OPTIONS; imgd's limits are server-side.
+    for (String names :
+        List.of(
+            "max_src_resolution,msr",
+            "max_src_file_size,msfs",
+            "max_animation_frames,maf",
+            "max_animation_frame_resolution,mafr",
+            "max_result_dimension,mrd")) {
+      t.add(
+          several(
+              names,
+              "value",
+              ANY,
+              false,
+              "",
+              "Refused: imgd's limits are set on the server.",
+              (r, n, a) -> {
+                throw bad("Security processing options are not allowed: '" + n + "'");
+              },
+              null));
+    }
+    return List.copyOf(t);
+  }
+
+  /**
+   * A one-argument option; {@code canonical} gives its canonical argument, null to leave it out, or
+   * is null itself for an option outside the cache key.
+   */
+  private static Option one(
+      String names,
+      String args,
+      String example,
+      String doc,
+      Apply apply,
+      Function<Options, String> canonical) {
+    return several(
+        names,
+        args,
+        1,
+        false,
+        example,
+        doc,
+        apply,
+        canonical == null
+            ? null
+            : o -> {
+              String arg = canonical.apply(o);
+              return arg == null ? List.of() : List.of(arg);
+            });
+  }
+
+  /** A boolean option; {@code get} reads it for the canonical form, null if it is not in it. */
+  private static Option flag(
+      String names,
+      String example,
+      String doc,
+      BiConsumer<Options.Builder, Boolean> set,
+      Predicate<Options> get) {
+    return one(
+        names,
+        "bool",
+        example,
+        doc,
+        (r, n, a) -> set.accept(r.b, bool(n, a[0])),
+        get == null ? null : o -> bit(get.test(o)));
+  }
+
+  /** An option that is one whole number >= 0, named {@code what} in errors and the docs. */
+  private static Option whole(
+      String names,
+      String what,
+      String example,
+      String doc,
+      ObjIntConsumer<Options.Builder> set,
+      ToIntFunction<Options> get) {
+    return one(
+        names,
+        what,
+        example,
+        doc,
+        (r, n, a) -> set.accept(r.b, nonNegInt(n, what, a[0])),
+        o -> Integer.toString(get.applyAsInt(o)));
+  }
+
+  private static Option several(
+      String names,
+      String args,
+      int maxArgs,
+      boolean emptyKeeps,
+      String example,
+      String doc,
+      Apply apply,
+      Function<Options, List<String>> canonical) {
+    return new Option(
+        List.of(names.split(",")), args, maxArgs, emptyKeeps, example, doc, apply, canonical);
+  }
+
+  private static Map<String, Option> byName(List<Option> options) {
+    Map<String, Option> m = new LinkedHashMap<>();
+    for (Option o : options) {
+      for (String n : o.names()) {
+        if (m.put(n, o) != null) {
+          throw new IllegalStateException("duplicate option " + n);
+        }
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  // --- how options with several arguments apply ---------------------------------------------
+
+  private static void resize(Request r, String n, String[] a) {
+    if (!a[0].isEmpty()) {
+      r.b.resizingType(resizingType(n, a[0]));
+    }
+    if (a.length > 1) {
+      size(r, n, Arrays.copyOfRange(a, 1, a.length));
+    }
+  }
+
+  private static void size(Request r, String n, String[] a) {
+    if (!a[0].isEmpty()) {
+      r.b.width(nonNegInt(n, "width", a[0]));
+    }
+    if (a.length > 1 && !a[1].isEmpty()) {
+      r.b.height(nonNegInt(n, "height", a[1]));
+    }
+    if (a.length > 2 && !a[2].isEmpty()) {
+      r.b.enlarge(bool(n, a[2]));
+    }
+    if (a.length > 3 && !a[3].isEmpty()) {
+      r.b.extend(extend(n, a, 3, r.b.canvas.extend()));
+    }
+  }
+
+  private static Extend extend(String n, String[] a, int from, Extend current) {
+    boolean enabled = bool(n, a[from]);
+    Gravity g = current.gravity();
+    if (a.length > from + 1) {
+      g = gravity(n, a, from + 1, g, EXTEND_GRAVITIES);
+    }
+    return new Extend(enabled, g);
+  }
+
+  private static void zoom(Request r, String n, String[] a) {
+    double x = positive(n, "zoom", a[0]);
+    r.b.zoom(x, a.length > 1 ? positive(n, "zoom y", a[1]) : x);
+  }
+
+  private static void crop(Request r, String n, String[] a) {
+    Options.Crop crop = r.b.crop;
+    double w = nonNegative(n, "width", a[0]);
+    double h = a.length > 1 ? nonNegative(n, "height", a[1]) : crop.cropHeight();
+    Gravity g = crop.cropGravity();
+    if (a.length > 2) {
+      g = gravity(n, a, 2, g == null ? Gravity.CENTER : g, CROP_GRAVITIES);
+    }
+    r.b.crop(w, h, g);
+  }
+
+  private static void trim(Request r, String n, String[] a) {
+    Trim t = r.b.crop.trim();
+    double threshold = nonNegative(n, "threshold", a[0]);
+    boolean smart = t.smart();
+    Rgb color = t.color();
+    if (a.length > 1 && !a[1].isEmpty()) {
+      color = hex(n, "color", a[1]);
+      smart = false;
+    }
+    boolean eh = a.length > 2 && !a[2].isEmpty() ? bool(n, a[2]) : t.equalHor();
+    boolean ev = a.length > 3 && !a[3].isEmpty() ? bool(n, a[3]) : t.equalVer();
+    r.b.trim(new Trim(true, threshold, smart, color, eh, ev));
+  }
+
+  // CSS shorthand: top sets all four, right sets right and left, then bottom, then left.
+  private static void padding(Request r, String n, String[] a) {
+    Padding p = r.b.canvas.padding();
+    int top = p.top();
+    int right = p.right();
+    int bottom = p.bottom();
+    int left = p.left();
+    if (!a[0].isEmpty()) {
+      top = right = bottom = left = nonNegInt(n, "top", a[0]);
+    }
+    if (a.length > 1 && !a[1].isEmpty()) {
+      right = left = nonNegInt(n, "right", a[1]);
+    }
+    if (a.length > 2 && !a[2].isEmpty()) {
+      bottom = nonNegInt(n, "bottom", a[2]);
+    }
+    if (a.length > 3 && !a[3].isEmpty()) {
+      left = nonNegInt(n, "left", a[3]);
+    }
+    r.b.padding(new Padding(top, right, bottom, left));
+  }
+
+  private static void rotate(Request r, String n, String[] a) {
+    int angle = integer(n, "angle", a[0]);
+    if (angle % 90 != 0) {
+      throw invalid(n, "angle", a[0], "a multiple of 90");
+    }
+    r.b.rotate(Math.floorMod(angle, 360));
+  }
+
+  private static void flip(Request r, String n, String[] a) {
+    Options.Orientation o = r.b.orientation;
+    boolean h = a[0].isEmpty() ? o.flipHorizontal() : bool(n, a[0]);
+    boolean v = a.length > 1 && !a[1].isEmpty() ? bool(n, a[1]) : o.flipVertical();
+    r.b.flip(h, v);
+  }
+
+  private static void background(Request r, String n, String[] a) {
+    switch (a.length) {
+      case 1 -> {
+        if (a[0].isEmpty()) {
+          r.b.background(r.b.effects.background(), false);
+        } else {
+          r.b.background(hex(n, "color", a[0]));
+        }
+      }
+      case 3 ->
+          r.b.background(
+              new Rgb(
+                  channel(n, "red", a[0]), channel(n, "green", a[1]), channel(n, "blue", a[2])));
+      default -> throw argCount(n, a, "1 (hex) or 3 (r:g:b)");
+    }
+  }
+
+  private static void watermark(Request r, String n, String[] a) {
+    Watermark w = r.b.watermark;
+    double opacity = decimal(n, "opacity", a[0]);
+    if (opacity < 0 || opacity > 1) {
+      throw invalid(n, "opacity", a[0], "a number in [0, 1]");
+    }
+    GravityType type = w.position().type();
+    if (a.length > 1 && !a[1].isEmpty()) {
+      type =
+          GravityType.fromId(a[1])
+              .filter(WATERMARK_GRAVITIES::contains)
+              .orElseThrow(() ->
+                  invalid(n, "position", a[1], "ce, no, so, ea, we, noea, nowe, soea, sowe or re"));
+    }
+    double x = a.length > 2 && !a[2].isEmpty() ? decimal(n, "x offset", a[2]) : w.position().x();
+    double y = a.length > 3 && !a[3].isEmpty() ? decimal(n, "y offset", a[3]) : w.position().y();
+    double scale = a.length > 4 && !a[4].isEmpty() ? nonNegative(n, "scale", a[4]) : w.scale();
+    r.b.watermark(new Watermark(opacity > 0, opacity, new Gravity(type, x, y), scale));
+  }
+
+  private static void formatQuality(Request r, String n, String[] a) {
+    if (a.length % 2 != 0) {
+      throw bad(
+          "Invalid "
+              + n
+              + " arguments "
+              + Arrays.toString(a)
+              + ": missing quality for "
+              + a[a.length - 1]);
+    }
+    for (int i = 0; i < a.length; i += 2) {
+      r.b.formatQuality(anyFormat(n, a[i]), percent(n, "quality for " + a[i], a[i + 1]));
+    }
+  }
+
+  private static void pages(Request r, String n, String[] a) {
+    int pages = integer(n, "pages", a[0]);
+    if (pages < 1) {
+      throw invalid(n, "pages", a[0], "an integer >= 1");
+    }
+    r.b.pages(pages);
+  }
+
+  private static void skipProcessing(Request r, String n, String[] a) {
+    for (String f : a) {
+      r.b.skipProcessing(anyFormat(n, f));
+    }
+  }
+
+  private static void expires(Request r, String n, String[] a) {
+    long timestamp = OptionArgs.unixTime(n, a[0]);
+    r.checkExpiry(timestamp);
+    r.b.expires(timestamp);
+  }
+
+  private static void filename(Request r, String n, String[] a) {
+    boolean encoded = a.length > 1 && !a[1].isEmpty() && bool(n, a[1]);
+    String name = encoded ? ImgproxyPath.base64UrlDecode(a[0]) : ImgproxyPath.percentDecode(a[0]);
+    if (name == null) {
+      throw invalid(n, "filename", a[0], encoded ? "URL-safe base64" : "a percent-encoded name");
+    }
+    r.b.filename(name);
+  }
+
+  // --- how options write themselves --------------------------------------------------------------
+
+  private static String extendArgs(Extend e) {
+    return e.enabled() ? "1:" + e.gravity().toArgs() : "0";
+  }
+
+  private static String bit(boolean b) {
+    return b ? "1" : "0";
+  }
+}
