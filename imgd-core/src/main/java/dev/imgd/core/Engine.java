@@ -1,6 +1,7 @@
 package dev.imgd.core;
 
-import dev.imgd.core.pipeline.Pipeline;
+import dev.imgd.core.plan.Encoded;
+import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import java.time.Instant;
 import java.util.Set;
@@ -25,16 +26,13 @@ public interface Engine extends AutoCloseable {
    * Runs the plan on the source; {@code watermark} is the watermark image's bytes when the plan has
    * one (else null). Fails with DEADLINE_EXCEEDED when the deadline passes first.
    */
-  Pipeline.Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline);
+  Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline);
 
   /**
    * Reads the size of a vector document's page, at 72 dpi, and its page count, without rendering it
    * (SVG, PDF: only isolated engines read them).
    */
   Page measure(byte[] source, ImageFormat format, int page, Instant deadline);
-
-  /** A measured page: its size in units at scale 1, and the document's page count. */
-  record Page(int width, int height, int pages) {}
 
   /** Stops the engine; jobs in flight finish first. */
   @Override

@@ -2,7 +2,8 @@ package dev.imgd.core;
 
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
-import dev.imgd.core.pipeline.Pipeline;
+import dev.imgd.core.plan.Encoded;
+import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.core.plan.Planner;
 import dev.imgd.core.probe.Probe;
@@ -113,7 +114,7 @@ public final class Imgd implements AutoCloseable {
   /** Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source. */
   public Result run(byte[] source, Plan plan, Instant deadline) {
     byte[] mark = plan.options().watermark().enabled() ? watermark : null;
-    Pipeline.Encoded out = engine.run(source, plan, mark, deadline);
+    Encoded out = engine.run(source, plan, mark, deadline);
     return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
   }
 
@@ -146,7 +147,7 @@ public final class Imgd implements AutoCloseable {
         Vectors.checkPdf(source);
       }
       int page = Math.max(0, options.page());
-      Engine.Page measured = engine.measure(source, probe.format(), page, deadline);
+      Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(
           probe.format(), measured.width(), measured.height(), measured.pages(), page, limits);
       probe = probe.withMeasuredSize(measured.width(), measured.height());

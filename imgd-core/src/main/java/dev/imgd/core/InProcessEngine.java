@@ -1,6 +1,8 @@
 package dev.imgd.core;
 
 import dev.imgd.core.pipeline.Pipeline;
+import dev.imgd.core.plan.Encoded;
+import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
@@ -45,8 +47,8 @@ final class InProcessEngine implements Engine {
   }
 
   @Override
-  public Pipeline.Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
-    Future<Pipeline.Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark));
+  public Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
+    Future<Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark));
     try {
       long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
       return job.get(wait, TimeUnit.NANOSECONDS);

@@ -4,8 +4,9 @@ import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
-import dev.imgd.core.pipeline.Pipeline;
 import dev.imgd.core.pipeline.Verifier;
+import dev.imgd.core.plan.Encoded;
+import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -97,7 +98,7 @@ public final class IsolatedEngine implements Engine {
   }
 
   @Override
-  public Pipeline.Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
+  public Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
     WorkerPool pool = router.route(plan.input());
     long room = settings.memoryCap() - pool.baselineRss;
     if (plan.memoryEstimate() > room) {
@@ -106,7 +107,7 @@ public final class IsolatedEngine implements Engine {
           "the image needs an estimated %d MiB, more than a worker may use (%d MiB)"
               .formatted(plan.memoryEstimate() >> 20, room >> 20));
     }
-    Pipeline.Encoded e =
+    Encoded e =
         call(pool, new Wire.Run(plan, source, watermark), deadline, Wire.Image.class).encoded();
     // The worker verified its output; verify again here, where a hijacked worker cannot lie.
     if (e.format() != plan.output().format()

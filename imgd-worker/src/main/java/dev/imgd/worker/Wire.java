@@ -1,10 +1,10 @@
 package dev.imgd.worker;
 
-import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
-import dev.imgd.core.pipeline.Pipeline;
+import dev.imgd.core.plan.Encoded;
+import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -164,7 +164,7 @@ final class Wire {
   }
 
   /** A plan's output, verified by the worker (and again by the server). */
-  record Image(Pipeline.Encoded encoded, long vipsMemory) implements Reply {
+  record Image(Encoded encoded, long vipsMemory) implements Reply {
     static final int KIND = 0;
 
     @Override
@@ -184,12 +184,12 @@ final class Wire {
       int height = in.readInt();
       int frames = in.readInt();
       byte[] bytes = readBytes(in, MAX_REPLY_BYTES);
-      return new Image(new Pipeline.Encoded(bytes, format, width, height, frames), in.readLong());
+      return new Image(new Encoded(bytes, format, width, height, frames), in.readLong());
     }
   }
 
   /** A page's size and the document's page count. */
-  record Measured(Engine.Page page, long vipsMemory) implements Reply {
+  record Measured(Page page, long vipsMemory) implements Reply {
     static final int KIND = 1;
 
     @Override
@@ -208,7 +208,7 @@ final class Wire {
       if (width < 0 || height < 0 || pages < 1) {
         throw new IOException("bad page " + width + "x" + height + " of " + pages);
       }
-      return new Measured(new Engine.Page(width, height, pages), in.readLong());
+      return new Measured(new Page(width, height, pages), in.readLong());
     }
   }
 

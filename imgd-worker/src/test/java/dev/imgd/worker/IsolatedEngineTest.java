@@ -3,11 +3,11 @@ package dev.imgd.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.plan.Page;
 import dev.imgd.testkit.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -174,7 +174,7 @@ class IsolatedEngineTest {
    * A job that takes the engine's whole path (quarantine, pool, watchdog) to a worker, where a
    * {@link WorkerFaults} input makes the worker misbehave; any other input is measured as usual.
    */
-  static Engine.Page faulty(byte[] input, Instant deadline) {
+  static Page faulty(byte[] input, Instant deadline) {
     return engine.measure(input, ImageFormat.SVG, 0, deadline);
   }
 

@@ -356,33 +356,65 @@ public final class Geometry {
    * size; east/south offsets push away from that edge.
    */
   static int[] position(int width, int height, int innerW, int innerH, Gravity g, double dpr) {
-    int left;
-    int top;
     GravityType t = g.type();
     if (t == GravityType.FOCUS_POINT) {
-      left = scaleToEven(width, g.x()) - innerW / 2;
-      top = scaleToEven(height, g.y()) - innerH / 2;
-    } else {
-      int offX = Math.abs(g.x()) >= 1 ? (int) Math.rint(g.x() * dpr) : scaleToEven(width, g.x());
-      int offY = Math.abs(g.y()) >= 1 ? (int) Math.rint(g.y() * dpr) : scaleToEven(height, g.y());
-      left = shrinkToEven(width - innerW + 1, 2) + offX;
-      top = shrinkToEven(height - innerH + 1, 2) + offY;
-      if (t.isNorthern()) {
-        top = offY;
-      }
-      if (t.isEastern()) {
-        left = width - innerW - offX;
-      }
-      if (t.isSouthern()) {
-        top = height - innerH - offY;
-      }
-      if (t.isWestern()) {
-        left = offX;
-      }
+      int left = scaleToEven(width, g.x()) - innerW / 2;
+      int top = scaleToEven(height, g.y()) - innerH / 2;
+      return clamp(width, height, innerW, innerH, left, top);
     }
-    left = Math.max(0, Math.min(left, width - innerW));
-    top = Math.max(0, Math.min(top, height - innerH));
-    return new int[] {left, top};
+    int offX = Math.abs(g.x()) >= 1 ? (int) Math.rint(g.x() * dpr) : scaleToEven(width, g.x());
+    int offY = Math.abs(g.y()) >= 1 ? (int) Math.rint(g.y() * dpr) : scaleToEven(height, g.y());
+    int centreLeft = shrinkToEven(width - innerW + 1, 2) + offX;
+    int centreTop = shrinkToEven(height - innerH + 1, 2) + offY;
+    return anchor(t, width, height, innerW, innerH, centreLeft, centreTop, offX, offY);
+  }
+
+  /**
+   * The left/top of a watermark of {@code innerW x innerH} in a {@code width x height} image, by a
+   * compass gravity with offsets in pixels, as {@link #position} places boxes but for the centre:
+   * it halves by integer division, as imgd has always placed watermarks (calcPosition's rounding
+   * would move centred marks by a pixel).
+   */
+  public static int[] watermark(
+      GravityType g, int width, int height, int innerW, int innerH, int dx, int dy) {
+    if (!g.isCompass()) {
+      throw new IllegalArgumentException("not a compass gravity: " + g.id());
+    }
+    int centreLeft = (width - innerW) / 2 + dx;
+    int centreTop = (height - innerH) / 2 + dy;
+    return anchor(g, width, height, innerW, innerH, centreLeft, centreTop, dx, dy);
+  }
+
+  /** A compass position: the centred left/top, or the offset from the edges the gravity names. */
+  private static int[] anchor(
+      GravityType t,
+      int width,
+      int height,
+      int innerW,
+      int innerH,
+      int centreLeft,
+      int centreTop,
+      int offX,
+      int offY) {
+    int left = centreLeft;
+    int top = centreTop;
+    if (t.isNorthern()) {
+      top = offY;
+    } else if (t.isSouthern()) {
+      top = height - innerH - offY;
+    }
+    if (t.isWestern()) {
+      left = offX;
+    } else if (t.isEastern()) {
+      left = width - innerW - offX;
+    }
+    return clamp(width, height, innerW, innerH, left, top);
+  }
+
+  private static int[] clamp(int width, int height, int innerW, int innerH, int left, int top) {
+    return new int[] {
+      Math.max(0, Math.min(left, width - innerW)), Math.max(0, Math.min(top, height - innerH))
+    };
   }
 
   private static final Map<Integer, Map<GravityType, GravityType>> ROTATED =

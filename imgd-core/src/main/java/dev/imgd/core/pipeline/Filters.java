@@ -5,25 +5,19 @@ import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
 /** Blur, sharpen and pixelate, in that order, as imgproxy applies them. */
-final class Filters {
-  private Filters() {}
-
-  static VipsImage apply(VipsImage in, Options plan) {
-    VipsImage img = in.share();
-    if (plan.blur() > 0) {
-      img =
-          Pipeline.Steps.then(
-              img, i -> VipsOperation.of("gaussblur").in(i).set("sigma", plan.blur()).image());
+final class Filters implements Step {
+  @Override
+  public void apply(Context ctx) {
+    Options o = ctx.plan.options();
+    if (o.blur() > 0) {
+      ctx.then(i -> VipsOperation.of("gaussblur").in(i).set("sigma", o.blur()).image());
     }
-    if (plan.sharpen() > 0) {
-      img =
-          Pipeline.Steps.then(
-              img, i -> VipsOperation.of("sharpen").in(i).set("sigma", plan.sharpen()).image());
+    if (o.sharpen() > 0) {
+      ctx.then(i -> VipsOperation.of("sharpen").in(i).set("sigma", o.sharpen()).image());
     }
-    if (plan.pixelate() > 1) {
-      img = Pipeline.Steps.then(img, i -> pixelate(i, plan.pixelate()));
+    if (o.pixelate() > 1) {
+      ctx.then(i -> pixelate(i, o.pixelate()));
     }
-    return img;
   }
 
   private static VipsImage pixelate(VipsImage in, int size) {

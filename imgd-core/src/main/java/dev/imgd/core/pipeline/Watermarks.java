@@ -1,6 +1,7 @@
 package dev.imgd.core.pipeline;
 
 import dev.imgd.core.options.CropRect;
+import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.GravityType;
 import dev.imgd.core.options.Watermark;
 import dev.imgd.core.probe.Probe;
@@ -13,15 +14,22 @@ import java.util.Arrays;
  * transparent, semi-transparent and opaque watermarks come out right and applying the same
  * watermark twice gives the same bytes (FM-09).
  */
-final class Watermarks {
-  private Watermarks() {}
+final class Watermarks implements Step {
+  @Override
+  public void apply(Context ctx) {
+    Watermark wm = ctx.plan.options().watermark();
+    if (wm.enabled() && ctx.watermark != null) {
+      ctx.then(i -> composite(i, ctx.watermark, wm, ctx.geometry().dprScale()));
+    }
+  }
 
-  static VipsImage apply(VipsImage base, byte[] watermarkBytes, Watermark wm, double dpr) {
+  private static VipsImage composite(
+      VipsImage base, byte[] watermarkBytes, Watermark wm, double dpr) {
     int dx = (int) Math.round(wm.position().x() * dpr);
     int dy = (int) Math.round(wm.position().y() * dpr);
     try (VipsImage mark = prepare(base, watermarkBytes, wm);
         VipsImage overlay = position(base, mark, wm, dx, dy);
-        VipsImage withAlpha = base.hasAlpha() ? base.share() : Pipeline.Steps.addAlpha(base);
+        VipsImage withAlpha = base.hasAlpha() ? base.share() : Ops.addAlpha(base);
         VipsImage composed =
             VipsOperation.of("composite2")
                 .set("base", withAlpha)
@@ -45,7 +53,7 @@ final class Watermarks {
     if (wm.position().type() == GravityType.REPLICATE) {
       // Offsets are the spacing between tiles.
       try (VipsImage spaced =
-              Pipeline.Steps.embedTransparent(
+              embedTransparent(
                   mark, 0, 0, mark.width() + Math.max(0, dx), mark.height() + Math.max(0, dy));
           VipsImage tiled =
               VipsOperation.of("replicate")
@@ -53,28 +61,22 @@ final class Watermarks {
                   .set("across", base.width() / spaced.width() + 1)
                   .set("down", base.height() / spaced.height() + 1)
                   .image()) {
-        return Pipeline.Steps.crop(tiled, new CropRect(0, 0, base.width(), base.height(), false));
+        return Ops.crop(tiled, new CropRect(0, 0, base.width(), base.height(), false));
       }
     }
     int[] at =
-        Gravity.place(
-            wm.position().type().id(),
-            base.width(),
-            base.height(),
-            mark.width(),
-            mark.height(),
-            dx,
-            dy);
-    return Pipeline.Steps.embedTransparent(mark, at[0], at[1], base.width(), base.height());
+        Geometry.watermark(
+            wm.position().type(), base.width(), base.height(), mark.width(), mark.height(), dx, dy);
+    return embedTransparent(mark, at[0], at[1], base.width(), base.height());
   }
 
   /** Decoded, sRGB, with alpha, scaled, and with its alpha multiplied by the opacity. */
   private static VipsImage prepare(VipsImage base, byte[] bytes, Watermark wm) {
-    String loader = Pipeline.Steps.loader(Probe.read(bytes).format());
+    String loader = Ops.loader(Probe.read(bytes).format());
     VipsImage img = VipsOperation.of(loader).set("buffer", bytes).image();
-    img = Pipeline.Steps.then(img, Pipeline.Steps::toSrgb);
+    img = Ops.then(img, ToSrgb::convert);
     if (!img.hasAlpha()) {
-      img = Pipeline.Steps.then(img, Pipeline.Steps::addAlpha);
+      img = Ops.then(img, Ops::addAlpha);
     }
     double scale = wm.scale() > 0 ? base.width() * wm.scale() / img.width() : 1;
     // Never larger than the image it marks.
@@ -85,7 +87,7 @@ final class Watermarks {
     if (scale != 1) {
       int w = Math.max(1, (int) Math.round(img.width() * scale));
       int h = Math.max(1, (int) Math.round(img.height() * scale));
-      img = Pipeline.Steps.then(img, i -> Pipeline.Steps.resize(i, w, h));
+      img = Ops.then(img, i -> Ops.resize(i, w, h));
     }
     if (wm.opacity() < 1) {
       double[] a = new double[img.bands()];
@@ -93,7 +95,7 @@ final class Watermarks {
       a[a.length - 1] = wm.opacity();
       double[] b = new double[a.length];
       img =
-          Pipeline.Steps.then(
+          Ops.then(
               img,
               i -> {
                 try (VipsImage faded =
@@ -103,5 +105,17 @@ final class Watermarks {
               });
     }
     return img;
+  }
+
+  private static VipsImage embedTransparent(VipsImage in, int x, int y, int width, int height) {
+    return VipsOperation.of("embed")
+        .in(in)
+        .set("x", x)
+        .set("y", y)
+        .set("width", width)
+        .set("height", height)
+        .set("extend", "background")
+        .set("background", new double[in.bands()])
+        .image();
   }
 }

@@ -1,6 +1,7 @@
 package dev.imgd.core.plan;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
 import java.io.Serializable;
@@ -57,9 +58,15 @@ public record Plan(
     return t;
   }
 
-  /** The same plan with its geometry made again for a trimmed source. */
-  public Plan withGeometry(ResizePlan newGeometry) {
-    return new Plan(options, input, orientation, load, newGeometry, output, frames, memoryEstimate);
+  /**
+   * The geometry for the source once trimmed to {@code rawWidth x rawHeight} (still unturned, as
+   * loaded): trim finds its box in the pixels, so the run asks for its geometry here.
+   */
+  public ResizePlan geometryAfterTrim(int rawWidth, int rawHeight) {
+    boolean swap = turn().swapsAxes();
+    int w = swap ? rawHeight : rawWidth;
+    int h = swap ? rawWidth : rawHeight;
+    return Geometry.plan(options, w, h, orientation, false, 0);
   }
 
   /**

@@ -1,17 +1,28 @@
 package dev.imgd.core.pipeline;
 
 import dev.imgd.core.options.CropRect;
-import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Trim;
-import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
-/** Border trimming, which decides the geometry from pixels and so replans after it. */
-final class Trimmer {
-  private Trimmer() {}
+/**
+ * Cuts away the border. The box is found in the pixels, so the geometry of the steps after this one
+ * is the plan's geometry for the trimmed size ({@link dev.imgd.core.plan.Plan#geometryAfterTrim}),
+ * which this step leaves in the context. Still images only.
+ */
+final class TrimBorders implements Step {
+  @Override
+  public void apply(Context ctx) {
+    if (!ctx.plan.options().trim().enabled() || ctx.plan.frames() != 1) {
+      return;
+    }
+    // Trim reads every pixel before the crop reads them again: hold them in memory.
+    ctx.then(VipsImage::copyMemory);
+    ctx.then(i -> trim(i, ctx.plan.options().trim()));
+    ctx.geometry(ctx.plan.geometryAfterTrim(ctx.image().width(), ctx.image().height()));
+  }
 
-  static VipsImage trim(VipsImage in, Trim trim) {
+  private static VipsImage trim(VipsImage in, Trim trim) {
     double[] background;
     if (trim.smart()) {
       // As imgproxy: the colour of the top-left pixel is the border's.
@@ -51,14 +62,6 @@ final class Trimmer {
       top = cut;
       height = in.height() - 2 * cut;
     }
-    return Pipeline.Steps.crop(in, new CropRect(left, top, width, height, false));
-  }
-
-  /** The plan's geometry made again for the trimmed, still unturned, image. */
-  static Plan replan(Plan plan, int rawWidth, int rawHeight) {
-    boolean swap = plan.turn().swapsAxes();
-    int w = swap ? rawHeight : rawWidth;
-    int h = swap ? rawWidth : rawHeight;
-    return plan.withGeometry(Geometry.plan(plan.options(), w, h, plan.orientation(), false, 0));
+    return Ops.crop(in, new CropRect(left, top, width, height, false));
   }
 }

@@ -1,0 +1,78 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.options.ResizePlan;
+import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsImage;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the steps of one run share: the plan and inputs, which never change, the geometry, which
+ * only {@link TrimBorders} replaces (before any step reads it), and the image or bytes so far.
+ */
+final class Context {
+  final Plan plan;
+  final byte[] source;
+  final byte[] watermark;
+  private ResizePlan geometry;
+  private VipsImage image;
+  private byte[] encoded;
+
+  Context(Plan plan, byte[] source, byte[] watermark) {
+    this.plan = plan;
+    this.source = source;
+    this.watermark = watermark;
+    this.geometry = plan.geometry();
+  }
+
+  /** A context for one frame of an animation, which owns {@code frame}. */
+  Context forFrame(VipsImage frame) {
+    Context f = new Context(plan, source, watermark);
+    f.geometry = geometry;
+    f.image = frame;
+    return f;
+  }
+
+  ResizePlan geometry() {
+    return geometry;
+  }
+
+  void geometry(ResizePlan trimmed) {
+    this.geometry = trimmed;
+  }
+
+  VipsImage image() {
+    return image;
+  }
+
+  /** Sets the first image (the loader's); the context owns it from now on. */
+  void image(VipsImage loaded) {
+    this.image = loaded;
+  }
+
+  /** Replaces the image by {@code op}'s result and closes the old one. */
+  void then(UnaryOperator<VipsImage> op) {
+    image = Ops.then(image, op);
+  }
+
+  byte[] encoded() {
+    return encoded;
+  }
+
+  void encoded(byte[] bytes) {
+    this.encoded = bytes;
+  }
+
+  /** Hands the image over to the caller, who must close it. */
+  VipsImage takeImage() {
+    VipsImage taken = image;
+    image = null;
+    return taken;
+  }
+
+  /** Closes the image, if any. */
+  void close() {
+    if (image != null) {
+      image.close();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.options.Rgb;
+import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsImage;
+import dev.imgd.vips.VipsOperation;
+
+/** Formats without alpha, or a flatten asked for, get the background colour under transparency. */
+final class Flatten implements Step {
+  @Override
+  public void apply(Context ctx) {
+    ctx.then(i -> flatten(i, ctx.plan));
+  }
+
+  private static VipsImage flatten(VipsImage in, Plan plan) {
+    boolean wanted = plan.options().flatten() || !Ops.supportsAlpha(plan.output().format());
+    if (!in.hasAlpha() || !wanted) {
+      return in.share();
+    }
+    Rgb bg = plan.options().background();
+    return VipsOperation.of("flatten")
+        .in(in)
+        .set("background", new double[] {bg.r(), bg.g(), bg.b()})
+        .image();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsImage;
+import dev.imgd.vips.VipsOperation;
+
+/** Decodes the source, shrinking on load (JPEG DCT scaling, WebP scale) and picking the pages. */
+final class Load implements Step {
+  @Override
+  public void apply(Context ctx) {
+    ctx.image(load(ctx.source, ctx.plan));
+  }
+
+  private static VipsImage load(byte[] source, Plan plan) {
+    Plan.Load load = plan.load();
+    VipsOperation op =
+        VipsOperation.of(Ops.loader(plan.input()))
+            .set("buffer", source)
+            .set("access", "sequential")
+            .set("fail_on", failOn(plan));
+    switch (plan.input()) {
+      case JPEG -> {
+        if (load.shrink() > 1) {
+          op.set("shrink", load.shrink());
+        }
+      }
+      case WEBP -> {
+        if (load.shrink() > 1) {
+          op.set("scale", 1.0 / load.shrink());
+        }
+        pages(op, load);
+      }
+      case GIF, HEIC, AVIF, TIFF -> pages(op, load);
+      case PDF -> {
+        pages(op, load);
+        op.set("scale", load.scale());
+      }
+      case SVG -> op.set("scale", load.scale());
+      default -> {}
+    }
+    // JPEG "autorotate" is off by default in libvips; orientation is applied by the plan.
+    return op.image();
+  }
+
+  /**
+   * How strict the decoder is. JPEG: "warning", because libjpeg only warns when the entropy data
+   * ends early at a marker, and "truncated" would grey-fill the rest (FM-11); as sharp does by
+   * default. Other formats: "truncated", as their decoders warn about harmless things too (a PNG's
+   * sRGB profile, say).
+   */
+  private static String failOn(Plan plan) {
+    if (!plan.load().failOnTruncated()) {
+      return "none";
+    }
+    return plan.input() == ImageFormat.JPEG ? "warning" : "truncated";
+  }
+
+  private static void pages(VipsOperation op, Plan.Load load) {
+    if (load.page() > 0) {
+      op.set("page", load.page());
+    }
+    if (load.pages() != 1) {
+      op.set("n", load.pages());
+    }
+  }
+}

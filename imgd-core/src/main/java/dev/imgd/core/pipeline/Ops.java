@@ -1,0 +1,96 @@
+package dev.imgd.core.pipeline;
+
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.options.CropRect;
+import dev.imgd.vips.VipsImage;
+import dev.imgd.vips.VipsOperation;
+import java.util.function.UnaryOperator;
+
+/** The libvips operations more than one step uses. */
+final class Ops {
+  private static final String KERNEL = "lanczos3";
+
+  private Ops() {}
+
+  /** Applies {@code op} and closes the input. */
+  static VipsImage then(VipsImage in, UnaryOperator<VipsImage> op) {
+    try (in) {
+      return op.apply(in);
+    }
+  }
+
+  static String loader(ImageFormat f) {
+    return switch (f) {
+      case JPEG -> "jpegload_buffer";
+      case PNG -> "pngload_buffer";
+      case WEBP -> "webpload_buffer";
+      case GIF -> "gifload_buffer";
+      case AVIF, HEIC -> "heifload_buffer";
+      case TIFF -> "tiffload_buffer";
+      case SVG -> "svgload_buffer";
+      case PDF -> "pdfload_buffer";
+    };
+  }
+
+  static boolean supportsAlpha(ImageFormat f) {
+    return f != ImageFormat.JPEG;
+  }
+
+  static VipsImage crop(VipsImage in, CropRect r) {
+    if (r.x() == 0 && r.y() == 0 && r.width() == in.width() && r.height() == in.height()) {
+      return in.share();
+    }
+    int x = Math.min(r.x(), in.width() - 1);
+    int y = Math.min(r.y(), in.height() - 1);
+    return VipsOperation.of("extract_area")
+        .set("input", in)
+        .set("left", x)
+        .set("top", y)
+        .set("width", Math.min(r.width(), in.width() - x))
+        .set("height", Math.min(r.height(), in.height() - y))
+        .image();
+  }
+
+  static VipsImage smartCrop(VipsImage in, CropRect r) {
+    return VipsOperation.of("smartcrop")
+        .set("input", in)
+        .set("width", Math.min(r.width(), in.width()))
+        .set("height", Math.min(r.height(), in.height()))
+        .set("interesting", "attention")
+        .image();
+  }
+
+  /** Lanczos3 resize to exactly {@code w x h}, on premultiplied alpha. */
+  static VipsImage resize(VipsImage in, int w, int h) {
+    if (in.width() == w && in.height() == h) {
+      return in.share();
+    }
+    double sx = w / (double) in.width();
+    double sy = h / (double) in.height();
+    if (!in.hasAlpha()) {
+      return resizeOnce(in, sx, sy);
+    }
+    // Resizing straight alpha bleeds the colour of transparent pixels into the edges. The
+    // premultiplied image goes back to the input's band format before the resize: libvips'
+    // integer reducers are about twice as fast as its float ones (sharp does the same).
+    try (VipsImage pre = VipsOperation.of("premultiply").in(in).image();
+        VipsImage packed = VipsOperation.of("cast").in(pre).set("format", in.format()).image();
+        VipsImage resized = resizeOnce(packed, sx, sy);
+        VipsImage un = VipsOperation.of("unpremultiply").in(resized).image()) {
+      return VipsOperation.of("cast").in(un).set("format", in.format()).image();
+    }
+  }
+
+  private static VipsImage resizeOnce(VipsImage in, double sx, double sy) {
+    return VipsOperation.of("resize")
+        .in(in)
+        .set("scale", sx)
+        .set("vscale", sy)
+        .set("kernel", KERNEL)
+        .image();
+  }
+
+  static VipsImage addAlpha(VipsImage in) {
+    return VipsOperation.of("bandjoin_const").in(in).set("c", new double[] {255}).image();
+  }
+}

@@ -1,0 +1,14 @@
+package dev.imgd.core.pipeline;
+
+/** Checks the encoded bytes against the plan before anyone sees them ({@link Verifier}). */
+final class Verify implements Step {
+  @Override
+  public void apply(Context ctx) {
+    Verifier.verify(
+        ctx.encoded(),
+        ctx.plan.output().format(),
+        ctx.geometry().width(),
+        ctx.geometry().height(),
+        ctx.plan.frames());
+  }
+}
