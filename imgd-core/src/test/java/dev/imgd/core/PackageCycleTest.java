@@ -37,7 +37,7 @@ class PackageCycleTest {
     Map<String, Map<String, Set<String>>> graph = graph();
     assertThat(graph).containsKeys(BASE, ROOT, ROOT + ".pipeline", ROOT + ".plan");
     List<String> circle = findCircle(graph);
-    assertThat(circle).as("an import circle, with one import per edge").isEmpty();
+    assertThat(circle).as("an import circle, each edge with the files that make it").isEmpty();
   }
 
   /** Package to imported package to the files that import it. */
