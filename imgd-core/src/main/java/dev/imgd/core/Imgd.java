@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -51,7 +52,8 @@ public final class Imgd implements AutoCloseable {
       if (!Vips.isStarted()) {
         Vips.start(
             VipsSettings.defaults(
-                b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
+                    b.library != null ? b.library : VipsSettings.libraryFromEnvironment())
+                .withLoaders(ImageFormat.loaderClasses(EnumSet.of(ImageFormat.Reach.IN_PROCESS))));
       }
       this.engine = Engine.inProcess(b.threads);
     }

@@ -211,16 +211,7 @@ public final class Pipeline {
     }
 
     static String loader(ImageFormat f) {
-      return switch (f) {
-        case JPEG -> "jpegload_buffer";
-        case PNG -> "pngload_buffer";
-        case WEBP -> "webpload_buffer";
-        case GIF -> "gifload_buffer";
-        case AVIF, HEIC -> "heifload_buffer";
-        case TIFF -> "tiffload_buffer";
-        case SVG -> "svgload_buffer";
-        case PDF -> "pdfload_buffer";
-      };
+      return f.loader();
     }
 
     /**
@@ -384,7 +375,7 @@ public final class Pipeline {
     }
 
     static boolean supportsAlpha(ImageFormat f) {
-      return f != ImageFormat.JPEG;
+      return f.has(ImageFormat.Trait.ALPHA);
     }
 
     /** A rectangle of full-resolution pixels in the frame of a shrunk-on-load image. */
