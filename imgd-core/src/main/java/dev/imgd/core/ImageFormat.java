@@ -28,7 +28,8 @@ public enum ImageFormat {
       null,
       Trait.OUTPUT,
       Trait.LOSSY,
-      Trait.SHRINK_ON_LOAD),
+      Trait.LOAD_SHRINK,
+      Trait.FAIL_ON_WARNING),
   PNG(
       "image/png",
       List.of("png"),
@@ -55,7 +56,8 @@ public enum ImageFormat {
       Trait.LOSSY,
       Trait.ALPHA,
       Trait.ANIMATION,
-      Trait.SHRINK_ON_LOAD),
+      Trait.LOAD_SCALE,
+      Trait.PAGES),
   GIF(
       "image/gif",
       List.of("gif"),
@@ -68,7 +70,8 @@ public enum ImageFormat {
       null,
       Trait.OUTPUT,
       Trait.ALPHA,
-      Trait.ANIMATION),
+      Trait.ANIMATION,
+      Trait.PAGES),
   AVIF(
       "image/avif",
       List.of("avif"),
@@ -82,7 +85,9 @@ public enum ImageFormat {
       Trait.OUTPUT,
       Trait.LOSSY,
       Trait.ALPHA,
-      Trait.CODEC_PLUGIN),
+      Trait.CODEC_PLUGIN,
+      Trait.PAGES,
+      Trait.HEAVY_ENCODER),
   HEIC(
       "image/heic",
       List.of("heic", "heif"),
@@ -94,7 +99,8 @@ public enum ImageFormat {
       Reach.IN_PROCESS,
       "a libvips whose libheif has an HEVC decoder (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)",
       Trait.ALPHA,
-      Trait.CODEC_PLUGIN),
+      Trait.CODEC_PLUGIN,
+      Trait.PAGES),
   TIFF(
       "image/tiff",
       List.of("tiff", "tif"),
@@ -105,7 +111,8 @@ public enum ImageFormat {
       80,
       Reach.NOWHERE, // one reused tile makes 10^12 pixels
       null,
-      Trait.ALPHA),
+      Trait.ALPHA,
+      Trait.PAGES),
   SVG(
       "image/svg+xml",
       List.of("svg"),
@@ -129,7 +136,8 @@ public enum ImageFormat {
       Reach.WORKER,
       "a libvips built with poppler or pdfium (Debian's libvips42)",
       Trait.ALPHA,
-      Trait.VECTOR);
+      Trait.VECTOR,
+      Trait.PAGES);
 
   /** Where a format's loader may run. */
   public enum Reach {
@@ -151,8 +159,19 @@ public enum ImageFormat {
     ALPHA,
     /** It stores several frames, and imgd writes them. */
     ANIMATION,
-    /** Its loader decodes at a fraction of the size (JPEG's DCT scaling, WebP's scaler). */
-    SHRINK_ON_LOAD,
+    /** Its loader decodes at 1/n of the size, given "shrink" n (JPEG's DCT scaling). */
+    LOAD_SHRINK,
+    /** Its loader decodes at a fraction of the size, given "scale" (WebP's scaler). */
+    LOAD_SCALE,
+    /** Its loader takes "page" and "n": several pages or frames. */
+    PAGES,
+    /**
+     * Its decoder only warns when the data ends early (libjpeg at a marker), so a load fails on
+     * warnings; "truncated" would grey-fill the rest (FM-11).
+     */
+    FAIL_ON_WARNING,
+    /** Its encoder is the memory-hungry one: skipped under memory pressure for the next choice. */
+    HEAVY_ENCODER,
     /** A document measured and rendered by the loader, only in isolated workers. */
     VECTOR,
     /** Its codec is a libheif plugin: only a round trip proves it. */
@@ -249,6 +268,11 @@ public enum ImageFormat {
   /** Vector documents: measured and rendered by the loader, only in isolated workers. */
   public boolean isVector() {
     return has(Trait.VECTOR);
+  }
+
+  /** Whether its loader decodes at a fraction of the size (shrink-on-load). */
+  public boolean shrinksOnLoad() {
+    return has(Trait.LOAD_SHRINK) || has(Trait.LOAD_SCALE);
   }
 
   /** Formats imgd can encode. */

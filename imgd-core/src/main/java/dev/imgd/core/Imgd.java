@@ -142,11 +142,7 @@ public final class Imgd implements AutoCloseable {
     Planner planner = planners.get(probe.format());
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
-      if (probe.format() == ImageFormat.SVG) {
-        Vectors.checkSvg(source);
-      } else {
-        Vectors.checkPdf(source);
-      }
+      Vectors.check(probe.format(), source);
       int page = Math.max(0, options.page());
       Engine.Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(

@@ -150,7 +150,7 @@ public final class Planner {
    * and is done at full resolution.
    */
   static int shrinkOnLoad(ProbeResult probe, Options options, ResizePlan g) {
-    boolean shrinkable = probe.format().has(ImageFormat.Trait.SHRINK_ON_LOAD);
+    boolean shrinkable = probe.format().shrinksOnLoad();
     if (!shrinkable || options.trim().enabled()) {
       return 1;
     }
