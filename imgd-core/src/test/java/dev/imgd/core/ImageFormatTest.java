@@ -79,14 +79,20 @@ class ImageFormatTest {
         .isFalse();
   }
 
-  /** Outputs, and loaders of formats every build reads, are all in the 8.18 build. */
+  /**
+   * Every output's saver, and the loader of every format no build lacks, is in the build; the 8.18
+   * build the tests default to writes every output (the smoke run on another build may lack a codec
+   * a spec names in buildNeeds).
+   */
   @ParameterizedTest
   @EnumSource(ImageFormat.class)
   void theBuildHasTheLoadersAndSavers(ImageFormat f) {
     Capabilities caps = Vips.capabilities();
     if (f.isOutput()) {
       assertThat(f.saver()).get().matches(caps::has, "is in the build");
-      assertThat(ImageFormat.writable(caps)).contains(f);
+      if (f.buildNeeds().isEmpty() || caps.version().startsWith("8.18")) {
+        assertThat(ImageFormat.writable(caps)).contains(f);
+      }
     }
     if (f.buildNeeds().isEmpty()) {
       assertThat(caps.has(f.loader())).as("%s in the build", f.loader()).isTrue();
