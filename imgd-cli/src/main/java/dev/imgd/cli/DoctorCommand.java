@@ -26,18 +26,18 @@ final class DoctorCommand implements Callable<Integer> {
     System.out.println(
         "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
     Set<ImageFormat> reads = ImageFormat.readable(caps, EnumSet.allOf(ImageFormat.Reach.class));
+    Set<ImageFormat> writes = ImageFormat.writable(caps);
     System.out.println("reads:      " + reads);
-    System.out.println("writes:     " + ImageFormat.writable(caps));
+    System.out.println("writes:     " + writes);
     System.out.println(
         "operations: "
             + Stream.of(ImageFormat.values())
                 .flatMap(f -> Stream.concat(Stream.of(f.loader()), f.saver().stream()))
                 .filter(caps::has)
-                .collect(Collectors.toCollection(TreeSet::new))
-                .stream()
+                .distinct()
+                .sorted()
                 .collect(Collectors.joining(" ")));
     System.out.println("loaders reachable: " + new TreeSet<>(Vips.settings().loaders()));
-    Set<ImageFormat> writes = ImageFormat.writable(caps);
     for (ImageFormat f : ImageFormat.values()) {
       boolean missing = f.isOutput() ? !writes.contains(f) : !reads.contains(f);
       if (missing && f.buildNeeds().isPresent()) {
