@@ -1,9 +1,15 @@
 package dev.imgd.cli;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
 /** What libvips this is, where it came from, and what it can read and write (FM-13). */
@@ -19,18 +25,26 @@ final class DoctorCommand implements Callable<Integer> {
         "allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
     System.out.println(
         "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
-    System.out.println("reads:      " + caps.reads());
-    System.out.println("writes:     " + caps.writes());
-    System.out.println("operations: " + String.join(" ", caps.operations()));
-    System.out.println("loaders reachable: " + Vips.settings().loaders());
-    if (!caps.canRead(Capabilities.Format.HEIC)) {
-      System.out.println(
-          "note: HEIC input needs a libvips whose libheif has an HEVC decoder"
-              + " (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)");
-    }
-    if (!caps.canRead(Capabilities.Format.PDF)) {
-      System.out.println(
-          "note: PDF input needs a libvips built with poppler or pdfium (Debian's libvips42)");
+    Set<ImageFormat> reads = ImageFormat.readable(caps, EnumSet.allOf(ImageFormat.Reach.class));
+    Set<ImageFormat> writes = ImageFormat.writable(caps);
+    System.out.println("reads:      " + reads);
+    System.out.println("writes:     " + writes);
+    System.out.println(
+        "operations: "
+            + Stream.of(ImageFormat.values())
+                .flatMap(f -> Stream.concat(Stream.of(f.loader()), f.saver().stream()))
+                .filter(caps::has)
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining(" ")));
+    System.out.println("loaders reachable: " + new TreeSet<>(Vips.settings().loaders()));
+    for (ImageFormat f : ImageFormat.values()) {
+      boolean missing = f.isOutput() ? !writes.contains(f) : !reads.contains(f);
+      if (missing && f.buildNeeds().isPresent()) {
+        System.out.println(
+            "note: %s %s needs %s"
+                .formatted(f, f.isOutput() ? "output" : "input", f.buildNeeds().get()));
+      }
     }
     return 0;
   }

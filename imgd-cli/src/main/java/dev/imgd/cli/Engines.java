@@ -1,6 +1,9 @@
 package dev.imgd.cli;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.vips.Vips;
+import dev.imgd.vips.VipsSettings;
+import java.util.EnumSet;
 
 /** Starts libvips for a command from the library the launcher resolved. */
 final class Engines {
@@ -8,7 +11,9 @@ final class Engines {
 
   static void startVips() {
     if (!Vips.isStarted()) {
-      Vips.startFromEnvironment();
+      Vips.start(
+          VipsSettings.defaults(VipsSettings.libraryFromEnvironment())
+              .withLoaders(ImageFormat.loaderClasses(EnumSet.of(ImageFormat.Reach.IN_PROCESS))));
     }
   }
 }

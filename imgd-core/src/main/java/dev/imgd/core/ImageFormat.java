@@ -2,66 +2,328 @@ package dev.imgd.core;
 
 import dev.imgd.vips.Capabilities;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Image formats imgd reads or writes. */
+/**
+ * The format registry: each constant is the one spec of a format imgd reads or writes (its MIME
+ * type, extensions, libvips loader and saver, default quality and what it can do). Code asks the
+ * spec and never compares formats by name; the probe's readers (dev.imgd.core.probe) recognise the
+ * bytes. Adding a format is a constant here and a reader there.
+ */
 public enum ImageFormat {
-  JPEG("image/jpeg", "jpg"),
-  PNG("image/png", "png"),
-  WEBP("image/webp", "webp"),
-  GIF("image/gif", "gif"),
-  AVIF("image/avif", "avif"),
-  HEIC("image/heic", "heic"),
-  TIFF("image/tiff", "tiff"),
-  SVG("image/svg+xml", "svg"),
-  PDF("application/pdf", "pdf");
+  JPEG(
+      "image/jpeg",
+      List.of("jpg", "jpeg"),
+      "jpegload_buffer",
+      "VipsForeignLoadJpeg",
+      "jpegsave_buffer",
+      Map.of("optimize_coding", true),
+      80,
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.LOSSY,
+      Trait.LOAD_SHRINK,
+      Trait.FAIL_ON_WARNING),
+  PNG(
+      "image/png",
+      List.of("png"),
+      "pngload_buffer",
+      "VipsForeignLoadPng",
+      "pngsave_buffer",
+      Map.of("compression", 6),
+      80,
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.ALPHA),
+  WEBP(
+      "image/webp",
+      List.of("webp"),
+      "webpload_buffer",
+      "VipsForeignLoadWebp",
+      "webpsave_buffer",
+      Map.of(),
+      79,
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.LOSSY,
+      Trait.ALPHA,
+      Trait.ANIMATION,
+      Trait.LOAD_SCALE,
+      Trait.PAGES),
+  GIF(
+      "image/gif",
+      List.of("gif"),
+      "gifload_buffer",
+      "VipsForeignLoadNsgif",
+      "gifsave_buffer",
+      Map.of(),
+      80,
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.ALPHA,
+      Trait.ANIMATION,
+      Trait.PAGES),
+  AVIF(
+      "image/avif",
+      List.of("avif"),
+      "heifload_buffer",
+      "VipsForeignLoadHeif",
+      "heifsave_buffer",
+      Map.of("compression", "av1", "effort", 4),
+      63,
+      Reach.IN_PROCESS,
+      "libheif with an AV1 encoder, as in the npm libvips 8.18 build",
+      Trait.OUTPUT,
+      Trait.LOSSY,
+      Trait.ALPHA,
+      Trait.CODEC_PLUGIN,
+      Trait.PAGES,
+      Trait.HEAVY_ENCODER),
+  HEIC(
+      "image/heic",
+      List.of("heic", "heif"),
+      "heifload_buffer",
+      "VipsForeignLoadHeif",
+      "heifsave_buffer", // not an output: only proves the HEVC codec by a round trip
+      Map.of("compression", "hevc"),
+      80,
+      Reach.IN_PROCESS,
+      "a libvips whose libheif has an HEVC decoder (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)",
+      Trait.ALPHA,
+      Trait.CODEC_PLUGIN,
+      Trait.PAGES),
+  TIFF(
+      "image/tiff",
+      List.of("tiff", "tif"),
+      "tiffload_buffer",
+      "VipsForeignLoadTiff",
+      null,
+      Map.of(),
+      80,
+      Reach.NOWHERE, // one reused tile makes 10^12 pixels
+      null,
+      Trait.ALPHA,
+      Trait.PAGES),
+  SVG(
+      "image/svg+xml",
+      List.of("svg"),
+      "svgload_buffer",
+      "VipsForeignLoadSvg",
+      null,
+      Map.of(),
+      80,
+      Reach.WORKER,
+      null,
+      Trait.ALPHA,
+      Trait.VECTOR),
+  PDF(
+      "application/pdf",
+      List.of("pdf"),
+      "pdfload_buffer",
+      "VipsForeignLoadPdf",
+      null,
+      Map.of(),
+      80,
+      Reach.WORKER,
+      "a libvips built with poppler or pdfium (Debian's libvips42)",
+      Trait.ALPHA,
+      Trait.VECTOR,
+      Trait.PAGES);
 
-  private final String mimeType;
-  private final String extension;
-
-  ImageFormat(String mimeType, String extension) {
-    this.mimeType = mimeType;
-    this.extension = extension;
+  /** Where a format's loader may run. */
+  public enum Reach {
+    /** In the server's process and in workers. */
+    IN_PROCESS,
+    /** Only in isolated workers: the loader parses a document (FM-20). */
+    WORKER,
+    /** Nowhere: recognised by the probe, then refused. */
+    NOWHERE
   }
 
+  /** What a format can do. */
+  public enum Trait {
+    /** imgd encodes it. */
+    OUTPUT,
+    /** Its encoder takes a quality. */
+    LOSSY,
+    /** It keeps an alpha channel. */
+    ALPHA,
+    /** It stores several frames, and imgd writes them. */
+    ANIMATION,
+    /** Its loader decodes at 1/n of the size, given "shrink" n (JPEG's DCT scaling). */
+    LOAD_SHRINK,
+    /** Its loader decodes at a fraction of the size, given "scale" (WebP's scaler). */
+    LOAD_SCALE,
+    /** Its loader takes "page" and "n": several pages or frames. */
+    PAGES,
+    /**
+     * Its decoder only warns when the data ends early (libjpeg at a marker), so a load fails on
+     * warnings; "truncated" would grey-fill the rest (FM-11).
+     */
+    FAIL_ON_WARNING,
+    /** Its encoder is the memory-hungry one: skipped under memory pressure for the next choice. */
+    HEAVY_ENCODER,
+    /** A document measured and rendered by the loader, only in isolated workers. */
+    VECTOR,
+    /** Its codec is a libheif plugin: only a round trip proves it. */
+    CODEC_PLUGIN
+  }
+
+  private final String mimeType;
+  private final List<String> extensions;
+  private final String loader;
+  private final String loaderClass;
+  private final String saver;
+  private final Map<String, Object> saveOptions;
+  private final int defaultQuality;
+  private final Reach reach;
+  private final String buildNeeds;
+  private final Set<Trait> traits;
+
+  ImageFormat(
+      String mimeType,
+      List<String> extensions,
+      String loader,
+      String loaderClass,
+      String saver,
+      Map<String, Object> saveOptions,
+      int defaultQuality,
+      Reach reach,
+      String buildNeeds,
+      Trait... traits) {
+    this.mimeType = mimeType;
+    this.extensions = extensions;
+    this.loader = loader;
+    this.loaderClass = loaderClass;
+    this.saver = saver;
+    this.saveOptions = saveOptions;
+    this.defaultQuality = defaultQuality;
+    this.reach = reach;
+    this.buildNeeds = buildNeeds;
+    this.traits = traits.length == 0 ? Set.of() : Set.copyOf(EnumSet.of(traits[0], traits));
+  }
+
+  /** The Content-Type of an image in this format. */
   public String mimeType() {
     return mimeType;
   }
 
+  /** The canonical extension, as imgproxy writes it ("jpg"). */
   public String extension() {
-    return extension;
+    return extensions.getFirst();
+  }
+
+  /** Every extension that names it, canonical first. */
+  public List<String> extensions() {
+    return extensions;
+  }
+
+  /** The libvips buffer loader, e.g. "jpegload_buffer". */
+  public String loader() {
+    return loader;
+  }
+
+  /** The libvips loader class the block list opens, e.g. "VipsForeignLoadJpeg". */
+  public String loaderClass() {
+    return loaderClass;
+  }
+
+  /** The libvips buffer saver, if libvips has one (even where imgd writes no output). */
+  public Optional<String> saver() {
+    return Optional.ofNullable(saver);
+  }
+
+  /** The saver's options imgd always sets, beside quality and metadata. */
+  public Map<String, Object> saveOptions() {
+    return saveOptions;
+  }
+
+  /** imgproxy's default quality: IMGPROXY_QUALITY=80 and IMGPROXY_FORMAT_QUALITY. */
+  public int defaultQuality() {
+    return defaultQuality;
+  }
+
+  public Reach reach() {
+    return reach;
+  }
+
+  /** What a libvips build needs to read (or, for an output, write) it, where builds differ. */
+  public Optional<String> buildNeeds() {
+    return Optional.ofNullable(buildNeeds);
+  }
+
+  public boolean has(Trait trait) {
+    return traits.contains(trait);
   }
 
   /** Vector documents: measured and rendered by the loader, only in isolated workers. */
   public boolean isVector() {
-    return this == SVG || this == PDF;
+    return has(Trait.VECTOR);
+  }
+
+  /** Whether its loader decodes at a fraction of the size (shrink-on-load). */
+  public boolean shrinksOnLoad() {
+    return has(Trait.LOAD_SHRINK) || has(Trait.LOAD_SCALE);
   }
 
   /** Formats imgd can encode. */
   public boolean isOutput() {
-    return this == JPEG || this == PNG || this == WEBP || this == GIF || this == AVIF;
+    return has(Trait.OUTPUT);
   }
 
-  /** The formats a libvips build decodes, as far as imgd knows them. */
-  public static Set<ImageFormat> readable(Capabilities caps) {
-    return of(caps.reads());
+  /** The libvips loader classes to leave unblocked where the given reaches run. */
+  public static Set<String> loaderClasses(Set<Reach> reaches) {
+    return EnumSet.allOf(ImageFormat.class).stream()
+        .filter(f -> reaches.contains(f.reach))
+        .map(ImageFormat::loaderClass)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** The formats of the given reaches that a libvips build decodes. */
+  public static Set<ImageFormat> readable(Capabilities caps, Set<Reach> reaches) {
+    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
+    for (ImageFormat f : values()) {
+      if (reaches.contains(f.reach) && f.readableBy(caps)) {
+        s.add(f);
+      }
+    }
+    return s;
   }
 
   /** The output formats a libvips build encodes. */
   public static Set<ImageFormat> writable(Capabilities caps) {
-    Set<ImageFormat> s = of(caps.writes());
-    s.removeIf(f -> !f.isOutput());
+    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
+    for (ImageFormat f : values()) {
+      if (f.isOutput() && f.writableBy(caps)) {
+        s.add(f);
+      }
+    }
     return s;
   }
 
-  private static Set<ImageFormat> of(Set<Capabilities.Format> formats) {
-    Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
-    for (Capabilities.Format f : formats) {
-      fromExtension(f.name()).ifPresent(s::add);
-    }
-    return s;
+  private boolean readableBy(Capabilities caps) {
+    return has(Trait.CODEC_PLUGIN)
+        ? roundTrip(caps) == Capabilities.RoundTrip.WRITES_AND_READS
+        : caps.has(loader);
+  }
+
+  private boolean writableBy(Capabilities caps) {
+    return has(Trait.CODEC_PLUGIN)
+        ? roundTrip(caps) != Capabilities.RoundTrip.NONE
+        : caps.has(saver);
+  }
+
+  private Capabilities.RoundTrip roundTrip(Capabilities caps) {
+    return caps.roundTrip(saver, loader, saveOptions);
   }
 
   /** Parses an extension as imgproxy writes it: "jpg", "jpeg", "png", "webp", "avif", "gif"... */
@@ -69,17 +331,12 @@ public enum ImageFormat {
     if (ext == null) {
       return Optional.empty();
     }
-    return switch (ext.toLowerCase(Locale.ROOT)) {
-      case "jpg", "jpeg" -> Optional.of(JPEG);
-      case "png" -> Optional.of(PNG);
-      case "webp" -> Optional.of(WEBP);
-      case "gif" -> Optional.of(GIF);
-      case "avif" -> Optional.of(AVIF);
-      case "heic", "heif" -> Optional.of(HEIC);
-      case "tif", "tiff" -> Optional.of(TIFF);
-      case "svg" -> Optional.of(SVG);
-      case "pdf" -> Optional.of(PDF);
-      default -> Optional.empty();
-    };
+    String lower = ext.toLowerCase(Locale.ROOT);
+    for (ImageFormat f : values()) {
+      if (f.extensions.contains(lower)) {
+        return Optional.of(f);
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -52,7 +53,8 @@ public final class Imgd implements AutoCloseable {
       if (!Vips.isStarted()) {
         Vips.start(
             VipsSettings.defaults(
-                b.library != null ? b.library : VipsSettings.libraryFromEnvironment()));
+                    b.library != null ? b.library : VipsSettings.libraryFromEnvironment())
+                .withLoaders(ImageFormat.loaderClasses(EnumSet.of(ImageFormat.Reach.IN_PROCESS))));
       }
       this.engine = Engine.inProcess(b.threads);
     }
@@ -141,11 +143,7 @@ public final class Imgd implements AutoCloseable {
     Planner planner = planners.get(probe.format());
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
-      if (probe.format() == ImageFormat.SVG) {
-        Vectors.checkSvg(source);
-      } else {
-        Vectors.checkPdf(source);
-      }
+      Vectors.check(probe.format(), source);
       int page = Math.max(0, options.page());
       Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(

@@ -29,9 +29,7 @@ final class InProcessEngine implements Engine {
       throw new IllegalArgumentException("threads must be in [1, 1024]: " + threads);
     }
     Capabilities caps = Vips.capabilities();
-    this.reads = ImageFormat.readable(caps);
-    // SVG, PDF and TIFF are reachable only through isolated workers.
-    reads.removeAll(EnumSet.of(ImageFormat.SVG, ImageFormat.PDF, ImageFormat.TIFF));
+    this.reads = ImageFormat.readable(caps, EnumSet.of(ImageFormat.Reach.IN_PROCESS));
     this.writes = ImageFormat.writable(caps);
     this.pool = VipsThreads.pool("imgd-engine", threads);
   }

@@ -70,8 +70,10 @@ final class ImageHandler {
   private final long maxSourceBytes;
   private final long maxBodyBytes;
   private final long ttl;
-  private final boolean autoWebp;
-  private final boolean autoAvif;
+
+  /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
+  private final List<ImageFormat> autoFormats;
+
   private volatile Instant lastSuccess = Instant.EPOCH;
 
   ImageHandler(
@@ -103,8 +105,14 @@ final class ImageHandler {
     this.maxSourceBytes = settings.get(Settings.MAX_SRC_FILE_SIZE);
     this.maxBodyBytes = settings.get(Settings.MAX_BODY_SIZE);
     this.ttl = settings.get(Settings.TTL);
-    this.autoWebp = settings.get(Settings.AUTO_WEBP);
-    this.autoAvif = settings.get(Settings.AUTO_AVIF);
+    List<ImageFormat> auto = new java.util.ArrayList<>();
+    if (settings.get(Settings.AUTO_AVIF)) {
+      auto.add(ImageFormat.AVIF);
+    }
+    if (settings.get(Settings.AUTO_WEBP)) {
+      auto.add(ImageFormat.WEBP);
+    }
+    this.autoFormats = List.copyOf(auto);
   }
 
   /**
@@ -169,18 +177,18 @@ final class ImageHandler {
   private record Rendered(Imgd.Result result, String fallback) {}
 
   /**
-   * Plans, reserves the plan's memory, runs. Under memory pressure AVIF is not encoded; an encoder
-   * that fails moves on to the next format the client accepts.
+   * Plans, reserves the plan's memory, runs. Under memory pressure a heavy encoder (AVIF's) is
+   * skipped; an encoder that fails moves on to the next format the client accepts.
    */
   private Rendered render(
       Imgd engine, byte[] source, Ask ask, Admission.Permit permit, Instant deadline) {
     Options options = ask.options();
     String fallback = null;
-    if (options.format().orElse(null) == ImageFormat.AVIF
+    if (options.format().filter(f -> f.has(ImageFormat.Trait.HEAVY_ENCODER)).isPresent()
         && pressure.tier() != Pressure.Tier.NORMAL
         && !ask.fallbacks().isEmpty()) {
+      fallback = name(options.format()) + "->" + name(ask.fallbacks().getFirst()) + " (memory)";
       options = withFormat(options, ask.fallbacks().getFirst());
-      fallback = "avif->" + name(ask.fallbacks().getFirst()) + " (memory)";
       metrics.fallback("memory");
     }
     List<Optional<ImageFormat>> next = new java.util.ArrayList<>(ask.fallbacks());
@@ -238,7 +246,7 @@ final class ImageHandler {
     signatures.verify(path.substring(1, slash), rest);
     ParsedPath parsed = parser.parsePath(rest);
     Options options = parsed.options();
-    if (options.format().isEmpty() && (autoWebp || autoAvif)) {
+    if (options.format().isEmpty() && !autoFormats.isEmpty()) {
       List<Optional<ImageFormat>> accepted = negotiate(request);
       return new Ask(
           withFormat(options, accepted.getFirst()),
@@ -291,11 +299,10 @@ final class ImageHandler {
   private List<Optional<ImageFormat>> negotiate(Request request) {
     String accept = Optional.ofNullable(request.getHeaders().get(HttpHeader.ACCEPT)).orElse("");
     List<Optional<ImageFormat>> formats = new java.util.ArrayList<>();
-    if (autoAvif && accept.contains("image/avif") && writes(ImageFormat.AVIF)) {
-      formats.add(Optional.of(ImageFormat.AVIF));
-    }
-    if (autoWebp && accept.contains("image/webp") && writes(ImageFormat.WEBP)) {
-      formats.add(Optional.of(ImageFormat.WEBP));
+    for (ImageFormat f : autoFormats) {
+      if (accept.contains(f.mimeType()) && writes(f)) {
+        formats.add(Optional.of(f));
+      }
     }
     formats.add(Optional.empty());
     return formats;

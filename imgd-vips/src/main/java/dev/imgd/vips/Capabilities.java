@@ -1,132 +1,91 @@
 package dev.imgd.vips;
 
 import java.lang.foreign.Arena;
-import java.util.EnumSet;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the loaded libvips build can read and write (FM-13). Operations are looked up by name;
- * formats whose support depends on codec plugins (AVIF and HEIC through libheif) are proven by a
- * real encode and decode of a tiny image.
- *
- * @param version libvips version string
- * @param operations the load and save operations this build has (e.g. "jpegload_buffer")
- * @param reads formats that can be decoded, as far as imgd knows them
- * @param writes formats that can be encoded
+ * What the loaded libvips build has (FM-13). It knows no image format: the caller names the
+ * operations it needs (imgd-core's format registry does). Operations are looked up by name; savers
+ * whose support depends on codec plugins (libheif's AV1 and HEVC) are proven by a real encode and
+ * decode of a tiny image. Answers are cached: the build does not change.
  */
-public record Capabilities(
-    String version, Set<String> operations, Set<Format> reads, Set<Format> writes) {
+public final class Capabilities {
   private static final Logger LOG = LoggerFactory.getLogger(Capabilities.class);
 
-  /** Formats imgd knows how to route. */
-  public enum Format {
-    JPEG("jpegload_buffer", "jpegsave_buffer"),
-    PNG("pngload_buffer", "pngsave_buffer"),
-    WEBP("webpload_buffer", "webpsave_buffer"),
-    GIF("gifload_buffer", "gifsave_buffer"),
-    AVIF("heifload_buffer", "heifsave_buffer"),
-    HEIC("heifload_buffer", "heifsave_buffer"),
-    TIFF("tiffload_buffer", "tiffsave_buffer"),
-    SVG("svgload_buffer", null),
-    PDF("pdfload_buffer", null),
-    JXL("jxlload_buffer", "jxlsave_buffer");
-
-    final String loader;
-    final String saver;
-
-    Format(String loader, String saver) {
-      this.loader = loader;
-      this.saver = saver;
-    }
+  /** How far a saver and loader pair got with a tiny image. */
+  public enum RoundTrip {
+    /** The saver failed. */
+    NONE,
+    /** The saver wrote it; the loader did not read it back. */
+    WRITES,
+    /** Written and read back. */
+    WRITES_AND_READS
   }
 
-  private static final String[] KNOWN_OPERATIONS = {
-    "jpegload_buffer",
-    "pngload_buffer",
-    "webpload_buffer",
-    "gifload_buffer",
-    "heifload_buffer",
-    "tiffload_buffer",
-    "svgload_buffer",
-    "pdfload_buffer",
-    "jxlload_buffer",
-    "jp2kload_buffer",
-    "magickload_buffer",
-    "jpegsave_buffer",
-    "pngsave_buffer",
-    "webpsave_buffer",
-    "gifsave_buffer",
-    "heifsave_buffer",
-    "tiffsave_buffer",
-    "jxlsave_buffer",
-    "jp2ksave_buffer",
-    "magicksave_buffer",
-    "thumbnail_buffer",
-    "smartcrop",
-    "composite2",
-    "find_trim"
-  };
+  private final Lib lib;
+  private final String version;
+  private final Map<String, Boolean> operations = new ConcurrentHashMap<>();
+  private final Map<String, RoundTrip> roundTrips = new ConcurrentHashMap<>();
 
-  public Capabilities {
-    operations = Set.copyOf(operations);
-    reads = reads.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reads));
-    writes = writes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(writes));
-  }
-
-  public boolean canRead(Format f) {
-    return reads.contains(f);
-  }
-
-  public boolean canWrite(Format f) {
-    return writes.contains(f);
+  private Capabilities(Lib lib, String version) {
+    this.lib = lib;
+    this.version = version;
   }
 
   static Capabilities discover(Lib l) {
-    Set<String> ops = new TreeSet<>();
-    try (Arena arena = Arena.ofConfined()) {
-      var base = arena.allocateFrom("VipsOperation");
-      for (String name : KNOWN_OPERATIONS) {
-        if (l.vips_type_find(base, arena.allocateFrom(name)) != 0) {
-          ops.add(name);
-        }
-      }
-    }
-    Set<Format> reads = EnumSet.noneOf(Format.class);
-    Set<Format> writes = EnumSet.noneOf(Format.class);
-    for (Format f : Format.values()) {
-      if (f == Format.AVIF || f == Format.HEIC) {
-        continue;
-      }
-      if (ops.contains(f.loader)) {
-        reads.add(f);
-      }
-      if (f.saver != null && ops.contains(f.saver)) {
-        writes.add(f);
-      }
-    }
-    if (ops.contains("heifsave_buffer") && ops.contains("heifload_buffer")) {
-      tryHeif("av1", Format.AVIF, reads, writes);
-      tryHeif("hevc", Format.HEIC, reads, writes);
-    }
-    return new Capabilities(Vips.version(), ops, reads, writes);
+    return new Capabilities(l, Vips.version());
   }
 
-  // libheif's codecs are plugins: only a round trip proves a compression works.
-  private static void tryHeif(String compression, Format f, Set<Format> reads, Set<Format> writes) {
+  /** The libvips version string. */
+  public String version() {
+    return version;
+  }
+
+  /** Whether this build has the operation, e.g. "jpegload_buffer". */
+  public boolean has(String operation) {
+    if (operation == null || operation.isBlank()) {
+      throw new IllegalArgumentException("operation must be named: " + operation);
+    }
+    return operations.computeIfAbsent(operation, this::find);
+  }
+
+  private boolean find(String operation) {
+    try (Arena arena = Arena.ofConfined()) {
+      return lib.vips_type_find(arena.allocateFrom("VipsOperation"), arena.allocateFrom(operation))
+          != 0;
+    }
+  }
+
+  /**
+   * Encodes a tiny image with the saver and its options, then decodes it with the loader: only a
+   * round trip proves that a codec plugin (libheif's, say) is there.
+   */
+  public RoundTrip roundTrip(String saver, String loader, Map<String, Object> saveOptions) {
+    String key = saver + ' ' + loader + ' ' + saveOptions;
+    return roundTrips.computeIfAbsent(key, k -> tryRoundTrip(saver, loader, saveOptions));
+  }
+
+  private RoundTrip tryRoundTrip(String saver, String loader, Map<String, Object> saveOptions) {
+    if (!has(saver) || !has(loader)) {
+      return RoundTrip.NONE;
+    }
+    RoundTrip got = RoundTrip.NONE;
     try (VipsImage tiny = VipsImage.fromPixels(new byte[16 * 16 * 3], 16, 16, 3)) {
-      byte[] encoded =
-          VipsOperation.of("heifsave_buffer").in(tiny).set("compression", compression).bytes();
-      writes.add(f);
-      try (VipsImage back = VipsOperation.of("heifload_buffer").set("buffer", encoded).image()) {
+      VipsOperation save = VipsOperation.of(saver).in(tiny);
+      saveOptions.forEach(save::set);
+      byte[] encoded = save.bytes();
+      got = RoundTrip.WRITES;
+      try (VipsImage back = VipsOperation.of(loader).set("buffer", encoded).image()) {
         if (back.width() == 16) {
-          reads.add(f);
+          got = RoundTrip.WRITES_AND_READS;
         }
       }
     } catch (RuntimeException e) {
-      LOG.debug("libheif cannot round-trip {}: {}", compression, e.getMessage());
+      LOG.debug("{} and {} cannot round-trip {}: {}", saver, loader, saveOptions, e.getMessage());
     }
+    return got;
   }
 }

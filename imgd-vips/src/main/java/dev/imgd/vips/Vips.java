@@ -71,11 +71,6 @@ public final class Vips {
     LOG.info("libvips {} loaded from {}", versionString(loaded), wanted.library());
   }
 
-  /** Starts libvips with {@link VipsSettings#defaults} on the library the environment names. */
-  public static void startFromEnvironment() {
-    start(VipsSettings.defaults(VipsSettings.libraryFromEnvironment()));
-  }
-
   private static void configure(Lib l, VipsSettings s) {
     l.vips_concurrency_set(s.concurrency());
     // Setting the limits trims the cache; vips_cache_drop_all would destroy it for good.
@@ -87,8 +82,8 @@ public final class Vips {
     try (Arena arena = Arena.ofConfined()) {
       l.vips_block_untrusted_set(1);
       l.vips_operation_block_set(arena.allocateFrom("VipsForeignLoad"), 1);
-      for (VipsSettings.Loader loader : s.loaders()) {
-        l.vips_operation_block_set(arena.allocateFrom(loader.className), 0);
+      for (String loader : s.loaders()) {
+        l.vips_operation_block_set(arena.allocateFrom(loader), 0);
       }
     }
   }

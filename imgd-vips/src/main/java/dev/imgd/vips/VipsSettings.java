@@ -14,45 +14,25 @@ import java.util.Set;
  * thread pool and one block list per process.
  *
  * @param library the libvips shared library to load
- * @param loaders the loader families left reachable; every other loader is blocked (see {@link
- *     Loader})
+ * @param loaders the libvips loader classes left reachable (e.g. "VipsForeignLoadJpeg"; blocking a
+ *     class blocks its file, buffer and source loaders); every other loader is blocked. The caller
+ *     names them: imgd-core's format registry knows which formats it reads.
  * @param concurrency libvips worker threads per image; imgd runs images in parallel instead
  * @param operationCache entries in libvips' operation cache; 0 (the default) turns it off so that
  *     no request can see or pin another's buffers
  * @param leakCheck turn on libvips' own leak accounting (costs a little; for tests)
  */
 public record VipsSettings(
-    Path library, Set<Loader> loaders, int concurrency, int operationCache, boolean leakCheck) {
-
-  /**
-   * Loader families by their libvips class; blocking a class blocks its file, buffer and source
-   * loaders.
-   */
-  public enum Loader {
-    JPEG("VipsForeignLoadJpeg"),
-    PNG("VipsForeignLoadPng"),
-    WEBP("VipsForeignLoadWebp"),
-    GIF("VipsForeignLoadNsgif"),
-    HEIF("VipsForeignLoadHeif"),
-    TIFF("VipsForeignLoadTiff"),
-    SVG("VipsForeignLoadSvg"),
-    PDF("VipsForeignLoadPdf"),
-    JXL("VipsForeignLoadJxl");
-
-    final String className;
-
-    Loader(String className) {
-      this.className = className;
-    }
-  }
-
-  /** The loaders a web image service needs; TIFF, SVG, PDF and JXL are opt-in. */
-  public static final Set<Loader> WEB_LOADERS =
-      Set.of(Loader.JPEG, Loader.PNG, Loader.WEBP, Loader.GIF, Loader.HEIF);
+    Path library, Set<String> loaders, int concurrency, int operationCache, boolean leakCheck) {
 
   public VipsSettings {
     Objects.requireNonNull(library, "library");
     loaders = Set.copyOf(loaders);
+    for (String loader : loaders) {
+      if (!loader.startsWith("VipsForeignLoad")) {
+        throw new IllegalArgumentException("not a libvips loader class: " + loader);
+      }
+    }
     if (concurrency < 1 || concurrency > 1024) {
       throw new IllegalArgumentException("concurrency must be in [1, 1024]: " + concurrency);
     }
@@ -61,12 +41,15 @@ public record VipsSettings(
     }
   }
 
-  /** Web loaders, one libvips thread per image, no operation cache, no leak check. */
+  /**
+   * No loader reachable (name them with {@link #withLoaders}), one libvips thread per image, no
+   * operation cache, no leak check.
+   */
   public static VipsSettings defaults(Path library) {
-    return new VipsSettings(library, WEB_LOADERS, 1, 0, false);
+    return new VipsSettings(library, Set.of(), 1, 0, false);
   }
 
-  public VipsSettings withLoaders(Set<Loader> loaders) {
+  public VipsSettings withLoaders(Set<String> loaders) {
     return new VipsSettings(library, loaders, concurrency, operationCache, leakCheck);
   }
 

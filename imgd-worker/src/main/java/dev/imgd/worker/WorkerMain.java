@@ -52,12 +52,13 @@ public final class WorkerMain {
   }
 
   private static void serve(Path socket) throws IOException {
-    Set<VipsSettings.Loader> loaders = EnumSet.copyOf(VipsSettings.WEB_LOADERS);
-    loaders.add(VipsSettings.Loader.SVG);
-    loaders.add(VipsSettings.Loader.PDF);
-    Vips.start(VipsSettings.defaults(VipsSettings.libraryFromEnvironment()).withLoaders(loaders));
-    Set<ImageFormat> reads = ImageFormat.readable(Vips.capabilities());
-    reads.remove(ImageFormat.TIFF); // TIFF stays refused: one reused tile makes 10^12 pixels
+    // A worker reads documents too: its loaders run in a process of their own.
+    Set<ImageFormat.Reach> reaches =
+        EnumSet.of(ImageFormat.Reach.IN_PROCESS, ImageFormat.Reach.WORKER);
+    Vips.start(
+        VipsSettings.defaults(VipsSettings.libraryFromEnvironment())
+            .withLoaders(ImageFormat.loaderClasses(reaches)));
+    Set<ImageFormat> reads = ImageFormat.readable(Vips.capabilities(), reaches);
     Set<ImageFormat> writes = ImageFormat.writable(Vips.capabilities());
 
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {

@@ -8,14 +8,14 @@ import dev.imgd.vips.VipsOperation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Encoders with the settings imgd uses for each output format. */
+/** Encodes with each output format's saver and the settings its spec gives. */
 final class Encoder {
   private static final int MIN_QUALITY = 10;
 
   private Encoder() {}
 
   static byte[] encode(VipsImage image, Plan.Output out) {
-    if (out.maxBytes() <= 0 || !lossy(out.format())) {
+    if (out.maxBytes() <= 0 || !out.format().has(ImageFormat.Trait.LOSSY)) {
       return encodeOnce(image, out, out.quality());
     }
     // Shrinking quality needs several encodes of the same pixels: render them once.
@@ -33,25 +33,16 @@ final class Encoder {
     }
   }
 
-  private static boolean lossy(ImageFormat f) {
-    return f == ImageFormat.JPEG || f == ImageFormat.WEBP || f == ImageFormat.AVIF;
-  }
-
   static byte[] encodeOnce(VipsImage image, Plan.Output out, int quality) {
-    VipsOperation save =
-        switch (out.format()) {
-          case JPEG ->
-              VipsOperation.of("jpegsave_buffer").set("Q", quality).set("optimize_coding", true);
-          case PNG -> VipsOperation.of("pngsave_buffer").set("compression", 6);
-          case WEBP -> VipsOperation.of("webpsave_buffer").set("Q", quality);
-          case AVIF ->
-              VipsOperation.of("heifsave_buffer")
-                  .set("compression", "av1")
-                  .set("Q", quality)
-                  .set("effort", 4);
-          case GIF -> VipsOperation.of("gifsave_buffer");
-          default -> throw new IllegalArgumentException(out.format() + " cannot be written");
-        };
+    ImageFormat f = out.format();
+    if (!f.isOutput()) {
+      throw new IllegalArgumentException(f + " cannot be written");
+    }
+    VipsOperation save = VipsOperation.of(f.saver().orElseThrow());
+    f.saveOptions().forEach(save::set);
+    if (f.has(ImageFormat.Trait.LOSSY)) {
+      save.set("Q", quality);
+    }
     keep(save, image);
     return save.in(image).bytes();
   }

@@ -1,5 +1,6 @@
 package dev.imgd.core.pipeline;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.Embed;
 import dev.imgd.core.options.Padding;
 import dev.imgd.core.options.ResizePlan;
@@ -17,7 +18,7 @@ final class Extend implements Step {
     ResizePlan g = ctx.geometry();
     Rgb bg = ctx.plan.options().background();
     boolean transparent =
-        !ctx.plan.options().flatten() && Ops.supportsAlpha(ctx.plan.output().format());
+        !ctx.plan.options().flatten() && ctx.plan.output().format().has(ImageFormat.Trait.ALPHA);
     for (Embed e : new Embed[] {g.extend(), g.extendAspectRatio()}) {
       if (!e.isNone(ctx.image().width(), ctx.image().height())) {
         ctx.then(i -> embed(i, e.x(), e.y(), e.width(), e.height(), bg, transparent));

@@ -1,5 +1,6 @@
 package dev.imgd.core.pipeline;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.Rgb;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsImage;
@@ -13,7 +14,8 @@ final class Flatten implements Step {
   }
 
   private static VipsImage flatten(VipsImage in, Plan plan) {
-    boolean wanted = plan.options().flatten() || !Ops.supportsAlpha(plan.output().format());
+    boolean wanted =
+        plan.options().flatten() || !plan.output().format().has(ImageFormat.Trait.ALPHA);
     if (!in.hasAlpha() || !wanted) {
       return in.share();
     }

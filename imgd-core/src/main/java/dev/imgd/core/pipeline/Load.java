@@ -15,29 +15,22 @@ final class Load implements Step {
   private static VipsImage load(byte[] source, Plan plan) {
     Plan.Load load = plan.load();
     VipsOperation op =
-        VipsOperation.of(Ops.loader(plan.input()))
+        VipsOperation.of(plan.input().loader())
             .set("buffer", source)
             .set("access", "sequential")
             .set("fail_on", failOn(plan));
-    switch (plan.input()) {
-      case JPEG -> {
-        if (load.shrink() > 1) {
-          op.set("shrink", load.shrink());
-        }
-      }
-      case WEBP -> {
-        if (load.shrink() > 1) {
-          op.set("scale", 1.0 / load.shrink());
-        }
-        pages(op, load);
-      }
-      case GIF, HEIC, AVIF, TIFF -> pages(op, load);
-      case PDF -> {
-        pages(op, load);
-        op.set("scale", load.scale());
-      }
-      case SVG -> op.set("scale", load.scale());
-      default -> {}
+    ImageFormat f = plan.input();
+    if (load.shrink() > 1 && f.has(ImageFormat.Trait.LOAD_SHRINK)) {
+      op.set("shrink", load.shrink());
+    }
+    if (load.shrink() > 1 && f.has(ImageFormat.Trait.LOAD_SCALE)) {
+      op.set("scale", 1.0 / load.shrink());
+    }
+    if (f.has(ImageFormat.Trait.PAGES)) {
+      pages(op, load);
+    }
+    if (f.isVector()) {
+      op.set("scale", load.scale());
     }
     // JPEG "autorotate" is off by default in libvips; orientation is applied by the plan.
     return op.image();
@@ -53,7 +46,7 @@ final class Load implements Step {
     if (!plan.load().failOnTruncated()) {
       return "none";
     }
-    return plan.input() == ImageFormat.JPEG ? "warning" : "truncated";
+    return plan.input().has(ImageFormat.Trait.FAIL_ON_WARNING) ? "warning" : "truncated";
   }
 
   private static void pages(VipsOperation op, Plan.Load load) {

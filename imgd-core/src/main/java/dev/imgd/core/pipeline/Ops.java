@@ -1,6 +1,5 @@
 package dev.imgd.core.pipeline;
 
-import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.CropRect;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
@@ -17,23 +16,6 @@ final class Ops {
     try (in) {
       return op.apply(in);
     }
-  }
-
-  static String loader(ImageFormat f) {
-    return switch (f) {
-      case JPEG -> "jpegload_buffer";
-      case PNG -> "pngload_buffer";
-      case WEBP -> "webpload_buffer";
-      case GIF -> "gifload_buffer";
-      case AVIF, HEIC -> "heifload_buffer";
-      case TIFF -> "tiffload_buffer";
-      case SVG -> "svgload_buffer";
-      case PDF -> "pdfload_buffer";
-    };
-  }
-
-  static boolean supportsAlpha(ImageFormat f) {
-    return f != ImageFormat.JPEG;
   }
 
   static VipsImage crop(VipsImage in, CropRect r) {

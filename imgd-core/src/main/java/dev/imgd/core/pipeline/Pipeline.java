@@ -91,7 +91,7 @@ public final class Pipeline {
   }
 
   private static Page header(byte[] source, ImageFormat format, int page) {
-    VipsOperation op = VipsOperation.of(Ops.loader(format)).set("buffer", source);
+    VipsOperation op = VipsOperation.of(format.loader()).set("buffer", source);
     if (page > 0) {
       op.set("page", page);
     }

@@ -72,7 +72,7 @@ final class Watermarks implements Step {
 
   /** Decoded, sRGB, with alpha, scaled, and with its alpha multiplied by the opacity. */
   private static VipsImage prepare(VipsImage base, byte[] bytes, Watermark wm) {
-    String loader = Ops.loader(Probe.read(bytes).format());
+    String loader = Probe.read(bytes).format().loader();
     VipsImage img = VipsOperation.of(loader).set("buffer", bytes).image();
     img = Ops.then(img, ToSrgb::convert);
     if (!img.hasAlpha()) {

@@ -8,7 +8,6 @@ import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.probe.ProbeResult;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,12 +17,6 @@ import java.util.Set;
  * the memory estimated. Pure Java: it touches no pixel.
  */
 public final class Planner {
-  /** imgproxy's default qualities: IMGPROXY_QUALITY=80 and IMGPROXY_FORMAT_QUALITY. */
-  private static final Map<ImageFormat, Integer> DEFAULT_QUALITY =
-      Map.of(ImageFormat.WEBP, 79, ImageFormat.AVIF, 63);
-
-  private static final int DEFAULT_JPEG_QUALITY = 80;
-
   private final Limits limits;
   private final Set<ImageFormat> readable;
   private final Set<ImageFormat> writable;
@@ -64,7 +57,7 @@ public final class Planner {
     boolean animate =
         probe.animated()
             && probe.frames() > 1
-            && (format == ImageFormat.GIF || format == ImageFormat.WEBP)
+            && format.has(ImageFormat.Trait.ANIMATION)
             && !options.disableAnimation();
     int orientation = options.autoRotate() ? probe.orientation() : 1;
     boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
@@ -82,7 +75,7 @@ public final class Planner {
             probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     int quality = options.qualityFor(format);
     if (quality <= 0) {
-      quality = DEFAULT_QUALITY.getOrDefault(format, DEFAULT_JPEG_QUALITY);
+      quality = format.defaultQuality();
     }
     Plan.Output output =
         new Plan.Output(
@@ -110,8 +103,8 @@ public final class Planner {
           ErrorCode.UNSUPPORTED_FORMAT,
           wanted
               + " output is not available: the loaded libvips cannot write it"
-              + (wanted == ImageFormat.AVIF
-                  ? " (it needs libheif with an AV1 encoder, as in the npm libvips 8.18 build)"
+              + (wanted.isOutput()
+                  ? wanted.buildNeeds().map(n -> " (it needs " + n + ")").orElse("")
                   : "")
               + "; see imgd doctor");
     }
@@ -157,7 +150,7 @@ public final class Planner {
    * and is done at full resolution.
    */
   static int shrinkOnLoad(ProbeResult probe, Options options, ResizePlan g) {
-    boolean shrinkable = probe.format() == ImageFormat.JPEG || probe.format() == ImageFormat.WEBP;
+    boolean shrinkable = probe.format().shrinksOnLoad();
     if (!shrinkable || options.trim().enabled()) {
       return 1;
     }

@@ -76,7 +76,7 @@ final class Header {
   }
 
   ProbeResult toResult() {
-    boolean raster = format != ImageFormat.SVG && format != ImageFormat.PDF;
+    boolean raster = !format.isVector();
     if (raster && (width <= 0 || height <= 0)) {
       throw new ImgdException(
           ErrorCode.CORRUPT_IMAGE, "%s is %dx%d, an empty image".formatted(format, width, height));

@@ -27,10 +27,19 @@ public final class Vectors {
 
   private Vectors() {}
 
+  /** Refuses a vector document the loader must not see: the check of its format. */
+  public static void check(ImageFormat format, byte[] document) {
+    switch (format) {
+      case SVG -> checkSvg(document);
+      case PDF -> checkPdf(document);
+      default -> throw new IllegalArgumentException(format + " is not a vector format");
+    }
+  }
+
   /**
    * Refuses an SVG with a DTD, a processing instruction for a stylesheet, or outside references.
    */
-  public static void checkSvg(byte[] svg) {
+  static void checkSvg(byte[] svg) {
     String text = new String(svg, StandardCharsets.ISO_8859_1);
     String lower = text.toLowerCase(Locale.ROOT);
     if (lower.contains("<!doctype") || lower.contains("<!entity")) {
@@ -58,7 +67,7 @@ public final class Vectors {
    * clamps such a box to a sane size before libvips sees it, so the measured size cannot tell;
    * boxes inside compressed object streams are left to the measure and the worker's limits.
    */
-  public static void checkPdf(byte[] pdf) {
+  static void checkPdf(byte[] pdf) {
     Matcher m = BOX.matcher(new String(pdf, StandardCharsets.ISO_8859_1));
     while (m.find()) {
       try {
