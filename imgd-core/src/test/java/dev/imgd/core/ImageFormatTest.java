@@ -1,9 +1,9 @@
 package dev.imgd.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.imgd.core.probe.Probe;
+import dev.imgd.testkit.Fixtures;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsImage;
@@ -103,9 +103,7 @@ class ImageFormatTest {
   @ParameterizedTest
   @EnumSource(ImageFormat.class)
   void probeRecognisesASample(ImageFormat f) {
-    byte[] sample = sample(f);
-    assumeThat(sample).as("no sample of %s on this build", f).isNotNull();
-    assertThat(Probe.read(sample).format()).isEqualTo(f);
+    assertThat(Probe.read(sample(f)).format()).isEqualTo(f);
   }
 
   @Test
@@ -124,7 +122,11 @@ class ImageFormatTest {
               .getBytes(StandardCharsets.UTF_8);
       case PDF -> "%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII);
       case TIFF -> encode("tiffsave_buffer", f);
-      default -> f.saver().map(s -> encode(s, f)).orElse(null);
+      case HEIC -> Fixtures.bytes("landscape-1.heic"); // the 8.18 build writes no HEVC
+      default ->
+          f.saver()
+              .map(s -> encode(s, f))
+              .orElseThrow(() -> new AssertionError("no sample of " + f + ": give it one here"));
     };
   }
 

@@ -7,6 +7,7 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
+import dev.imgd.testkit.Fixtures;
 import dev.imgd.vips.VipsSettings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ class DocumentPoolsTest {
 
   @Test
   void heicIsConvertedByTheSystemPool() {
-    Imgd.Result r = imgd.process(TestImages.resource("landscape-1.heic"), "rs:fit:150:0/f:jpg");
+    Imgd.Result r = imgd.process(Fixtures.bytes("landscape-1.heic"), "rs:fit:150:0/f:jpg");
     assertThat(r.width()).isEqualTo(150);
     assertThat(r.format()).isEqualTo(ImageFormat.JPEG);
   }
@@ -93,7 +94,7 @@ class DocumentPoolsTest {
       assertThat(own.reads()).contains(ImageFormat.HEIC);
       assertThat(own.stats().size()).isEqualTo(1);
       assertThat(own.stats().live()).isEqualTo(1);
-      Imgd.Result r = imgd.process(TestImages.resource("landscape-1.heic"), "rs:fit:100:0/f:jpg");
+      Imgd.Result r = imgd.process(Fixtures.bytes("landscape-1.heic"), "rs:fit:100:0/f:jpg");
       assertThat(r.width()).isEqualTo(100);
       assertThat(own.stats().size()).isEqualTo(2);
       assertThat(own.stats().live()).isEqualTo(2);
