@@ -1,4 +1,4 @@
-package dev.imgd.core;
+package dev.imgd.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,37 +19,63 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * No import circle among imgd-core's packages. The root package holds two layers: the shared base
- * types every package may use (those importing no other imgd-core package: ErrorCode,
- * ImgdException, ImageFormat, Limits), and the API on top (Imgd, Engine...), which is a node of its
- * own here. Reads the main sources' import lines.
+ * The shape reviewers check, read from the product modules' main sources (imgd-vips, imgd-core,
+ * imgd-worker, imgd-server, imgd-cli): no import circle between their packages, nothing imported
+ * from the harness or the test kit, and no attack generator among them. imgd-core's root package
+ * holds two layers: the shared base types every package may use (those importing no other imgd
+ * package: ErrorCode, ImgdException, ImageFormat, Limits), and the API on top (Imgd, Engine...), a
+ * node of its own here.
  */
-class PackageCycleTest {
-  private static final Path SOURCES = Path.of("src/main/java");
+class ProductShapeTest {
+  private static final List<String> PRODUCT =
+      List.of("imgd-vips", "imgd-core", "imgd-worker", "imgd-server", "imgd-cli");
   private static final String ROOT = "dev.imgd.core";
   private static final String BASE = ROOT + " (base types)";
+  private static final Pattern CORE_IMPORT =
+      Pattern.compile("^import (?:static )?dev\\.imgd\\.core\\.", Pattern.MULTILINE);
   private static final Pattern IMPORT =
       Pattern.compile(
-          "^import (?:static )?dev\\.imgd\\.core\\.([a-z.]*?)\\.?([A-Z]\\w*)", Pattern.MULTILINE);
+          "^import (?:static )?(dev\\.imgd\\.[a-z.]*?)\\.([A-Z]\\w*)", Pattern.MULTILINE);
 
   @Test
   void packagesImportEachOtherWithoutCircles() {
-    Map<String, Map<String, Set<String>>> graph = graph();
-    assertThat(graph).containsKeys(BASE, ROOT, ROOT + ".pipeline", ROOT + ".plan");
+    Map<String, Map<String, Set<String>>> graph = graph(sources());
+    assertThat(graph).containsKeys(BASE, ROOT, ROOT + ".pipeline", "dev.imgd.server");
     List<String> circle = findCircle(graph);
     assertThat(circle).as("an import circle, each edge with the files that make it").isEmpty();
   }
 
-  /** Package to imported package to the files that import it. */
-  private static Map<String, Map<String, Set<String>>> graph() {
+  @Test
+  void theProductUsesNeitherTheHarnessNorTheTestKit() {
+    sources()
+        .forEach((file, text) ->
+            assertThat(text)
+                .as(file)
+                .doesNotContain("import dev.imgd.bench.")
+                .doesNotContain("import dev.imgd.testkit."));
+    assertThat(sources().keySet()).noneMatch(file -> file.contains("/hostile/"));
+  }
+
+  /** Each product module's main sources, by path below src/main/java, to their text. */
+  private static Map<String, String> sources() {
+    Path checkout = Fixtures.images().getParent();
     Map<String, String> sources = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(SOURCES.resolve("dev/imgd/core"))) {
-      files
-          .filter(f -> f.toString().endsWith(".java"))
-          .forEach(f -> sources.put(SOURCES.relativize(f).toString(), read(f)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (String module : PRODUCT) {
+      Path main = checkout.resolve(module).resolve("src/main/java");
+      try (Stream<Path> files = Files.walk(main)) {
+        files
+            .filter(f -> f.toString().endsWith(".java"))
+            .filter(f -> !f.getFileName().toString().equals("module-info.java"))
+            .forEach(f -> sources.put(main.relativize(f).toString(), read(f)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    return sources;
+  }
+
+  /** Package to imported package to the files that import it. */
+  private static Map<String, Map<String, Set<String>>> graph(Map<String, String> sources) {
     Set<String> base = baseTypes(sources);
     Map<String, Map<String, Set<String>>> graph = new TreeMap<>();
     sources.forEach((file, text) -> {
@@ -57,8 +83,7 @@ class PackageCycleTest {
       Map<String, Set<String>> edges = graph.computeIfAbsent(from, k -> new TreeMap<>());
       Matcher m = IMPORT.matcher(text);
       while (m.find()) {
-        String pkg = m.group(1).isEmpty() ? ROOT : ROOT + "." + m.group(1);
-        String to = node(pkg, m.group(2), base);
+        String to = node(m.group(1), m.group(2), base);
         if (!to.equals(from)) {
           edges.computeIfAbsent(to, k -> new TreeSet<>()).add(file);
         }
@@ -68,8 +93,8 @@ class PackageCycleTest {
   }
 
   /**
-   * The root package's types that import no other imgd-core package and name no root type outside
-   * the base (the same package needs no import, so the names are checked in the text).
+   * imgd-core's root types that import no imgd-core package and name no root type outside the base
+   * (the same package needs no import, so the names are checked in the text).
    */
   private static Set<String> baseTypes(Map<String, String> sources) {
     Set<String> root = new TreeSet<>();
@@ -78,7 +103,7 @@ class PackageCycleTest {
         .forEach(f -> root.add(className(f)));
     Set<String> base = new TreeSet<>();
     sources.forEach((file, text) -> {
-      if (packageOf(file).equals(ROOT) && !IMPORT.matcher(text).find()) {
+      if (packageOf(file).equals(ROOT) && !CORE_IMPORT.matcher(text).find()) {
         base.add(className(file));
       }
     });
