@@ -335,7 +335,7 @@ public final class IsolatedEngine implements Engine {
     }
 
     /** Null: no archive. */
-    public Settings withClassDataArchive(Path archive) {
+    public Settings withClassDataArchive(@Nullable Path archive) {
       return new Settings(pools, grace, memoryCap, quarantine, spare, archive);
     }
   }

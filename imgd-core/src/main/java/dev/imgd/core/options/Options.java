@@ -804,7 +804,7 @@ public record Options(
       return this;
     }
 
-    public Builder format(ImageFormat v) {
+    public Builder format(@Nullable ImageFormat v) {
       output = new Output(output.quality(), output.formatQuality(), output.maxBytes(), v);
       return this;
     }
