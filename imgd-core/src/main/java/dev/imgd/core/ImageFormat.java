@@ -16,8 +16,7 @@ import org.jspecify.annotations.Nullable;
  * spec and never compares formats by name; the probe's readers (dev.imgd.core.probe) recognise the
  * bytes. Adding a format is a constant here and a reader there.
  */
-// The fields are List.copyOf, Map.copyOf and Set.copyOf copies: immutable, though typed as
-// interfaces.
+// Its fields are immutable copies (List.copyOf, Map.copyOf, Set.copyOf) typed as interfaces.
 @SuppressWarnings("ImmutableEnumChecker")
 public enum ImageFormat {
   JPEG(

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * operations (ImageMagick, matrix, FITS...), turns the operation cache off, and routes libvips' and
  * GLib's log messages to SLF4J so that nothing is written to stderr.
  */
-@SuppressWarnings(
-    "restricted") // FFM: sizes the C strings libvips returns; the free callback is an upcall
+// FFM: sizes the C strings libvips returns; the free callback is an upcall.
+@SuppressWarnings("restricted")
 public final class Vips {
   private static final Logger LOG = LoggerFactory.getLogger(Vips.class);
   // Null until start; settings is written before lib, so a started library always has settings.
