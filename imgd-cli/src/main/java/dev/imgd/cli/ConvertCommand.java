@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,19 +38,19 @@ final class ConvertCommand implements Callable<Integer> {
   int height;
 
   @Option(names = "--fit", description = "fit, fill, fill-down, force or auto (default fit)")
-  String fit;
+  @Nullable String fit;
 
   @Option(names = "--quality", description = "1-100 (default: per format, JPEG 80)")
   int quality;
 
   @Option(names = "--format", description = "jpeg, png, webp, avif or gif")
-  String format;
+  @Nullable String format;
 
   @Option(names = "--options", description = "more options in imgproxy syntax, e.g. 'g:sm/bl:2'")
-  String imgproxyOptions;
+  @Nullable String imgproxyOptions;
 
   @Option(names = "--watermark", description = "watermark image for the wm option")
-  Path watermark;
+  @Nullable Path watermark;
 
   @Override
   public Integer call() throws IOException {

@@ -2,6 +2,8 @@ package dev.imgd.cli;
 
 import dev.imgd.core.ImgdException;
 import dev.imgd.vips.VipsException;
+import java.nio.charset.Charset;
+import java.util.Objects;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,13 +36,12 @@ public final class Main implements Runnable {
   }
 
   static int run(String... args) {
-    return run(new java.io.PrintWriter(System.err, true), args);
+    return run(new java.io.PrintWriter(System.err, true, Charset.defaultCharset()), args);
   }
 
   static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.getSubcommands()
-        .get("serve")
+    Objects.requireNonNull(cli.getSubcommands().get("serve"))
         .getCommandSpec()
         .usageMessage()
         .footer(ServeCommand.settingsTable());

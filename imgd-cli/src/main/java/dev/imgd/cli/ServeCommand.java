@@ -6,6 +6,7 @@ import dev.imgd.server.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,11 +52,14 @@ final class ServeCommand implements Callable<Integer> {
     return b.toString();
   }
 
+  private static final Pattern TRAILING_SPACES = Pattern.compile(" +$");
+
   /** Words in lines of at most {@code width} characters (picocli would wrap without indent). */
   private static List<String> wrap(String text, int width) {
     List<String> lines = new ArrayList<>();
     StringBuilder line = new StringBuilder();
-    for (String word : text.split(" ")) {
+    // Trailing spaces make no words; spaces inside do (empty ones), as they always did.
+    for (String word : TRAILING_SPACES.matcher(text).replaceFirst("").split(" ", -1)) {
       if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
         lines.add(line.toString());
         line.setLength(0);

@@ -5,6 +5,7 @@ import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs plans in libvips: in this process ({@link #inProcess}, for trusted input, fastest) or in
@@ -26,7 +27,7 @@ public interface Engine extends AutoCloseable {
    * Runs the plan on the source; {@code watermark} is the watermark image's bytes when the plan has
    * one (else null). Fails with DEADLINE_EXCEEDED when the deadline passes first.
    */
-  Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline);
+  Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline);
 
   /**
    * Reads the size of a vector document's page, at 72 dpi, and its page count, without rendering it

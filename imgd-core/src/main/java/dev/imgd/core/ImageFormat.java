@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The format registry: each constant is the one spec of a format imgd reads or writes (its MIME
@@ -15,6 +16,8 @@ import java.util.stream.Collectors;
  * spec and never compares formats by name; the probe's readers (dev.imgd.core.probe) recognise the
  * bytes. Adding a format is a constant here and a reader there.
  */
+// Its fields are immutable copies (List.copyOf, Map.copyOf, Set.copyOf) typed as interfaces.
+@SuppressWarnings("ImmutableEnumChecker")
 public enum ImageFormat {
   JPEG(
       "image/jpeg",
@@ -182,11 +185,11 @@ public enum ImageFormat {
   private final List<String> extensions;
   private final String loader;
   private final String loaderClass;
-  private final String saver;
+  private final @Nullable String saver;
   private final Map<String, Object> saveOptions;
   private final int defaultQuality;
   private final Reach reach;
-  private final String buildNeeds;
+  private final @Nullable String buildNeeds;
   private final Set<Trait> traits;
 
   ImageFormat(
@@ -194,18 +197,18 @@ public enum ImageFormat {
       List<String> extensions,
       String loader,
       String loaderClass,
-      String saver,
+      @Nullable String saver,
       Map<String, Object> saveOptions,
       int defaultQuality,
       Reach reach,
-      String buildNeeds,
+      @Nullable String buildNeeds,
       Trait... traits) {
     this.mimeType = mimeType;
-    this.extensions = extensions;
+    this.extensions = List.copyOf(extensions);
     this.loader = loader;
     this.loaderClass = loaderClass;
     this.saver = saver;
-    this.saveOptions = saveOptions;
+    this.saveOptions = Map.copyOf(saveOptions);
     this.defaultQuality = defaultQuality;
     this.reach = reach;
     this.buildNeeds = buildNeeds;
@@ -319,15 +322,15 @@ public enum ImageFormat {
   private boolean writableBy(Capabilities caps) {
     return has(Trait.CODEC_PLUGIN)
         ? roundTrip(caps) != Capabilities.RoundTrip.NONE
-        : caps.has(saver);
+        : caps.has(saver().orElseThrow());
   }
 
   private Capabilities.RoundTrip roundTrip(Capabilities caps) {
-    return caps.roundTrip(saver, loader, saveOptions);
+    return caps.roundTrip(saver().orElseThrow(), loader, saveOptions);
   }
 
   /** Parses an extension as imgproxy writes it: "jpg", "jpeg", "png", "webp", "avif", "gif"... */
-  public static Optional<ImageFormat> fromExtension(String ext) {
+  public static Optional<ImageFormat> fromExtension(@Nullable String ext) {
     if (ext == null) {
       return Optional.empty();
     }

@@ -22,6 +22,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * imgd's engine, embedded: bytes or a stream in, a verified image out, with the same probe, limits,
@@ -44,7 +45,7 @@ public final class Imgd implements AutoCloseable {
   private final Engine engine;
   private final Map<ImageFormat, Planner> planners = new EnumMap<>(ImageFormat.class);
   private final OptionsParser parser;
-  private final byte[] watermark;
+  private final byte @Nullable [] watermark;
 
   private Imgd(Builder b) {
     if (b.engine != null) {
@@ -75,6 +76,8 @@ public final class Imgd implements AutoCloseable {
   }
 
   /** A processed image: verified bytes and what they are. */
+  // A payload handed to the caller, never compared or used as a key.
+  @SuppressWarnings("ArrayRecordComponent")
   public record Result(
       byte[] bytes, ImageFormat format, int width, int height, int frames, Plan plan) {
     public String mimeType() {
@@ -115,7 +118,7 @@ public final class Imgd implements AutoCloseable {
 
   /** Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source. */
   public Result run(byte[] source, Plan plan, Instant deadline) {
-    byte[] mark = plan.options().watermark().enabled() ? watermark : null;
+    byte @Nullable [] mark = plan.options().watermark().enabled() ? watermark : null;
     Encoded out = engine.run(source, plan, mark, deadline);
     return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
   }
@@ -140,7 +143,7 @@ public final class Imgd implements AutoCloseable {
           ErrorCode.BAD_OPTIONS, "a watermark was asked for, but no watermark image is configured");
     }
     ProbeResult probe = Probe.check(source, limits);
-    Planner planner = planners.get(probe.format());
+    Planner planner = Objects.requireNonNull(planners.get(probe.format())); // one per format
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
       Vectors.check(probe.format(), source);
@@ -184,15 +187,15 @@ public final class Imgd implements AutoCloseable {
 
   /** Engine settings; every one has a safe default. */
   public static final class Builder {
-    private Path library;
+    private @Nullable Path library;
     private Limits limits = Limits.DEFAULTS;
     private long maxSourceBytes = 50L << 20;
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean lenient;
-    private byte[] watermark;
+    private byte @Nullable [] watermark;
     private Map<String, String> presets = Map.of();
     private Duration timeout = Duration.ofSeconds(30);
-    private Engine engine;
+    private @Nullable Engine engine;
 
     private Builder() {}
 

@@ -1,6 +1,7 @@
 package dev.imgd.core;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one exception imgd raises for a request that cannot be served. Its message is safe to show to
@@ -15,7 +16,7 @@ public class ImgdException extends RuntimeException {
     this.code = Objects.requireNonNull(code, "code");
   }
 
-  public ImgdException(ErrorCode code, String message, Throwable cause) {
+  public ImgdException(ErrorCode code, String message, @Nullable Throwable cause) {
     super(message, cause);
     this.code = Objects.requireNonNull(code, "code");
   }
@@ -28,6 +29,8 @@ public class ImgdException extends RuntimeException {
     return code.httpStatus();
   }
 
+  // The code belongs in log lines; getMessage stays the client-safe text alone.
+  @SuppressWarnings("OverrideThrowableToString")
   @Override
   public String toString() {
     return "ImgdException[" + code.code() + "]: " + getMessage();

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /** The pipeline on a bounded pool of platform threads in this process (libvips must be started). */
 final class InProcessEngine implements Engine {
@@ -45,7 +46,7 @@ final class InProcessEngine implements Engine {
   }
 
   @Override
-  public Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
+  public Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
     Future<Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark));
     try {
       long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,16 +27,16 @@ final class Health {
               "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
   private final Imgd engine;
-  private final IsolatedEngine workers;
+  private final @Nullable IsolatedEngine workers;
   private final Supplier<Instant> lastServed;
   private volatile Instant lastHealthy = Instant.EPOCH;
-  private volatile String lastError = "not checked yet";
+  private volatile @Nullable String lastError = "not checked yet";
 
   /**
    * @param workers the worker pool when isolated, else null
    * @param lastServed when an image was last made for a request
    */
-  Health(Imgd engine, IsolatedEngine workers, Supplier<Instant> lastServed) {
+  Health(Imgd engine, @Nullable IsolatedEngine workers, Supplier<Instant> lastServed) {
     this.engine = engine;
     this.workers = workers;
     this.lastServed = lastServed;

@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -32,6 +33,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request walk, one step per method, in the order they run:
@@ -61,7 +63,7 @@ final class ImageHandler {
   private final ResultCache cache;
   private final Admission admission;
   private final Imgd isolated;
-  private final Imgd trusted;
+  private final @Nullable Imgd trusted;
   private final List<String> trustedSources;
   private final Metrics metrics;
   private final Pressure pressure;
@@ -85,7 +87,7 @@ final class ImageHandler {
       ResultCache cache,
       Admission admission,
       Imgd isolated,
-      Imgd trusted,
+      @Nullable Imgd trusted,
       Metrics metrics,
       Pressure pressure,
       Faults faults) {
@@ -122,12 +124,18 @@ final class ImageHandler {
    *     format was chosen from Accept (never a silent change of an explicit format, FM-19); an
    *     empty Optional stands for the planner's own default
    */
+  @SuppressWarnings("ArrayRecordComponent") // a request in flight, never compared
   private record Ask(
       Options options,
-      URI source,
-      byte[] body,
+      @Nullable URI source,
+      byte @Nullable [] body,
       boolean varyAccept,
-      List<Optional<ImageFormat>> fallbacks) {}
+      List<Optional<ImageFormat>> fallbacks) {
+    /** The source a request without a body names. */
+    URI requiredSource() {
+      return Objects.requireNonNull(source, "a request without a body names its source");
+    }
+  }
 
   /** Serves one image request; every failure becomes a problem+json answer. */
   void handle(Request request, Response response, Callback callback) throws IOException {
@@ -151,7 +159,8 @@ final class ImageHandler {
       throw new ImgdException(ErrorCode.OVERLOADED, "imgd is overloaded: the queue is full");
     }
     // The download comes first, outside the slots: a slow source holds only its own bulkhead.
-    byte[] source = ask.body() != null ? ask.body() : fetch(ask.source(), deadline);
+    byte[] body = ask.body();
+    byte[] source = body != null ? body : fetch(ask.requiredSource(), deadline);
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
@@ -174,7 +183,7 @@ final class ImageHandler {
   }
 
   /** A result, and the fallback taken to get it ("avif->webp (memory)"), if any. */
-  private record Rendered(Imgd.Result result, String fallback) {}
+  private record Rendered(Imgd.Result result, @Nullable String fallback) {}
 
   /**
    * Plans, reserves the plan's memory, runs. Under memory pressure a heavy encoder (AVIF's) is
@@ -326,7 +335,7 @@ final class ImageHandler {
 
   /** Canonical options and the source's identity: equal keys mean equal results. */
   private String cacheKey(Ask ask) {
-    return ask.options().canonical() + "\n" + sources.identity(ask.source());
+    return ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
   private byte[] fetch(URI source, Instant deadline) {
@@ -339,7 +348,7 @@ final class ImageHandler {
   }
 
   /** In-process for trusted source prefixes (when configured), else the default engine. */
-  private Imgd engineFor(URI source) {
+  private Imgd engineFor(@Nullable URI source) {
     if (trusted != null && source != null) {
       String s = source.toString();
       for (String prefix : trustedSources) {

@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +31,16 @@ import org.slf4j.LoggerFactory;
  * access log, then the {@link Routes}), and image work only through the engine's own bounded
  * workers. Nothing here handles a request.
  */
+// close() passes on what Jetty's stop() throws, InterruptedException included: the caller decides.
+@SuppressWarnings("try")
 public final class ImgdServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImgdServer.class);
 
   private final Server server;
   private final ServerConnector connector;
-  private final ServerConnector admin;
+  private final @Nullable ServerConnector admin;
   private final Imgd isolated;
-  private final Imgd trusted;
+  private final @Nullable Imgd trusted;
   private final Sources sources;
   private final Admission admission;
   private final Pressure pressure;
@@ -156,7 +159,7 @@ public final class ImgdServer implements AutoCloseable {
     return b.build();
   }
 
-  private static Path classDataArchive() {
+  private static @Nullable Path classDataArchive() {
     String home = System.getenv("IMGD_CACHE_DIR");
     Path dir =
         home != null && !home.isBlank()

@@ -47,7 +47,7 @@ final class Metrics {
         .register(registry)
         .increment();
     if (hit) {
-      Counter.builder("imgd_cache_hit_bytes").register(registry).increment(bytes);
+      Counter.builder("imgd_cache_hit_bytes").register(registry).increment((double) bytes);
     }
   }
 
@@ -84,7 +84,7 @@ final class Metrics {
   }
 
   void pressure(Pressure pressure) {
-    gauge("imgd_memory_tier", pressure, p -> p.tier().ordinal());
+    gauge("imgd_memory_tier", pressure, p -> p.tier().level());
     gauge("imgd_memory_measured_bytes", pressure, Pressure::lastMeasured);
     gauge("imgd_memory_rss_budget_bytes", pressure, Pressure::budget);
   }
@@ -106,7 +106,7 @@ final class Metrics {
   static long rss() {
     try {
       String statm = Files.readString(Path.of("/proc/self/statm"));
-      return Long.parseLong(statm.split(" ")[1]) * 4096;
+      return Long.parseLong(statm.split(" ", 3)[1]) * 4096; // size, resident, rest
     } catch (IOException | RuntimeException e) {
       return 0;
     }

@@ -13,9 +13,20 @@ import java.util.function.LongSupplier;
  */
 final class Pressure {
   enum Tier {
-    NORMAL,
-    REDUCED,
-    SHEDDING
+    NORMAL(0),
+    REDUCED(1),
+    SHEDDING(2);
+
+    private final int level;
+
+    Tier(int level) {
+      this.level = level;
+    }
+
+    /** The imgd_memory_tier gauge's value: 0 normal, 1 reduced, 2 shedding. */
+    int level() {
+      return level;
+    }
   }
 
   static final double REDUCE_AT = 0.70;

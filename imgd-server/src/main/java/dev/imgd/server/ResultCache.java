@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encoded results in memory, weighed by their real size and bounded in bytes (FM-06): only the
@@ -11,11 +12,12 @@ import java.util.Optional;
  */
 final class ResultCache {
   /** A cached answer. */
+  @SuppressWarnings("ArrayRecordComponent") // a cached payload, never compared
   record Entry(byte[] bytes, String contentType, String etag, boolean varyAccept) {}
 
   private static final int OVERHEAD = 200; // key, entry and map node
 
-  private final Cache<String, Entry> cache;
+  private final @Nullable Cache<String, Entry> cache;
 
   ResultCache(long maxBytes, MeterRegistry metrics) {
     this.cache =

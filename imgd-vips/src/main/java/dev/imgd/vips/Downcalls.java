@@ -42,6 +42,7 @@ import java.util.function.Function;
  * downcall as it would from a {@code static final} field. Nothing is wrapped: a downcall throws
  * only unchecked exceptions, and they pass through as they are.
  */
+@SuppressWarnings("restricted") // FFM: binds libvips functions: downcallHandle is its job
 final class Downcalls {
   private static final Map<Class<?>, ValueLayout> LAYOUTS =
       Map.of(

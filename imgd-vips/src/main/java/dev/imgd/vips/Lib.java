@@ -47,6 +47,7 @@ interface Lib {
   int ARG_DEPRECATED = 64;
 
   /** Loads the library and binds every function below; a missing one fails the load. */
+  @SuppressWarnings("restricted") // FFM: loading the library is where the binding starts
   static Lib load(Path path) {
     // The library stays loaded for the life of the process: libvips cannot be unloaded safely.
     SymbolLookup library = SymbolLookup.libraryLookup(path, Arena.global());

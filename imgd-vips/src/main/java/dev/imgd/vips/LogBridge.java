@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * Routes GLib log messages (libvips warnings included) to SLF4J instead of stderr. A corrupt file
  * can make libvips warn thousands of times, so warnings are rate-limited per minute.
  */
+@SuppressWarnings("restricted") // FFM: the log handler is an upcall and reads C strings
 final class LogBridge {
   private static final Logger LOG = LoggerFactory.getLogger("libvips");
   private static final int WARNINGS_PER_MINUTE = 60;

@@ -7,7 +7,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.file.Files;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +20,14 @@ import org.slf4j.LoggerFactory;
  * operations (ImageMagick, matrix, FITS...), turns the operation cache off, and routes libvips' and
  * GLib's log messages to SLF4J so that nothing is written to stderr.
  */
+// FFM: sizes the C strings libvips returns; the free callback is an upcall.
+@SuppressWarnings("restricted")
 public final class Vips {
   private static final Logger LOG = LoggerFactory.getLogger(Vips.class);
-  private static volatile Lib lib;
-  private static volatile VipsSettings settings;
-  private static volatile Capabilities capabilities;
+  // Null until start; settings is written before lib, so a started library always has settings.
+  private static volatile @Nullable Lib lib;
+  private static volatile @Nullable VipsSettings settings;
+  private static volatile @Nullable Capabilities capabilities;
 
   private Vips() {}
 
@@ -31,12 +36,13 @@ public final class Vips {
    * is refused, as libvips is process-wide state.
    */
   public static synchronized void start(VipsSettings wanted) {
-    if (lib != null) {
-      if (!settings.library().equals(wanted.library())) {
+    Lib started = lib;
+    if (started != null) {
+      if (!settings().library().equals(wanted.library())) {
         throw new VipsException(
-            "libvips is already loaded from " + settings.library() + "; one build per process");
+            "libvips is already loaded from " + settings().library() + "; one build per process");
       }
-      configure(lib, wanted);
+      configure(started, wanted);
       settings = wanted;
       return;
     }
@@ -66,8 +72,8 @@ public final class Vips {
               + " is too old: imgd needs 8.14+");
     }
     configure(loaded, wanted);
-    lib = loaded;
     settings = wanted;
+    lib = loaded;
     LOG.info("libvips {} loaded from {}", versionString(loaded), wanted.library());
   }
 
@@ -102,7 +108,7 @@ public final class Vips {
 
   public static VipsSettings settings() {
     lib();
-    return settings;
+    return Objects.requireNonNull(settings);
   }
 
   /** The version as libvips reports it, e.g. "8.18.7". */

@@ -1,5 +1,7 @@
 package dev.imgd.vips;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A libvips operation failed. The message is libvips' own error text (from vips_error_buffer_copy),
  * prefixed with the operation, trimmed to one paragraph; it names the input's problem (for example
@@ -7,19 +9,19 @@ package dev.imgd.vips;
  */
 public class VipsException extends RuntimeException {
   private static final long serialVersionUID = 1L;
-  private final String operation;
+  private final @Nullable String operation;
 
   public VipsException(String message) {
     this(null, message);
   }
 
-  public VipsException(String operation, String message) {
+  public VipsException(@Nullable String operation, String message) {
     super(operation == null ? message : operation + ": " + message);
     this.operation = operation;
   }
 
   /** The libvips operation that failed (its nickname, e.g. "jpegload_buffer"), if known. */
-  public String operation() {
+  public @Nullable String operation() {
     return operation;
   }
 }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Images are immutable in libvips' model and safe to read from several threads; metadata may
  * only be changed with {@link #removeField} on an image this thread has just made.
  */
+@SuppressWarnings("restricted") // FFM: sizes the buffers and strings libvips returns
 public final class VipsImage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VipsImage.class);
   private static final Cleaner CLEANER = Cleaner.create();

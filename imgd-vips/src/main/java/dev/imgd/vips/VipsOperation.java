@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call of a libvips operation by name, the way every libvips binding does it: arguments are set
@@ -25,6 +26,7 @@ import java.util.Objects;
  * that libvips owns). A call object is a plain value holder; the native work happens in {@link
  * #call} on a platform thread.
  */
+@SuppressWarnings("restricted") // FFM: sizes the GValues, strings and arrays libvips returns
 public final class VipsOperation {
   private final String name;
   private final Map<String, Object> args = new LinkedHashMap<>();
@@ -76,7 +78,7 @@ public final class VipsOperation {
   public Outputs call(String... outputs) {
     VipsThreads.requirePlatformThread(name);
     Lib l = Vips.lib();
-    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, @Nullable Object> results = new LinkedHashMap<>();
     // Warnings of earlier successful calls can linger in the process-wide error buffer.
     l.vips_error_clear();
     try (Arena arena = Arena.ofConfined()) {
@@ -158,7 +160,7 @@ public final class VipsOperation {
     }
   }
 
-  private Object getArgument(Lib l, Arena arena, MemorySegment op, String argName) {
+  private @Nullable Object getArgument(Lib l, Arena arena, MemorySegment op, String argName) {
     Argument arg = argument(l, arena, op, argName);
     MemorySegment gvalue = arena.allocate(Lib.GVALUE_SIZE);
     l.g_value_init(gvalue, arg.type);
@@ -170,7 +172,7 @@ public final class VipsOperation {
     }
   }
 
-  private static void closeAll(Iterable<Object> values) {
+  private static void closeAll(Iterable<? extends @Nullable Object> values) {
     for (Object v : values) {
       if (v instanceof VipsImage image) {
         image.close();
@@ -185,14 +187,14 @@ public final class VipsOperation {
   /** The outputs of one call. Closing it closes every image that was not taken. */
   public static final class Outputs implements AutoCloseable {
     private final String operation;
-    private final Map<String, Object> values;
+    private final Map<String, @Nullable Object> values;
 
-    Outputs(String operation, Map<String, Object> values) {
+    Outputs(String operation, Map<String, @Nullable Object> values) {
       this.operation = operation;
       this.values = values;
     }
 
-    private Object value(String name) {
+    private @Nullable Object value(String name) {
       if (!values.containsKey(name)) {
         throw new IllegalArgumentException(operation + ": output " + name + " was not requested");
       }
@@ -209,18 +211,23 @@ public final class VipsOperation {
     }
 
     public byte[] bytes(String name) {
-      return (byte[]) value(name);
+      return (byte[]) present(name);
     }
 
     public int intValue(String name) {
-      return ((Number) value(name)).intValue();
+      return ((Number) present(name)).intValue();
     }
 
     public double doubleValue(String name) {
-      return ((Number) value(name)).doubleValue();
+      return ((Number) present(name)).doubleValue();
     }
 
-    public Object get(String name) {
+    private Object present(String name) {
+      return Objects.requireNonNull(
+          value(name), () -> operation + ": output " + name + " is empty");
+    }
+
+    public @Nullable Object get(String name) {
       return value(name);
     }
 
@@ -293,7 +300,7 @@ public final class VipsOperation {
       }
     }
 
-    static Object get(Lib l, Arena arena, MemorySegment gv, long type, String op) {
+    static @Nullable Object get(Lib l, Arena arena, MemorySegment gv, long type, String op) {
       long fundamental = l.g_type_fundamental(type);
       if (fundamental == Lib.G_TYPE_BOOLEAN) {
         return l.g_value_get_boolean(gv) != 0;

@@ -17,11 +17,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +100,7 @@ public final class IsolatedEngine implements Engine {
   }
 
   @Override
-  public Encoded run(byte[] source, Plan plan, byte[] watermark, Instant deadline) {
+  public Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
     WorkerPool pool = router.route(plan.input());
     long room = settings.memoryCap() - pool.baselineRss;
     if (plan.memoryEstimate() > room) {
@@ -171,7 +173,8 @@ public final class IsolatedEngine implements Engine {
   private ImgdException lost(WorkerPool pool, Worker w, byte[] input) {
     Worker.Death death = w.death();
     pool.counted(death);
-    String detail = death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase();
+    String detail =
+        death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase(Locale.ROOT);
     LOG.warn("{} died under its job: {} ({}); replacing it", w, death, detail);
     if (death.quarantines()) {
       quarantine.add(input, death);
@@ -199,7 +202,8 @@ public final class IsolatedEngine implements Engine {
         rss += w.rss();
         vips += w.vipsMemory;
       }
-      pool.deaths.forEach((d, n) -> deaths.merge(d.name().toLowerCase(), n.get(), Long::sum));
+      pool.deaths.forEach(
+          (d, n) -> deaths.merge(d.name().toLowerCase(Locale.ROOT), n.get(), Long::sum));
     }
     return new Stats(
         size, live, busy, spares, replaced, Map.copyOf(deaths), rss, vips, lastStartMillis());
@@ -210,6 +214,8 @@ public final class IsolatedEngine implements Engine {
   }
 
   /**
+   * What the engine's pools are doing now.
+   *
    * @param size workers that take jobs, over all pools (spares not counted)
    * @param live of them alive now (below size only while a replacement starts)
    * @param busy of them running a job
@@ -272,6 +278,8 @@ public final class IsolatedEngine implements Engine {
   }
 
   /**
+   * How the engine runs its workers.
+   *
    * @param pools the pools, preferred first: a format goes to the first whose libvips reads it
    * @param grace how long past its deadline a job may run before its worker is killed
    * @param memoryCap resident bytes a worker may reach; a plan estimated above what is left after
@@ -286,7 +294,7 @@ public final class IsolatedEngine implements Engine {
       long memoryCap,
       Duration quarantine,
       boolean spare,
-      Path classDataArchive) {
+      @Nullable Path classDataArchive) {
     public Settings {
       pools = List.copyOf(pools);
       if (pools.isEmpty()) {
@@ -327,7 +335,7 @@ public final class IsolatedEngine implements Engine {
     }
 
     /** Null: no archive. */
-    public Settings withClassDataArchive(Path archive) {
+    public Settings withClassDataArchive(@Nullable Path archive) {
       return new Settings(pools, grace, memoryCap, quarantine, spare, archive);
     }
   }

@@ -21,6 +21,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every message between the server and a worker, over a Unix domain socket: each record writes and
@@ -65,8 +66,8 @@ final class Wire {
       out.writeUTF(token);
       out.writeLong(pid);
       out.writeUTF(libvipsVersion);
-      out.writeInt(formatMask(reads));
-      out.writeInt(formatMask(writes));
+      writeFormats(out, reads);
+      writeFormats(out, writes);
     }
 
     /** Server side: refuses anyone who does not know the token. */
@@ -74,8 +75,7 @@ final class Wire {
       if (in.readInt() != MAGIC || !in.readUTF().equals(token)) {
         throw new IOException("a stranger connected");
       }
-      return new Hello(
-          token, in.readLong(), in.readUTF(), formats(in.readInt()), formats(in.readInt()));
+      return new Hello(token, in.readLong(), in.readUTF(), readFormats(in), readFormats(in));
     }
   }
 
@@ -100,7 +100,9 @@ final class Wire {
   }
 
   /** Runs a plan on a source (and a watermark, or null); answered by an {@link Image}. */
-  record Run(Plan plan, byte[] source, byte[] watermark) implements Job {
+  // Payload records, never compared: the arrays are bytes in transit.
+  @SuppressWarnings("ArrayRecordComponent")
+  record Run(Plan plan, byte[] source, byte @Nullable [] watermark) implements Job {
     static final int KIND = 0;
 
     @Override
@@ -114,18 +116,20 @@ final class Wire {
 
     static Run read(DataInputStream in) throws IOException {
       Plan plan = deserialize(readBytes(in, Integer.MAX_VALUE));
-      return new Run(plan, readBytes(in, Integer.MAX_VALUE), readBytes(in, Integer.MAX_VALUE));
+      return new Run(
+          plan, readBytes(in, Integer.MAX_VALUE), readBytesOrNull(in, Integer.MAX_VALUE));
     }
   }
 
   /** Measures one page of a document; answered by a {@link Measured}. */
+  @SuppressWarnings("ArrayRecordComponent") // a payload record, never compared
   record Measure(ImageFormat format, int page, byte[] source) implements Job {
     static final int KIND = 1;
 
     @Override
     public void write(DataOutputStream out) throws IOException {
       out.writeInt(KIND);
-      out.writeInt(format.ordinal());
+      writeEnum(out, format);
       out.writeInt(page);
       writeBytes(out, source);
     }
@@ -170,7 +174,7 @@ final class Wire {
     @Override
     public void write(DataOutputStream out) throws IOException {
       out.writeInt(KIND);
-      out.writeInt(encoded.format().ordinal());
+      writeEnum(out, encoded.format());
       out.writeInt(encoded.width());
       out.writeInt(encoded.height());
       out.writeInt(encoded.frames());
@@ -223,7 +227,7 @@ final class Wire {
     @Override
     public void write(DataOutputStream out) throws IOException {
       out.writeInt(KIND);
-      out.writeInt(code.ordinal());
+      writeEnum(out, code);
       out.writeUTF(message);
       out.writeLong(vipsMemory);
     }
@@ -260,7 +264,7 @@ final class Wire {
     }
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+  private static void writeBytes(DataOutputStream out, byte @Nullable [] bytes) throws IOException {
     if (bytes == null) {
       out.writeInt(-1);
     } else {
@@ -269,8 +273,17 @@ final class Wire {
     }
   }
 
-  /** Bytes of a checked length; -1 stands for null. */
+  /** Bytes of a checked length, where null is not an answer. */
   private static byte[] readBytes(DataInputStream in, int max) throws IOException {
+    byte[] bytes = readBytesOrNull(in, max);
+    if (bytes == null) {
+      throw new IOException("no bytes where they are needed");
+    }
+    return bytes;
+  }
+
+  /** Bytes of a checked length; -1 stands for null. */
+  private static byte @Nullable [] readBytesOrNull(DataInputStream in, int max) throws IOException {
     int n = in.readInt();
     if (n == -1) {
       return null;
@@ -285,30 +298,37 @@ final class Wire {
     return bytes;
   }
 
+  // Constants travel by name, so that the wire does not depend on their declaration order.
+  private static void writeEnum(DataOutputStream out, Enum<?> constant) throws IOException {
+    out.writeUTF(constant.name());
+  }
+
   private static <E extends Enum<E>> E readEnum(DataInputStream in, Class<E> type)
       throws IOException {
-    int ordinal = in.readInt();
-    E[] values = type.getEnumConstants();
-    if (ordinal < 0 || ordinal >= values.length) {
-      throw new IOException("no " + type.getSimpleName() + " #" + ordinal);
+    String name = in.readUTF();
+    try {
+      return Enum.valueOf(type, name);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("no " + type.getSimpleName() + " " + name, e);
     }
-    return values[ordinal];
   }
 
-  private static int formatMask(Set<ImageFormat> formats) {
-    int mask = 0;
+  private static void writeFormats(DataOutputStream out, Set<ImageFormat> formats)
+      throws IOException {
+    out.writeInt(formats.size());
     for (ImageFormat f : formats) {
-      mask |= 1 << f.ordinal();
+      writeEnum(out, f);
     }
-    return mask;
   }
 
-  private static Set<ImageFormat> formats(int mask) {
+  private static Set<ImageFormat> readFormats(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > ImageFormat.values().length) {
+      throw new IOException("a set of " + n + " formats");
+    }
     Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
-    for (ImageFormat f : ImageFormat.values()) {
-      if ((mask & (1 << f.ordinal())) != 0) {
-        s.add(f);
-      }
+    for (int i = 0; i < n; i++) {
+      s.add(readEnum(in, ImageFormat.class));
     }
     return s;
   }

@@ -87,7 +87,7 @@ final class Worker {
   long rss() {
     try {
       String statm = Files.readString(Path.of("/proc", Long.toString(pid), "statm"));
-      return Long.parseLong(statm.split(" ")[1]) * PAGE_SIZE;
+      return Long.parseLong(statm.split(" ", 3)[1]) * PAGE_SIZE; // size, resident, rest
     } catch (IOException | RuntimeException e) {
       return 0;
     }

@@ -14,6 +14,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -97,7 +98,8 @@ public final class WorkerMain {
             new Wire.Measured(Pipeline.measure(m.source(), m.format(), m.page()), vipsMemory());
       };
     } catch (ImgdException e) {
-      return new Wire.Failed(e.code(), e.getMessage(), vipsMemory());
+      return new Wire.Failed(
+          e.code(), Objects.requireNonNullElse(e.getMessage(), e.code().code()), vipsMemory());
     } catch (RuntimeException e) {
       return new Wire.Failed(
           ErrorCode.ENGINE_FAILED,

@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +73,7 @@ final class WorkerPool implements AutoCloseable {
 
   private final ExecutorService spawner;
   private final AtomicInteger serial = new AtomicInteger();
-  private CompletableFuture<Worker> spare;
+  private @Nullable CompletableFuture<Worker> spare;
   private volatile boolean closed;
 
   final AtomicLong replaced = new AtomicLong();
@@ -145,7 +148,7 @@ final class WorkerPool implements AutoCloseable {
     started = true;
     LOG.info("starting {} workers on {} for their first job", size, library.getFileName());
     for (int i = 0; i < size; i++) {
-      CompletableFuture.supplyAsync(this::spawnRetrying, spawner).thenAccept(this::admit);
+      onStart(CompletableFuture.supplyAsync(this::spawnRetrying, spawner), this::admit);
     }
     spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
   }
@@ -211,7 +214,7 @@ final class WorkerPool implements AutoCloseable {
       next = spare != null ? spare : CompletableFuture.supplyAsync(this::spawnRetrying, spawner);
       spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
     }
-    next.thenAccept(this::admit);
+    onStart(next, this::admit);
   }
 
   /** A worker that died with no job: counted by its cause and replaced. */
@@ -226,7 +229,7 @@ final class WorkerPool implements AutoCloseable {
   }
 
   void counted(Worker.Death death) {
-    deaths.get(death).incrementAndGet();
+    Objects.requireNonNull(deaths.get(death), "every death is counted").incrementAndGet();
   }
 
   /** Whether the warm spare has started and waits to take a dead worker's place. */
@@ -383,8 +386,20 @@ final class WorkerPool implements AutoCloseable {
       spare = null;
     }
     if (s != null) {
-      s.thenAccept(Worker::stop);
+      onStart(s, Worker::stop);
     }
     spawner.shutdown();
+  }
+
+  /** Runs {@code then} on the worker once it has started; a failure is logged, not lost. */
+  private void onStart(CompletableFuture<Worker> starting, Consumer<Worker> then) {
+    starting
+        .thenAccept(then)
+        .exceptionally(e -> {
+          if (!closed) { // closing stops the starts on purpose
+            LOG.warn("a worker did not start or could not be taken in", e);
+          }
+          return null;
+        });
   }
 }

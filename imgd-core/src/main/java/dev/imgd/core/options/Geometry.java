@@ -280,7 +280,10 @@ public final class Geometry {
     g = turn(g, exifAngle, exifFlip, false);
     CropRect stored = crop(storedW, storedH, swap ? cropH : cropW, swap ? cropW : cropH, g, 1.0);
     if (stored.smart() || stored.isFull(storedW, storedH)) {
-      return swap ? new CropRect(0, 0, stored.height(), stored.width(), stored.smart()) : stored;
+      return swap
+          ? new CropRect(
+              0, 0, /* width= */ stored.height(), /* height= */ stored.width(), stored.smart())
+          : stored;
     }
     // Apply the orientation steps to the rectangle: EXIF rotate, EXIF flip, rotate, flip.
     Rect r = new Rect(stored.x(), stored.y(), stored.width(), stored.height(), storedW, storedH);
@@ -429,8 +432,8 @@ public final class Geometry {
 
   private static Map<GravityType, GravityType> turnMap(String pairs) {
     EnumMap<GravityType, GravityType> m = new EnumMap<>(GravityType.class);
-    for (String pair : pairs.split(" ")) {
-      String[] ab = pair.split(":");
+    for (String pair : pairs.split(" ", -1)) { // a constant: no empty pairs
+      String[] ab = pair.split(":", -1);
       m.put(GravityType.fromId(ab[0]).orElseThrow(), GravityType.fromId(ab[1]).orElseThrow());
     }
     return m;

@@ -1,6 +1,8 @@
 package dev.imgd.core.options;
 
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /** Where to anchor a crop, an embed or a watermark, as imgproxy's gravity types. */
 public enum GravityType {
@@ -20,6 +22,9 @@ public enum GravityType {
   /** Tile the watermark over the whole image; watermarks only. */
   REPLICATE("re");
 
+  /** The nine compass positions, declared first: centre, then north round to south-east. */
+  private static final Set<GravityType> COMPASS = EnumSet.range(CENTER, SOUTH_EAST);
+
   private final String id;
 
   GravityType(String id) {
@@ -33,7 +38,7 @@ public enum GravityType {
 
   /** One of the nine compass positions, which take pixel or relative offsets. */
   public boolean isCompass() {
-    return ordinal() <= SOUTH_EAST.ordinal();
+    return COMPASS.contains(this);
   }
 
   boolean isNorthern() {

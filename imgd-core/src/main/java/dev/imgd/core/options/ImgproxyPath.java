@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * imgproxy's path grammar after the signature: {@code /{options...}/plain/{percent-encoded
@@ -96,7 +97,7 @@ final class ImgproxyPath {
   }
 
   /** Go's url.PathUnescape: %XX escapes only, '+' stays '+'; null if malformed. */
-  static String percentDecode(String s) {
+  static @Nullable String percentDecode(String s) {
     if (s.indexOf('%') < 0) {
       return s;
     }
@@ -122,7 +123,7 @@ final class ImgproxyPath {
   }
 
   /** URL-safe base64 with or without padding; null if malformed. */
-  static String base64UrlDecode(String s) {
+  static @Nullable String base64UrlDecode(String s) {
     String unpadded = s;
     while (unpadded.endsWith("=")) {
       unpadded = unpadded.substring(0, unpadded.length() - 1);
@@ -134,7 +135,7 @@ final class ImgproxyPath {
     }
   }
 
-  private static String utf8(ByteBuffer bytes) {
+  private static @Nullable String utf8(ByteBuffer bytes) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

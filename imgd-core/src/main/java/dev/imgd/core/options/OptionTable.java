@@ -36,6 +36,7 @@ import java.util.function.Function;
 import java.util.function.ObjIntConsumer;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every imgproxy processing option, once: its names, its arguments, how it applies to the options
@@ -77,7 +78,7 @@ public final class OptionTable {
       String example,
       String doc,
       Apply apply,
-      Function<Options, List<String>> canonical) {
+      @Nullable Function<Options, List<String>> canonical) {
     Option {
       names = List.copyOf(names);
       Objects.requireNonNull(args, "args");
@@ -119,7 +120,7 @@ public final class OptionTable {
   }
 
   /** The option with this name or alias, or null. */
-  static Option find(String name) {
+  static @Nullable Option find(String name) {
     return BY_NAME.get(name);
   }
 
@@ -645,7 +646,7 @@ public final class OptionTable {
       String example,
       String doc,
       Apply apply,
-      Function<Options, String> canonical) {
+      @Nullable Function<Options, @Nullable String> canonical) {
     return several(
         names,
         args,
@@ -668,7 +669,7 @@ public final class OptionTable {
       String example,
       String doc,
       BiConsumer<Options.Builder, Boolean> set,
-      Predicate<Options> get) {
+      @Nullable Predicate<Options> get) {
     return one(
         names,
         "bool",
@@ -703,7 +704,7 @@ public final class OptionTable {
       String example,
       String doc,
       Apply apply,
-      Function<Options, List<String>> canonical) {
+      @Nullable Function<Options, List<String>> canonical) {
     return new Option(
         List.of(names.split(",")), args, maxArgs, emptyKeeps, example, doc, apply, canonical);
   }
@@ -764,7 +765,7 @@ public final class OptionTable {
     Options.Crop crop = r.b.crop;
     double w = nonNegative(n, "width", a[0]);
     double h = a.length > 1 ? nonNegative(n, "height", a[1]) : crop.cropHeight();
-    Gravity g = crop.cropGravity();
+    @Nullable Gravity g = crop.cropGravity();
     if (a.length > 2) {
       g = gravity(n, a, 2, g == null ? Gravity.CENTER : g, CROP_GRAVITIES);
     }
@@ -780,8 +781,8 @@ public final class OptionTable {
       color = hex(n, "color", a[1]);
       smart = false;
     }
-    boolean eh = a.length > 2 && !a[2].isEmpty() ? bool(n, a[2]) : t.equalHor();
-    boolean ev = a.length > 3 && !a[3].isEmpty() ? bool(n, a[3]) : t.equalVer();
+    boolean eh = (a.length > 2 && !a[2].isEmpty()) ? bool(n, a[2]) : t.equalHor();
+    boolean ev = (a.length > 3 && !a[3].isEmpty()) ? bool(n, a[3]) : t.equalVer();
     r.b.trim(new Trim(true, threshold, smart, color, eh, ev));
   }
 
@@ -818,7 +819,7 @@ public final class OptionTable {
   private static void flip(Request r, String n, String[] a) {
     Options.Orientation o = r.b.orientation;
     boolean h = a[0].isEmpty() ? o.flipHorizontal() : bool(n, a[0]);
-    boolean v = a.length > 1 && !a[1].isEmpty() ? bool(n, a[1]) : o.flipVertical();
+    boolean v = (a.length > 1 && !a[1].isEmpty()) ? bool(n, a[1]) : o.flipVertical();
     r.b.flip(h, v);
   }
 

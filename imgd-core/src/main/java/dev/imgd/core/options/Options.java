@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every processing option of an imgproxy-style request, immutable, with imgproxy's defaults, in
@@ -172,7 +173,11 @@ public record Options(
    * @param trim Border trimming.
    */
   public record Crop(
-      Gravity gravity, double cropWidth, double cropHeight, Gravity cropGravity, Trim trim)
+      Gravity gravity,
+      double cropWidth,
+      double cropHeight,
+      @Nullable Gravity cropGravity,
+      Trim trim)
       implements Serializable {
     /** imgproxy's defaults. */
     public static final Crop DEFAULTS = new Crop(Gravity.CENTER, 0, 0, null, Trim.OFF);
@@ -257,7 +262,10 @@ public record Options(
    * @param format The output format; null means the source's format where it can be written.
    */
   public record Output(
-      int quality, Map<ImageFormat, Integer> formatQuality, int maxBytes, ImageFormat format)
+      int quality,
+      Map<ImageFormat, Integer> formatQuality,
+      int maxBytes,
+      @Nullable ImageFormat format)
       implements Serializable {
     /** imgproxy's defaults. */
     public static final Output DEFAULTS = new Output(0, Map.of(), 0, null);
@@ -796,7 +804,7 @@ public record Options(
       return this;
     }
 
-    public Builder format(ImageFormat v) {
+    public Builder format(@Nullable ImageFormat v) {
       output = new Output(output.quality(), output.formatQuality(), output.maxBytes(), v);
       return this;
     }
@@ -906,7 +914,7 @@ public record Options(
     }
 
     /** Pre-resize crop with its own gravity; {@code null} makes it follow the main gravity. */
-    public Builder crop(double w, double h, Gravity g) {
+    public Builder crop(double w, double h, @Nullable Gravity g) {
       crop = new Crop(crop.gravity(), w, h, g, crop.trim());
       return this;
     }

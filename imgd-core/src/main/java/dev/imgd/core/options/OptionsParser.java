@@ -139,7 +139,7 @@ public final class OptionsParser {
   private static List<String[]> presetSegments(String name, String value) {
     Objects.requireNonNull(value, "preset " + name);
     List<String[]> segments = new ArrayList<>();
-    for (String segment : value.split("/")) {
+    for (String segment : value.split("/", -1)) { // empty segments are skipped below
       if (segment.isEmpty()) {
         continue;
       }

@@ -3,7 +3,9 @@ package dev.imgd.core.pipeline;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsImage;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the steps of one run share: the plan and inputs, which never change, the geometry, which
@@ -12,12 +14,12 @@ import java.util.function.UnaryOperator;
 final class Context {
   final Plan plan;
   final byte[] source;
-  final byte[] watermark;
+  final byte @Nullable [] watermark;
   private ResizePlan geometry;
-  private VipsImage image;
-  private byte[] encoded;
+  private @Nullable VipsImage image;
+  private byte @Nullable [] encoded;
 
-  Context(Plan plan, byte[] source, byte[] watermark) {
+  Context(Plan plan, byte[] source, byte @Nullable [] watermark) {
     this.plan = plan;
     this.source = source;
     this.watermark = watermark;
@@ -41,7 +43,7 @@ final class Context {
   }
 
   VipsImage image() {
-    return image;
+    return Objects.requireNonNull(image, "no image yet: the loader sets it");
   }
 
   /** Sets the first image (the loader's); the context owns it from now on. */
@@ -51,11 +53,11 @@ final class Context {
 
   /** Replaces the image by {@code op}'s result and closes the old one. */
   void then(UnaryOperator<VipsImage> op) {
-    image = Ops.then(image, op);
+    image = Ops.then(image(), op);
   }
 
   byte[] encoded() {
-    return encoded;
+    return Objects.requireNonNull(encoded, "not encoded yet");
   }
 
   void encoded(byte[] bytes) {
@@ -64,7 +66,7 @@ final class Context {
 
   /** Hands the image over to the caller, who must close it. */
   VipsImage takeImage() {
-    VipsImage taken = image;
+    VipsImage taken = image();
     image = null;
     return taken;
   }

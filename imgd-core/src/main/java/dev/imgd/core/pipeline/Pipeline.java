@@ -10,7 +10,9 @@ import dev.imgd.vips.VipsException;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a {@link Plan} in libvips as an ordered list of steps, one file each. Every step takes the
@@ -54,7 +56,7 @@ public final class Pipeline {
    * Runs the plan on the source bytes; {@code watermark} holds the watermark image's bytes when the
    * plan has one.
    */
-  public static Encoded run(byte[] source, Plan plan, byte[] watermark) {
+  public static Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark) {
     Context ctx = new Context(plan, source, watermark);
     try {
       for (Step step : STEPS) {
@@ -101,9 +103,10 @@ public final class Pipeline {
   }
 
   private static ImgdException classify(VipsException e) {
-    String reason = e.getMessage();
-    String said = e.operation() == null ? reason : reason.substring(e.operation().length() + 2);
-    boolean inLoader = e.operation() != null && e.operation().contains("load");
+    String reason = Objects.requireNonNullElse(e.getMessage(), "");
+    String operation = e.operation();
+    String said = operation == null ? reason : reason.substring(operation.length() + 2);
+    boolean inLoader = operation != null && operation.contains("load");
     if (inLoader || DECODE_FAILURE.matcher(said).find()) {
       return new ImgdException(
           ErrorCode.CORRUPT_IMAGE, "the image is truncated or corrupt: " + safe(reason), e);

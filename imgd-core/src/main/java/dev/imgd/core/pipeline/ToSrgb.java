@@ -57,7 +57,7 @@ final class ToSrgb implements Step {
             return op.image();
           });
     }
-    if (!"srgb".equals(space) && !"b-w".equals(space) || !"uchar".equals(img.format())) {
+    if ((!"srgb".equals(space) && !"b-w".equals(space)) || !"uchar".equals(img.format())) {
       img =
           Ops.then(
               img,

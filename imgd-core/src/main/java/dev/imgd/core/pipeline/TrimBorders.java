@@ -4,6 +4,7 @@ import dev.imgd.core.options.CropRect;
 import dev.imgd.core.options.Trim;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
+import java.util.Objects;
 
 /**
  * Cuts away the border. The box is found in the pixels, so the geometry of the steps after this one
@@ -28,7 +29,7 @@ final class TrimBorders implements Step {
       // As imgproxy: the colour of the top-left pixel is the border's.
       try (var point =
           VipsOperation.of("getpoint").in(in).set("x", 0).set("y", 0).call("out_array")) {
-        background = (double[]) point.get("out_array");
+        background = (double[]) Objects.requireNonNull(point.get("out_array"));
       }
     } else {
       background = new double[] {trim.color().r(), trim.color().g(), trim.color().b()};

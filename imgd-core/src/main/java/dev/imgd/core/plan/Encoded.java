@@ -11,4 +11,6 @@ import dev.imgd.core.ImageFormat;
  * @param height its height in pixels (of one frame)
  * @param frames its frames
  */
+// A payload handed from the engine to the caller, never compared or used as a key.
+@SuppressWarnings("ArrayRecordComponent")
 public record Encoded(byte[] bytes, ImageFormat format, int width, int height, int frames) {}

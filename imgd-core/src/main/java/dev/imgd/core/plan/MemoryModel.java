@@ -78,8 +78,4 @@ public final class MemoryModel {
   public static long trim(ProbeResult probe) {
     return (long) probe.width() * probe.height() * Math.max(3, probe.bands());
   }
-
-  private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
-  }
 }

@@ -12,7 +12,7 @@ final class GifReader {
     long width = r.u16le(6);
     long height = r.u16le(8);
     int packed = r.u8(10);
-    long pos = 13 + colourTable(packed);
+    long pos = 13L + colourTable(packed);
     int frames = 0;
     walk:
     while (r.has(pos, 1)) {

@@ -4,6 +4,7 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a format reader has seen so far; becomes a {@link ProbeResult}. When limits are given, each
@@ -15,7 +16,7 @@ final class Header {
   static final long DEFAULT_METADATA_CAP = 16L << 20;
 
   final ImageFormat format;
-  private final Limits limits;
+  private final @Nullable Limits limits;
 
   long width;
   long height;
@@ -34,7 +35,7 @@ final class Header {
   int bands = 3;
   String colourSpace = "srgb";
 
-  Header(ImageFormat format, Limits limits) {
+  Header(ImageFormat format, @Nullable Limits limits) {
     this.format = format;
     this.limits = limits;
   }
@@ -68,7 +69,7 @@ final class Header {
   }
 
   /** Takes EXIF orientation and GPS from a parsed TIFF structure. */
-  void exif(Tiff.Info info) {
+  void exif(Tiff.Tags info) {
     if (info.orientation >= 1 && info.orientation <= 8) {
       orientation = info.orientation;
     }
@@ -104,6 +105,8 @@ final class Header {
         textBytes);
   }
 
+  // @FormatMethod would need error_prone_annotations, which the product does not depend on.
+  @SuppressWarnings("AnnotateFormatMethod")
   static ImgdException limit(String format, Object... args) {
     return new ImgdException(ErrorCode.LIMIT_EXCEEDED, format.formatted(args));
   }

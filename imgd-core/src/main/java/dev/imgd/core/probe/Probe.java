@@ -6,6 +6,7 @@ import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pure-Java header probe that runs before any byte reaches a decoder (FM-01, FM-11, FM-17).
@@ -50,7 +51,7 @@ public final class Probe {
     return guarded(data, limits);
   }
 
-  private static ProbeResult guarded(byte[] data, Limits limits) {
+  private static ProbeResult guarded(byte[] data, @Nullable Limits limits) {
     try {
       return unguarded(data, limits);
     } catch (IndexOutOfBoundsException | ArithmeticException | IllegalArgumentException e) {
@@ -60,7 +61,7 @@ public final class Probe {
   }
 
   /** The probe, and the limits unless null, without the safety net: for the fuzz test. */
-  static ProbeResult unguarded(byte[] data, Limits limits) {
+  static ProbeResult unguarded(byte[] data, @Nullable Limits limits) {
     if (data.length == 0) {
       throw new ImgdException(ErrorCode.CORRUPT_IMAGE, "empty input");
     }

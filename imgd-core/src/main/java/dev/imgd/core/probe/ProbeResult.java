@@ -104,7 +104,7 @@ public record ProbeResult(
    * sample x frames, saturating at {@link Long#MAX_VALUE}.
    */
   public long estimatedDecodeBytes() {
-    long bytesPerSample = (bitsPerSample + 7) / 8;
+    long bytesPerSample = (bitsPerSample + 7L) / 8;
     return saturatedMultiply(
         saturatedMultiply(saturatedMultiply(pixels(), bands), bytesPerSample), frames);
   }

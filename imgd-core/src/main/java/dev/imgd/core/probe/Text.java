@@ -2,6 +2,7 @@ package dev.imgd.core.probe;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Recognises markup: SVG by its root element after the XML prolog, and other XML or HTML only to
@@ -25,7 +26,7 @@ final class Text {
   }
 
   /** "HTML data" or "XML data" if the data is markup, else null. */
-  static String markup(byte[] data) {
+  static @Nullable String markup(byte[] data) {
     ByteReader r = new ByteReader(data, "XML");
     int root = root(r);
     if (root >= 0) {

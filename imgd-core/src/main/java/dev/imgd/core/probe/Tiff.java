@@ -25,7 +25,7 @@ final class Tiff {
   private static final int INTEROP_IFD = 0xA005;
 
   /** What imgd needs from IFD0; -1 where absent. */
-  static final class Info {
+  static final class Tags {
     long width = -1;
     long height = -1;
     int orientation = 1;
@@ -42,8 +42,8 @@ final class Tiff {
    * Reads an EXIF block: a malformed one only ends the walk (decoders ignore broken EXIF too), and
    * whatever was read before stays.
    */
-  static Info exif(ByteReader r, long start, long end) {
-    Info info = new Info();
+  static Tags exif(ByteReader r, long start, long end) {
+    Tags info = new Tags();
     try {
       walk(r, start, Math.min(end, r.length()), info);
     } catch (ImgdException e) {
@@ -54,7 +54,7 @@ final class Tiff {
 
   /** Reads a TIFF file's IFD0: a malformed header or IFD0 is a corrupt image. */
   static void read(ByteReader r, Header h) {
-    Info info = new Info();
+    Tags info = new Tags();
     walk(r, 0, r.length(), info);
     h.width = info.width;
     h.height = info.height;
@@ -72,7 +72,7 @@ final class Tiff {
         };
   }
 
-  private static void walk(ByteReader r, long start, long end, Info info) {
+  private static void walk(ByteReader r, long start, long end, Tags info) {
     long length = end - start;
     if (length < 8) {
       throw r.corrupt("TIFF header is truncated");

@@ -7,4 +7,7 @@
  * <p>The probe works on bytes already in memory: capping the size of a source while reading it
  * (FM-02) is the caller's job.
  */
+@NullMarked
 package dev.imgd.core.probe;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,6 +1,7 @@
 package dev.imgd.server.settings;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One setting, declared once in {@link Settings}: its environment name, imgproxy's name for the
@@ -20,7 +21,7 @@ import java.util.Objects;
  */
 public record Setting<T>(
     String name,
-    String imgproxyName,
+    @Nullable String imgproxyName,
     Type<T> type,
     String defaultValue,
     String help,

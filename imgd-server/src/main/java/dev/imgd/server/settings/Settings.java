@@ -10,10 +10,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every setting of the server, declared once in the table below, and an immutable set of values
@@ -292,11 +294,12 @@ public final class Settings {
           "IMGD_WORKER_TOKEN");
 
   private static <T> Setting<T> server(
-      String name, String imgproxyName, Type<T> type, String defaultValue, String help) {
+      String name, @Nullable String imgproxyName, Type<T> type, String defaultValue, String help) {
     return declare(new Setting<>(name, imgproxyName, type, defaultValue, help, false, false));
   }
 
-  private static Setting<List<byte[]>> secret(String name, String imgproxyName, String help) {
+  private static Setting<List<byte[]>> secret(
+      String name, @Nullable String imgproxyName, String help) {
     return declare(new Setting<>(name, imgproxyName, Type.HEX_LIST, "", help, true, false));
   }
 
@@ -349,7 +352,7 @@ public final class Settings {
       }
       for (String k : new TreeSet<>(p.stringPropertyNames())) {
         Setting<?> s = byName.get(k);
-        if (s == null || s.launcher() || s == CONFIG) {
+        if (s == null || s.launcher() || s.equals(CONFIG)) {
           throw new SettingException(
               "unknown setting %s in IMGD_CONFIG %s (see imgd serve --help)".formatted(k, file));
         }
@@ -381,7 +384,7 @@ public final class Settings {
   /** The value of a setting. */
   @SuppressWarnings("unchecked")
   public <T> T get(Setting<T> setting) {
-    return (T) values.get(setting).parsed();
+    return (T) Objects.requireNonNull(values.get(setting), setting.name()).parsed();
   }
 
   /** Unknown IMGD_ variables found in the environment, one line each. */

@@ -111,6 +111,7 @@ final class AddressGuard {
   }
 
   /** A network as address bytes and a prefix length. */
+  @SuppressWarnings("ArrayRecordComponent") // compared only through contains(), never equals
   record Cidr(byte[] network, int prefix) {
     /** Parses {@code 10.0.0.0/8}, {@code fd00::/8} or a bare address (a single host). */
     static Cidr parse(String text) {

@@ -3,6 +3,7 @@ package dev.imgd.server.source;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ final class Failures {
   }
 
   static ImgdException fail(
-      ErrorCode code, String message, URI url, String reason, Throwable cause) {
+      ErrorCode code, String message, URI url, String reason, @Nullable Throwable cause) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("source {} not served ({}): {}", url, code.code(), reason, cause);
     }

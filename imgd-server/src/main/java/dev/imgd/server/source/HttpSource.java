@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code http://} and {@code https://} through Jetty's client, behind the SSRF guard (FM-22).
@@ -203,10 +205,12 @@ final class HttpSource implements Source, AutoCloseable {
     try {
       result = exchange.done.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      request.abort(e); // closes the connection; Jetty's threads stop delivering content
+      // Closes the connection; Jetty's threads stop delivering content. Whether the exchange was
+      // still running (the future's answer) does not matter, here and below.
+      var _ = request.abort(e);
       throw fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "deadline");
     } catch (InterruptedException e) {
-      request.abort(e);
+      var _ = request.abort(e);
       Thread.currentThread().interrupt();
       throw fail(SOURCE_FAILED, "source fetch interrupted", url, "interrupted", e);
     } catch (ExecutionException e) {
@@ -236,7 +240,11 @@ final class HttpSource implements Source, AutoCloseable {
   private static RuntimeException failure(URI url, Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof Refused refused) {
-        return fail(SOURCE_FORBIDDEN, "source address not allowed", url, refused.getMessage());
+        return fail(
+            SOURCE_FORBIDDEN,
+            "source address not allowed",
+            url,
+            Objects.requireNonNullElse(refused.getMessage(), ""));
       }
       if (t instanceof UnknownHostException) {
         return fail(SOURCE_FAILED, "source host not found", url, "unknown host");
@@ -330,9 +338,9 @@ final class HttpSource implements Source, AutoCloseable {
     final long maxBytes;
     final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     volatile int status;
-    volatile String location;
+    volatile @Nullable String location;
     volatile boolean tooLarge;
-    byte[] body;
+    byte @Nullable [] body;
 
     Exchange(long maxBytes) {
       this.maxBytes = maxBytes;
@@ -344,13 +352,13 @@ final class HttpSource implements Source, AutoCloseable {
       if (status / 100 != 2) {
         // Only the status and Location matter: do not wait for a body nobody reads.
         location = response.getHeaders().get(HttpHeader.LOCATION);
-        response.abort(new Stop());
+        var _ = response.abort(new Stop());
         return;
       }
       // A declared length over the cap fails at once; a smaller one is not trusted (see below).
       if (response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > maxBytes) {
         tooLarge = true;
-        response.abort(new Stop());
+        var _ = response.abort(new Stop());
       }
     }
 
@@ -361,7 +369,7 @@ final class HttpSource implements Source, AutoCloseable {
       }
       if (buffer.size() + (long) content.remaining() > maxBytes) {
         tooLarge = true;
-        response.abort(new Stop());
+        var _ = response.abort(new Stop());
         return;
       }
       byte[] bytes = new byte[content.remaining()];

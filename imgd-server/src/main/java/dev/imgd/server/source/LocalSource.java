@@ -92,7 +92,7 @@ final class LocalSource implements Source {
       throw fail(SOURCE_FORBIDDEN, "source path not allowed", url, "NUL or backslash");
     }
     List<String> segments = new ArrayList<>();
-    for (String segment : path.split("/")) {
+    for (String segment : path.split("/", -1)) { // empty segments are skipped below
       if (segment.equals("..") || segment.equals(".")) {
         throw fail(SOURCE_FORBIDDEN, "source path not allowed", url, "dot segment");
       }

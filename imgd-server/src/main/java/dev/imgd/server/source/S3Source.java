@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -164,7 +165,7 @@ final class S3Source implements Source, AutoCloseable {
     }
     String versionId = null;
     if (url.getRawQuery() != null) {
-      for (String pair : url.getRawQuery().split("&")) {
+      for (String pair : url.getRawQuery().split("&", -1)) { // empty pairs match nothing
         if (pair.startsWith("versionId=")) {
           versionId = URLDecoder.decode(pair.substring(10), StandardCharsets.UTF_8);
         }
@@ -173,7 +174,7 @@ final class S3Source implements Source, AutoCloseable {
     return new S3Url(bucket, path.substring(1), versionId);
   }
 
-  private record S3Url(String bucket, String key, String versionId) {
+  private record S3Url(String bucket, String key, @Nullable String versionId) {
     /** Each part encoded, so no key can pose as another key plus a version. */
     @Override
     public String toString() {

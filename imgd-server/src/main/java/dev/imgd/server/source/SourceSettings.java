@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which sources are enabled and how far they may reach. Start from {@link #defaults()} and change a
@@ -16,8 +17,8 @@ import java.util.Objects;
  * @param maxRedirects redirects followed per fetch, each one checked again (default 3)
  * @param allowedNetworks CIDRs (like {@code 127.0.0.1/32} or {@code fd12::/64}) that may be reached
  *     although the SSRF guard (FM-22) refuses loopback, private, link-local and metadata addresses;
- *     default empty. The names {@code localhost} and {@code *.localhost} stand for both 127.0.0.1
- *     and ::1 (RFC 6761), so they pass only if both are allowed.
+ *     default empty. The names "localhost" and "*.localhost" stand for both 127.0.0.1 and ::1 (RFC
+ *     6761), so they pass only if both are allowed.
  * @param allowedSources URL prefixes a source must start with, like imgproxy's {@code
  *     IMGPROXY_ALLOWED_SOURCES} ({@code https://images.example.com/}, {@code s3://bucket/}, {@code
  *     local:///}); empty allows every enabled source. A prefix naming only a scheme and host gets a
@@ -33,18 +34,18 @@ import java.util.Objects;
  * @param s3SecretKey the secret of {@code s3AccessKey}; never printed
  */
 public record SourceSettings(
-    Path localRoot,
+    @Nullable Path localRoot,
     boolean httpEnabled,
     Duration downloadTimeout,
     int maxRedirects,
     List<String> allowedNetworks,
     List<String> allowedSources,
     boolean s3Enabled,
-    String s3Endpoint,
+    @Nullable String s3Endpoint,
     String s3Region,
     boolean s3PathStyle,
-    String s3AccessKey,
-    String s3SecretKey) {
+    @Nullable String s3AccessKey,
+    @Nullable String s3SecretKey) {
 
   public SourceSettings {
     Objects.requireNonNull(downloadTimeout, "downloadTimeout");
@@ -106,18 +107,18 @@ public record SourceSettings(
 
   /** Changes some settings; {@link #build} checks them all. */
   public static final class Builder {
-    private Path localRoot;
+    private @Nullable Path localRoot;
     private boolean httpEnabled;
     private Duration downloadTimeout;
     private int maxRedirects;
     private List<String> allowedNetworks;
     private List<String> allowedSources;
     private boolean s3Enabled;
-    private String s3Endpoint;
+    private @Nullable String s3Endpoint;
     private String s3Region;
     private boolean s3PathStyle;
-    private String s3AccessKey;
-    private String s3SecretKey;
+    private @Nullable String s3AccessKey;
+    private @Nullable String s3SecretKey;
 
     private Builder(SourceSettings s) {
       localRoot = s.localRoot;
@@ -134,7 +135,7 @@ public record SourceSettings(
       s3SecretKey = s.s3SecretKey;
     }
 
-    public Builder localRoot(Path v) {
+    public Builder localRoot(@Nullable Path v) {
       localRoot = v;
       return this;
     }

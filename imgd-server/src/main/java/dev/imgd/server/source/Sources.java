@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every enabled source behind one {@link Source}: routes by scheme ({@code local}, {@code http},
@@ -21,9 +22,9 @@ import java.util.function.Consumer;
 public final class Sources implements Source, AutoCloseable {
   private final SourceSettings settings;
   private final List<String> allowedSources;
-  private final LocalSource local;
-  private final HttpSource http;
-  private final S3Source s3;
+  private final @Nullable LocalSource local;
+  private final @Nullable HttpSource http;
+  private final @Nullable S3Source s3;
 
   private Sources(
       SourceSettings settings, HostResolver resolver, Consumer<InetSocketAddress> beforeConnect) {

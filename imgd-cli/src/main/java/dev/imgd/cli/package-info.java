@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.core.options;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.core.pipeline;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.core.plan;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.server;
+
+import org.jspecify.annotations.NullMarked;

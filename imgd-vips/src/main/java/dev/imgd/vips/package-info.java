@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.vips;
+
+import org.jspecify.annotations.NullMarked;

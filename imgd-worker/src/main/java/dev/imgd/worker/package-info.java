@@ -1,0 +1,4 @@
+@NullMarked
+package dev.imgd.worker;
+
+import org.jspecify.annotations.NullMarked;
