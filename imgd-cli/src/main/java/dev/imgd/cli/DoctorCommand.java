@@ -25,8 +25,8 @@ final class DoctorCommand implements Callable<Integer> {
         "allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
     System.out.println(
         "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
-    Set<ImageFormat> reads = ImageFormat.readable(caps, EnumSet.allOf(ImageFormat.Reach.class));
-    Set<ImageFormat> writes = ImageFormat.writable(caps);
+    Set<ImageFormat> reads = ImageFormat.readable(EnumSet.allOf(ImageFormat.Reach.class));
+    Set<ImageFormat> writes = ImageFormat.writable();
     System.out.println("reads:      " + reads);
     System.out.println("writes:     " + writes);
     System.out.println(

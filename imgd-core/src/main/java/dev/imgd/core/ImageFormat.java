@@ -1,6 +1,7 @@
 package dev.imgd.core;
 
 import dev.imgd.vips.Capabilities;
+import dev.imgd.vips.Vips;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -291,8 +292,9 @@ public enum ImageFormat {
         .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** The formats of the given reaches that a libvips build decodes. */
-  public static Set<ImageFormat> readable(Capabilities caps, Set<Reach> reaches) {
+  /** The formats of the given reaches that the libvips started in this process decodes. */
+  public static Set<ImageFormat> readable(Set<Reach> reaches) {
+    Capabilities caps = Vips.capabilities();
     Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
     for (ImageFormat f : values()) {
       if (reaches.contains(f.reach) && f.readableBy(caps)) {
@@ -302,8 +304,9 @@ public enum ImageFormat {
     return s;
   }
 
-  /** The output formats a libvips build encodes. */
-  public static Set<ImageFormat> writable(Capabilities caps) {
+  /** The output formats the libvips started in this process encodes. */
+  public static Set<ImageFormat> writable() {
+    Capabilities caps = Vips.capabilities();
     Set<ImageFormat> s = EnumSet.noneOf(ImageFormat.class);
     for (ImageFormat f : values()) {
       if (f.isOutput() && f.writableBy(caps)) {

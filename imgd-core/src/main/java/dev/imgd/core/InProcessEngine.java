@@ -4,8 +4,6 @@ import dev.imgd.core.pipeline.Pipeline;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
-import dev.imgd.vips.Capabilities;
-import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsThreads;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +27,8 @@ final class InProcessEngine implements Engine {
     if (threads < 1 || threads > 1024) {
       throw new IllegalArgumentException("threads must be in [1, 1024]: " + threads);
     }
-    Capabilities caps = Vips.capabilities();
-    this.reads = ImageFormat.readable(caps, EnumSet.of(ImageFormat.Reach.IN_PROCESS));
-    this.writes = ImageFormat.writable(caps);
+    this.reads = ImageFormat.readable(EnumSet.of(ImageFormat.Reach.IN_PROCESS));
+    this.writes = ImageFormat.writable();
     this.pool = VipsThreads.pool("imgd-engine", threads);
   }
 

@@ -33,6 +33,8 @@ class ProductShapeTest {
   private static final String BASE = ROOT + " (base types)";
   private static final Pattern CORE_IMPORT =
       Pattern.compile("^import (?:static )?dev\\.imgd\\.core\\.", Pattern.MULTILINE);
+  private static final Pattern EXPORTS =
+      Pattern.compile("exports\\s+([\\w.]+)(?:\\s+to\\s+([\\w.,\\s]+?))?\\s*;");
   private static final Pattern IMPORT =
       Pattern.compile(
           "^import (?:static )?(dev\\.imgd\\.[a-z.]*?)\\.([A-Z]\\w*)", Pattern.MULTILINE);
@@ -54,6 +56,39 @@ class ProductShapeTest {
                 .doesNotContain("import dev.imgd.bench.")
                 .doesNotContain("import dev.imgd.testkit."));
     assertThat(sources().keySet()).noneMatch(file -> file.contains("/hostile/"));
+  }
+
+  /**
+   * Each product module has a descriptor, and it exports only the API: imgd-vips and imgd-core's
+   * pipeline only to the imgd modules that run them, nothing from the CLI, the server's sources or
+   * the worker's parts (package-private in the exported package). A new export is a decision: make
+   * it here too.
+   */
+  @Test
+  void eachModuleExportsOnlyItsApi() {
+    Map<String, String> exports = new TreeMap<>();
+    Path checkout = Fixtures.images().getParent();
+    for (String module : PRODUCT) {
+      String descriptor =
+          read(checkout.resolve(module).resolve("src/main/java/module-info.java"))
+              .replaceAll("(?s)/\\*.*?\\*/|//[^\n]*", "");
+      Matcher m = EXPORTS.matcher(descriptor);
+      while (m.find()) {
+        exports.put(m.group(1), m.group(2) == null ? "all" : m.group(2).replaceAll("\\s+", ""));
+      }
+    }
+    assertThat(exports)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "dev.imgd.vips", "dev.imgd.core,dev.imgd.worker,dev.imgd.server,dev.imgd.cli",
+                "dev.imgd.core", "all",
+                "dev.imgd.core.options", "all",
+                "dev.imgd.core.plan", "all",
+                "dev.imgd.core.probe", "all",
+                "dev.imgd.core.pipeline", "dev.imgd.worker",
+                "dev.imgd.worker", "all",
+                "dev.imgd.server", "all",
+                "dev.imgd.server.settings", "all"));
   }
 
   /** Each product module's main sources, by path below src/main/java, to their text. */

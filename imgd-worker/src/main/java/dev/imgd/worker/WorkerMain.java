@@ -59,8 +59,8 @@ public final class WorkerMain {
     Vips.start(
         VipsSettings.defaults(VipsSettings.libraryFromEnvironment())
             .withLoaders(ImageFormat.loaderClasses(reaches)));
-    Set<ImageFormat> reads = ImageFormat.readable(Vips.capabilities(), reaches);
-    Set<ImageFormat> writes = ImageFormat.writable(Vips.capabilities());
+    Set<ImageFormat> reads = ImageFormat.readable(reaches);
+    Set<ImageFormat> writes = ImageFormat.writable();
 
     try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
       DataInputStream in = Wire.input(channel);
@@ -71,7 +71,11 @@ public final class WorkerMain {
       out.flush();
       // After the hello: the lookup reads every jar on the classpath (tens of ms), which the
       // server need not wait for; a new worker waits for its first job meanwhile, as a rule.
-      Optional<JobInterceptor> interceptor = ServiceLoader.load(JobInterceptor.class).findFirst();
+      // On the module path the seam does not exist: the module declares no `uses` for it.
+      Optional<JobInterceptor> interceptor =
+          JobInterceptor.class.getModule().isNamed()
+              ? Optional.empty()
+              : ServiceLoader.load(JobInterceptor.class).findFirst();
       while (true) {
         Wire.Request request;
         try {

@@ -5,7 +5,7 @@ import dev.imgd.core.ImgdException;
 import java.io.Serial;
 
 /** A URL whose {@code expires} option lies in the past. */
-public final class ExpiredUrlException extends ImgdException {
+final class ExpiredUrlException extends ImgdException {
   @Serial private static final long serialVersionUID = 1L;
   private final long expiredAt;
 

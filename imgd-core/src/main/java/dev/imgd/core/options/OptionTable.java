@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * #markdown()} documents it (docs/options.md). A new option is one entry here and the processing
  * step that reads it.
  */
-public final class OptionTable {
+final class OptionTable {
   /** No limit on the number of arguments. */
   static final int ANY = Integer.MAX_VALUE;
 

@@ -21,7 +21,7 @@ import dev.imgd.core.probe.ProbeResult;
  *       and aom's pictures).
  * </ul>
  */
-public final class MemoryModel {
+final class MemoryModel {
   /** Scanlines of the loaded image that libvips holds at once in a sequential pipeline. */
   static final int WINDOW_LINES = 600;
 

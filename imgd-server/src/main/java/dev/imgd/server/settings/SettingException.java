@@ -1,7 +1,7 @@
 package dev.imgd.server.settings;
 
 /** A setting with a value that is not allowed; the message is one line naming it. */
-public final class SettingException extends IllegalArgumentException {
+final class SettingException extends IllegalArgumentException {
   SettingException(String message) {
     super(message);
   }
