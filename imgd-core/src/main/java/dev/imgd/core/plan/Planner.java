@@ -97,7 +97,7 @@ public final class Planner {
             .orElseGet(() ->
                 probe.format().isOutput() && writable.contains(probe.format())
                     ? probe.format()
-                    : probe.hasAlpha() ? ImageFormat.PNG : ImageFormat.JPEG);
+                    : ImageFormat.fallbackOutput(probe.hasAlpha()));
     if (!wanted.isOutput() || !writable.contains(wanted)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,
