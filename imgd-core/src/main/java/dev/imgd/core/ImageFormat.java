@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The format registry: each constant is the one spec of a format imgd reads or writes (its MIME
- * type, extensions, libvips loader and saver, default quality and what it can do). Code asks the
- * spec and never compares formats by name; the probe's readers (dev.imgd.core.probe) recognise the
- * bytes. Adding a format is a constant here and a reader there.
+ * type, extensions, libvips loader and saver, default quality, memory cost and what it can do).
+ * Code asks the spec and never compares formats by name; the probe's readers (dev.imgd.core.probe)
+ * recognise the bytes. Adding a format is a constant here and a reader there.
  */
 // Its fields are immutable copies (List.copyOf, Map.copyOf, Set.copyOf) typed as interfaces.
 @SuppressWarnings("ImmutableEnumChecker")
