@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Every processing option of an imgproxy-style request, immutable, with imgproxy's defaults, in
  * records grouped by concern; each group checks its values where it is built. Build one with {@link
  * #builder()}, parse one with {@link OptionsParser}, or derive variants with {@link #toBuilder()}.
- * The one-value accessors ({@link #width()}, {@link #quality()}, ...) are shortcuts into the
- * groups.
+ * A value is read through its group ({@code options.output().quality()}); the values {@link
+ * Geometry} plans with, and the optional ones as {@link Optional}, also have a shortcut ({@link
+ * #width()}, {@link #format()}, ...).
  *
  * <p>Sizes are in CSS pixels: {@link #dpr()} and {@link #zoomX()}/{@link #zoomY()} scale them when
  * the {@link Geometry} is planned. {@link #canonical()} is a stable cache key covering every field
@@ -464,7 +465,7 @@ public record Options(
     }
   }
 
-  // --- shortcuts into the groups ---------------------------------------------------------------
+  // --- shortcuts: the values Geometry plans with, and the optional ones as Optional --------------
 
   /** How the image is fitted into the box; default {@link ResizingType#FIT}. */
   public ResizingType resizingType() {
@@ -546,11 +547,6 @@ public record Options(
     return Optional.ofNullable(crop.cropGravity());
   }
 
-  /** Border trimming. */
-  public Trim trim() {
-    return crop.trim();
-  }
-
   /** Whether the EXIF orientation is applied; default true. */
   public boolean autoRotate() {
     return orientation.autoRotate();
@@ -571,120 +567,9 @@ public record Options(
     return orientation.flipVertical();
   }
 
-  /**
-   * Whether a background was requested: transparency is then filled with the background even when
-   * the output format could keep it.
-   */
-  public boolean flatten() {
-    return effects.flatten();
-  }
-
-  /**
-   * The background colour (default white): fills transparency when flatten is set or the output
-   * format has no alpha channel.
-   */
-  public Rgb background() {
-    return effects.background();
-  }
-
-  /** Gaussian blur sigma; 0 for none. */
-  public double blur() {
-    return effects.blur();
-  }
-
-  /** Sharpen sigma; 0 for none. */
-  public double sharpen() {
-    return effects.sharpen();
-  }
-
-  /** Pixelate block size; 0 for none. */
-  public int pixelate() {
-    return effects.pixelate();
-  }
-
-  /** Strip EXIF, IPTC, XMP from the output; default true. */
-  public boolean stripMetadata() {
-    return metadata.stripMetadata();
-  }
-
-  /** Keep copyright fields when stripping metadata; default true. */
-  public boolean keepCopyright() {
-    return metadata.keepCopyright();
-  }
-
-  /** Convert to sRGB and drop the ICC profile; default true. */
-  public boolean stripColorProfile() {
-    return metadata.stripColorProfile();
-  }
-
-  /** Output quality 1..100; 0 means the per-format or server default. */
-  public int quality() {
-    return output.quality();
-  }
-
-  /** Per-format quality overrides (values 0..100), in format order. */
-  public Map<ImageFormat, Integer> formatQuality() {
-    return output.formatQuality();
-  }
-
-  /** Degrade quality until the output fits in this many bytes; 0 for no limit. */
-  public int maxBytes() {
-    return output.maxBytes();
-  }
-
   /** The output format; empty means the source's format where it can be written. */
   public Optional<ImageFormat> format() {
     return Optional.ofNullable(output.format());
-  }
-
-  /** Use an embedded thumbnail (HEIC, AVIF) when there is one; default false. */
-  public boolean enforceThumbnail() {
-    return input.enforceThumbnail();
-  }
-
-  /** The page or frame to use, from 0. */
-  public int page() {
-    return input.page();
-  }
-
-  /** How many pages from page to stack vertically; default 1. */
-  public int pages() {
-    return input.pages();
-  }
-
-  /** Treat animated images as still; default false. */
-  public boolean disableAnimation() {
-    return input.disableAnimation();
-  }
-
-  /** Source formats to pass through unprocessed when the output format is the same. */
-  public Set<ImageFormat> skipProcessing() {
-    return input.skipProcessing();
-  }
-
-  /** Stream the source unprocessed and unchecked. */
-  public boolean raw() {
-    return input.raw();
-  }
-
-  /** Opaque cache-busting string; part of the cache key, otherwise ignored. */
-  public String cachebuster() {
-    return response.cachebuster();
-  }
-
-  /** Expiry as a unix time in seconds; 0 or less for none. */
-  public long expires() {
-    return response.expires();
-  }
-
-  /** Filename for Content-Disposition; empty to derive it from the source. */
-  public String filename() {
-    return response.filename();
-  }
-
-  /** Answer with Content-Disposition: attachment. */
-  public boolean returnAttachment() {
-    return response.returnAttachment();
   }
 
   /** The gravity the pre-crop uses. */
@@ -693,16 +578,16 @@ public record Options(
   }
 
   /**
-   * The quality to encode {@code f} with: {@link #quality()} if set, else the per-format value,
-   * else 0 for the server default (imgproxy's GetQuality).
+   * The quality to encode {@code f} with: {@link Output#quality()} if set, else the per-format
+   * value, else 0 for the server default (imgproxy's GetQuality).
    */
   public int qualityFor(ImageFormat f) {
-    return quality() != 0 ? quality() : formatQuality().getOrDefault(f, 0);
+    return output.quality() != 0 ? output.quality() : output.formatQuality().getOrDefault(f, 0);
   }
 
   /** Whether the URL has an expiry that lies before {@code now}. */
   public boolean isExpired(Instant now) {
-    return expires() > 0 && expires() < now.getEpochSecond();
+    return response.expires() > 0 && response.expires() < now.getEpochSecond();
   }
 
   /**
@@ -728,9 +613,9 @@ public record Options(
   public String toString() {
     return "Options["
         + canonical()
-        + (expires() > 0 ? "/exp:" + expires() : "")
-        + (filename().isEmpty() ? "" : "/fn:" + filename())
-        + (returnAttachment() ? "/att:1" : "")
+        + (response.expires() > 0 ? "/exp:" + response.expires() : "")
+        + (response.filename().isEmpty() ? "" : "/fn:" + response.filename())
+        + (response.returnAttachment() ? "/att:1" : "")
         + ']';
   }
 
