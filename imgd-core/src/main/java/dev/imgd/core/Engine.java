@@ -24,6 +24,14 @@ public interface Engine extends AutoCloseable {
   Set<ImageFormat> writes(ImageFormat input);
 
   /**
+   * Output formats the engine's main libvips encodes: those it writes for the {@link
+   * ImageFormat#BASELINE} input. That they are there says the main libvips works.
+   */
+  default Set<ImageFormat> mainWrites() {
+    return writes(ImageFormat.BASELINE);
+  }
+
+  /**
    * Runs the plan on the source; {@code watermark} is the watermark image's bytes when the plan has
    * one (else null). Fails with DEADLINE_EXCEEDED when the deadline passes first.
    */

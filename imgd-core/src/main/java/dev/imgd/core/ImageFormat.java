@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The format registry: each constant is the one spec of a format imgd reads or writes (its MIME
- * type, extensions, libvips loader and saver, default quality and what it can do). Code asks the
- * spec and never compares formats by name; the probe's readers (dev.imgd.core.probe) recognise the
- * bytes. Adding a format is a constant here and a reader there.
+ * type, extensions, libvips loader and saver, default quality, memory cost and what it can do).
+ * Code asks the spec and never compares formats by name; the probe's readers (dev.imgd.core.probe)
+ * recognise the bytes. Adding a format is a constant here and a reader there.
  */
 // Its fields are immutable copies (List.copyOf, Map.copyOf, Set.copyOf) typed as interfaces.
 @SuppressWarnings("ImmutableEnumChecker")
@@ -28,6 +28,7 @@ public enum ImageFormat {
       "jpegsave_buffer",
       Map.of("optimize_coding", true),
       80,
+      new Memory(0, 0, 2, 2),
       Reach.IN_PROCESS,
       null,
       Trait.OUTPUT,
@@ -42,6 +43,7 @@ public enum ImageFormat {
       "pngsave_buffer",
       Map.of("compression", 6),
       80,
+      new Memory(0, 1, 0, 0),
       Reach.IN_PROCESS,
       null,
       Trait.OUTPUT,
@@ -54,6 +56,7 @@ public enum ImageFormat {
       "webpsave_buffer",
       Map.of(),
       79,
+      new Memory(1, 1, 0, 6),
       Reach.IN_PROCESS,
       null,
       Trait.OUTPUT,
@@ -70,6 +73,7 @@ public enum ImageFormat {
       "gifsave_buffer",
       Map.of(),
       80,
+      new Memory(2, 2, 0, 8), // the frame and the canvas it is drawn on
       Reach.IN_PROCESS,
       null,
       Trait.OUTPUT,
@@ -84,6 +88,7 @@ public enum ImageFormat {
       "heifsave_buffer",
       Map.of("compression", "av1", "effort", 4),
       63,
+      new Memory(1, 1, 0, 12),
       Reach.IN_PROCESS,
       "libheif with an AV1 encoder, as in the npm libvips 8.18 build",
       Trait.OUTPUT,
@@ -100,6 +105,7 @@ public enum ImageFormat {
       "heifsave_buffer", // not an output: only proves the HEVC codec by a round trip
       Map.of("compression", "hevc"),
       80,
+      new Memory(1, 1, 0, 0),
       Reach.IN_PROCESS,
       "a libvips whose libheif has an HEVC decoder (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)",
       Trait.ALPHA,
@@ -113,6 +119,7 @@ public enum ImageFormat {
       null,
       Map.of(),
       80,
+      new Memory(1, 1, 0, 0),
       Reach.NOWHERE, // one reused tile makes 10^12 pixels
       null,
       Trait.ALPHA,
@@ -125,6 +132,7 @@ public enum ImageFormat {
       null,
       Map.of(),
       80,
+      new Memory(1, 1, 0, 0),
       Reach.WORKER,
       null,
       Trait.ALPHA,
@@ -137,6 +145,7 @@ public enum ImageFormat {
       null,
       Map.of(),
       80,
+      new Memory(1, 1, 0, 0),
       Reach.WORKER,
       "a libvips built with poppler or pdfium (Debian's libvips42)",
       Trait.ALPHA,
@@ -152,6 +161,19 @@ public enum ImageFormat {
     /** Nowhere: recognised by the probe, then refused. */
     NOWHERE
   }
+
+  /**
+   * What a format's codec holds in native memory beyond libvips' window of scanlines, for the
+   * memory model (FM-16); fitted to libvips 8.18 (bench/pipeline.sh).
+   *
+   * @param frames whole loaded frames its decoder holds; 0 when it streams scanlines
+   * @param progressiveFrames the same for a progressive or interlaced image
+   * @param progressiveSourceBytes bytes per source sample a progressive image holds at full size,
+   *     whatever the shrink (JPEG's DCT coefficients)
+   * @param encoderBytes bytes per result pixel its encoder holds; 0 for a row's worth
+   */
+  public record Memory(
+      int frames, int progressiveFrames, int progressiveSourceBytes, int encoderBytes) {}
 
   /** What a format can do. */
   public enum Trait {
@@ -189,6 +211,7 @@ public enum ImageFormat {
   private final @Nullable String saver;
   private final Map<String, Object> saveOptions;
   private final int defaultQuality;
+  private final Memory memory;
   private final Reach reach;
   private final @Nullable String buildNeeds;
   private final Set<Trait> traits;
@@ -201,6 +224,7 @@ public enum ImageFormat {
       @Nullable String saver,
       Map<String, Object> saveOptions,
       int defaultQuality,
+      Memory memory,
       Reach reach,
       @Nullable String buildNeeds,
       Trait... traits) {
@@ -211,6 +235,7 @@ public enum ImageFormat {
     this.saver = saver;
     this.saveOptions = Map.copyOf(saveOptions);
     this.defaultQuality = defaultQuality;
+    this.memory = memory;
     this.reach = reach;
     this.buildNeeds = buildNeeds;
     this.traits = traits.length == 0 ? Set.of() : Set.copyOf(EnumSet.of(traits[0], traits));
@@ -256,6 +281,11 @@ public enum ImageFormat {
     return defaultQuality;
   }
 
+  /** What its codec holds beyond libvips' scanline window. */
+  public Memory memory() {
+    return memory;
+  }
+
   public Reach reach() {
     return reach;
   }
@@ -283,6 +313,20 @@ public enum ImageFormat {
   public boolean isOutput() {
     return has(Trait.OUTPUT);
   }
+
+  /**
+   * The output for a source whose own format imgd cannot write: PNG when the image has alpha, else
+   * JPEG (imgproxy's rule).
+   */
+  public static ImageFormat fallbackOutput(boolean hasAlpha) {
+    return hasAlpha ? PNG : JPEG;
+  }
+
+  /**
+   * A format every libvips build imgd runs on reads in process: the outputs an engine writes for it
+   * are what its main libvips writes.
+   */
+  public static final ImageFormat BASELINE = JPEG;
 
   /** The libvips loader classes to leave unblocked where the given reaches run. */
   public static Set<String> loaderClasses(Set<Reach> reaches) {

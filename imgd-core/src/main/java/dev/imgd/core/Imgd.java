@@ -147,7 +147,7 @@ public final class Imgd implements AutoCloseable {
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
       Vectors.check(probe.format(), source);
-      int page = Math.max(0, options.page());
+      int page = Math.max(0, options.input().page());
       Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(
           probe.format(), measured.width(), measured.height(), measured.pages(), page, limits);

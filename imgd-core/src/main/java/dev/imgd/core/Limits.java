@@ -26,9 +26,8 @@ public record Limits(
     long maxResultPixels,
     int maxResultSide) {
 
-  public static final Limits DEFAULTS =
-      new Limits(
-          50_000_000L, 16_384, 256, 200_000_000L, 30_000_000L, 100, 4 << 20, 50_000_000L, 16_384);
+  /** The defaults, as {@link #builder()} starts with them. */
+  public static final Limits DEFAULTS = builder().build();
 
   public Limits {
     positive("maxSourcePixels", maxSourcePixels);
@@ -48,34 +47,24 @@ public record Limits(
     }
   }
 
-  /** A builder starting from these limits, for changing a few of them. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  /** A builder holding the defaults, for changing a few of them. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Changes some limits; {@link #build} checks them all. */
+  /** Changes some limits, starting from the defaults; {@link #build} checks them all. */
   public static final class Builder {
-    private long maxSourcePixels;
-    private int maxSourceSide;
-    private int maxFrames;
-    private long maxTotalPixels;
-    private long maxProgressivePixels;
-    private int maxProgressiveScans;
-    private int maxMetadataBytes;
-    private long maxResultPixels;
-    private int maxResultSide;
+    private long maxSourcePixels = 50_000_000L;
+    private int maxSourceSide = 16_384;
+    private int maxFrames = 256;
+    private long maxTotalPixels = 200_000_000L;
+    private long maxProgressivePixels = 30_000_000L;
+    private int maxProgressiveScans = 100;
+    private int maxMetadataBytes = 4 << 20;
+    private long maxResultPixels = 50_000_000L;
+    private int maxResultSide = 16_384;
 
-    private Builder(Limits l) {
-      maxSourcePixels = l.maxSourcePixels;
-      maxSourceSide = l.maxSourceSide;
-      maxFrames = l.maxFrames;
-      maxTotalPixels = l.maxTotalPixels;
-      maxProgressivePixels = l.maxProgressivePixels;
-      maxProgressiveScans = l.maxProgressiveScans;
-      maxMetadataBytes = l.maxMetadataBytes;
-      maxResultPixels = l.maxResultPixels;
-      maxResultSide = l.maxResultSide;
-    }
+    private Builder() {}
 
     public Builder maxSourcePixels(long v) {
       maxSourcePixels = v;

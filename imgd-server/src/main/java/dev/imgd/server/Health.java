@@ -78,10 +78,7 @@ final class Health {
         "reads", engine.engine().reads().stream().map(ImageFormat::extension).sorted().toList());
     body.putPOJO(
         "writes",
-        engine.engine().writes(ImageFormat.JPEG).stream()
-            .map(ImageFormat::extension)
-            .sorted()
-            .toList());
+        engine.engine().mainWrites().stream().map(ImageFormat::extension).sorted().toList());
     return new Report(ok, body.toString());
   }
 }

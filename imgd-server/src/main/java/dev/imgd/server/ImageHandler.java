@@ -318,7 +318,7 @@ final class ImageHandler {
   }
 
   private boolean writes(ImageFormat f) {
-    return isolated.engine().writes(ImageFormat.JPEG).contains(f);
+    return isolated.engine().mainWrites().contains(f);
   }
 
   private static URI sourceUri(String source) {

@@ -123,7 +123,7 @@ public final class ImgdServer implements AutoCloseable {
   private static Imgd.Builder engineBuilder(Settings settings) {
     return Imgd.builder()
         .limits(
-            Limits.DEFAULTS.toBuilder()
+            Limits.builder()
                 .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION) * 1_000_000)
                 .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
                 .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
@@ -148,7 +148,7 @@ public final class ImgdServer implements AutoCloseable {
 
   private static SourceSettings sourceSettings(Settings settings) {
     SourceSettings.Builder b =
-        SourceSettings.defaults().toBuilder()
+        SourceSettings.builder()
             .downloadTimeout(settings.get(Settings.DOWNLOAD_TIMEOUT))
             .allowedSources(settings.get(Settings.ALLOWED_SOURCES))
             .allowedNetworks(settings.get(Settings.ALLOWED_NETWORKS))

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.DoublePredicate;
+import java.util.function.IntPredicate;
 import java.util.regex.Pattern;
 
 /**
@@ -97,17 +99,19 @@ final class OptionArgs {
   }
 
   static double nonNegative(String n, String what, String arg) {
-    double d = decimal(n, what, arg);
-    if (d < 0) {
-      throw invalid(n, what, arg, "a number >= 0");
-    }
-    return d;
+    return decimal(n, what, arg, d -> d >= 0, "a number >= 0");
   }
 
   static double positive(String n, String what, String arg) {
+    return decimal(n, what, arg, d -> d > 0, "a number > 0");
+  }
+
+  /** A number that passes {@code ok}, described as {@code expected} when it does not. */
+  private static double decimal(
+      String n, String what, String arg, DoublePredicate ok, String expected) {
     double d = decimal(n, what, arg);
-    if (d <= 0) {
-      throw invalid(n, what, arg, "a number > 0");
+    if (!ok.test(d)) {
+      throw invalid(n, what, arg, expected);
     }
     return d;
   }
@@ -135,17 +139,18 @@ final class OptionArgs {
   }
 
   static int nonNegInt(String n, String what, String arg) {
-    int i = integer(n, what, arg);
-    if (i < 0) {
-      throw invalid(n, what, arg, "an integer >= 0");
-    }
-    return i;
+    return integer(n, what, arg, i -> i >= 0, "an integer >= 0");
   }
 
   static int percent(String n, String what, String arg) {
+    return integer(n, what, arg, i -> i >= 0 && i <= 100, "an integer 0..100");
+  }
+
+  /** An integer that passes {@code ok}, described as {@code expected} when it does not. */
+  private static int integer(String n, String what, String arg, IntPredicate ok, String expected) {
     int i = integer(n, what, arg);
-    if (i < 0 || i > 100) {
-      throw invalid(n, what, arg, "an integer 0..100");
+    if (!ok.test(i)) {
+      throw invalid(n, what, arg, expected);
     }
     return i;
   }

@@ -331,7 +331,7 @@ final class OptionTable {
             "Trim borders of the colour (or the detected one) within the threshold.",
             OptionTable::trim,
             o -> {
-              Trim trim = o.trim();
+              Trim trim = o.crop().trim();
               return !trim.enabled()
                   ? List.of()
                   : List.of(
@@ -393,12 +393,12 @@ final class OptionTable {
             o -> {
               // "bg:" alone disables flattening but keeps the colour, which still fills for
               // alpha-less output
-              if (o.flatten()) {
-                return List.of(o.background().toHex());
+              if (o.effects().flatten()) {
+                return List.of(o.effects().background().toHex());
               }
-              return o.background().equals(Rgb.WHITE)
+              return o.effects().background().equals(Rgb.WHITE)
                   ? List.of()
-                  : List.of(o.background().toHex(), "");
+                  : List.of(o.effects().background().toHex(), "");
             }));
     t.add(
         one(
@@ -407,7 +407,7 @@ final class OptionTable {
             "2",
             "Gaussian blur sigma; 0 for none.",
             (r, n, a) -> r.b.blur(nonNegative(n, "sigma", a[0])),
-            o -> Options.num(o.blur())));
+            o -> Options.num(o.effects().blur())));
     t.add(
         one(
             "sharpen,sh",
@@ -415,7 +415,7 @@ final class OptionTable {
             "0.5",
             "Sharpen sigma; 0 for none.",
             (r, n, a) -> r.b.sharpen(nonNegative(n, "sigma", a[0])),
-            o -> Options.num(o.sharpen())));
+            o -> Options.num(o.effects().sharpen())));
     t.add(
         whole(
             "pixelate,pix",
@@ -423,7 +423,7 @@ final class OptionTable {
             "4",
             "Pixelate block size; 0 for none.",
             Options.Builder::pixelate,
-            Options::pixelate));
+            o -> o.effects().pixelate()));
     t.add(
         several(
             "watermark,wm",
@@ -456,28 +456,28 @@ final class OptionTable {
             "0",
             "Strip EXIF, IPTC and XMP from the output.",
             Options.Builder::stripMetadata,
-            Options::stripMetadata));
+            o -> o.metadata().stripMetadata()));
     t.add(
         flag(
             "keep_copyright,kcr",
             "0",
             "Keep the copyright fields when stripping metadata.",
             Options.Builder::keepCopyright,
-            Options::keepCopyright));
+            o -> o.metadata().keepCopyright()));
     t.add(
         flag(
             "strip_color_profile,scp",
             "0",
             "Convert to sRGB and drop the ICC profile.",
             Options.Builder::stripColorProfile,
-            Options::stripColorProfile));
+            o -> o.metadata().stripColorProfile()));
     t.add(
         flag(
             "enforce_thumbnail,eth",
             "1",
             "Use the embedded thumbnail (HEIC, AVIF) when there is one.",
             Options.Builder::enforceThumbnail,
-            Options::enforceThumbnail));
+            o -> o.input().enforceThumbnail()));
     t.add(
         one(
             "quality,q",
@@ -485,7 +485,7 @@ final class OptionTable {
             "80",
             "Output quality 1..100; 0 for the per-format or server default.",
             (r, n, a) -> r.b.quality(percent(n, "quality", a[0])),
-            o -> Integer.toString(o.quality())));
+            o -> Integer.toString(o.output().quality())));
     t.add(
         several(
             "format_quality,fq",
@@ -496,11 +496,11 @@ final class OptionTable {
             "Quality per output format, used when quality is 0.",
             OptionTable::formatQuality,
             o -> {
-              if (o.formatQuality().isEmpty()) {
+              if (o.output().formatQuality().isEmpty()) {
                 return List.of();
               }
               List<String> fq = new ArrayList<>();
-              o.formatQuality().forEach((f, q) -> fq.add(f.extension() + ':' + q));
+              o.output().formatQuality().forEach((f, q) -> fq.add(f.extension() + ':' + q));
               return List.of(String.join(":", fq));
             }));
     t.add(
@@ -510,7 +510,7 @@ final class OptionTable {
             "1000",
             "Lower the quality until the result fits in this many bytes; 0 for no limit.",
             Options.Builder::maxBytes,
-            Options::maxBytes));
+            o -> o.output().maxBytes()));
     t.add(
         one(
             "format,f,ext",
@@ -526,7 +526,7 @@ final class OptionTable {
             "2",
             "The page or frame to use, from 0.",
             Options.Builder::page,
-            Options::page));
+            o -> o.input().page()));
     t.add(
         one(
             "pages,pgs",
@@ -534,14 +534,14 @@ final class OptionTable {
             "3",
             "How many pages from page to stack vertically (>= 1).",
             OptionTable::pages,
-            o -> Integer.toString(o.pages())));
+            o -> Integer.toString(o.input().pages())));
     t.add(
         flag(
             "disable_animation,da",
             "1",
             "Treat animated images as still.",
             Options.Builder::disableAnimation,
-            Options::disableAnimation));
+            o -> o.input().disableAnimation()));
     t.add(
         several(
             "skip_processing,skp",
@@ -552,19 +552,21 @@ final class OptionTable {
             "Source formats passed through unprocessed when the output format is the same.",
             OptionTable::skipProcessing,
             o ->
-                o.skipProcessing().isEmpty()
+                o.input().skipProcessing().isEmpty()
                     ? List.of()
                     : List.of(
                         String.join(
                             ":",
-                            o.skipProcessing().stream().map(ImageFormat::extension).toList()))));
+                            o.input().skipProcessing().stream()
+                                .map(ImageFormat::extension)
+                                .toList()))));
     t.add(
         flag(
             "raw",
             "1",
             "Stream the source unprocessed and unchecked.",
             Options.Builder::raw,
-            Options::raw));
+            o -> o.input().raw()));
     t.add(
         one(
             "cachebuster,cb",
@@ -572,7 +574,7 @@ final class OptionTable {
             "abc",
             "Opaque string that changes the cache key and nothing else.",
             (r, n, a) -> r.b.cachebuster(a[0]),
-            o -> o.cachebuster().isEmpty() ? null : o.cachebuster()));
+            o -> o.response().cachebuster().isEmpty() ? null : o.response().cachebuster()));
     t.add(
         one(
             "expires,exp",

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Every processing option of an imgproxy-style request, immutable, with imgproxy's defaults, in
  * records grouped by concern; each group checks its values where it is built. Build one with {@link
  * #builder()}, parse one with {@link OptionsParser}, or derive variants with {@link #toBuilder()}.
- * The one-value accessors ({@link #width()}, {@link #quality()}, ...) are shortcuts into the
- * groups.
+ * A value is read through its group ({@code options.output().quality()}); the values {@link
+ * Geometry} plans with, and the optional ones as {@link Optional}, also have a shortcut ({@link
+ * #width()}, {@link #format()}, ...).
  *
  * <p>Sizes are in CSS pixels: {@link #dpr()} and {@link #zoomX()}/{@link #zoomY()} scale them when
  * the {@link Geometry} is planned. {@link #canonical()} is a stable cache key covering every field
@@ -121,6 +122,30 @@ public record Options(
       Check.nonNegative("minWidth", minWidth);
       Check.nonNegative("minHeight", minHeight);
     }
+
+    Resize withResizingType(ResizingType v) {
+      return new Resize(v, width, height, minWidth, minHeight, enlarge);
+    }
+
+    Resize withWidth(int v) {
+      return new Resize(resizingType, v, height, minWidth, minHeight, enlarge);
+    }
+
+    Resize withHeight(int v) {
+      return new Resize(resizingType, width, v, minWidth, minHeight, enlarge);
+    }
+
+    Resize withMinWidth(int v) {
+      return new Resize(resizingType, width, height, v, minHeight, enlarge);
+    }
+
+    Resize withMinHeight(int v) {
+      return new Resize(resizingType, width, height, minWidth, v, enlarge);
+    }
+
+    Resize withEnlarge(boolean v) {
+      return new Resize(resizingType, width, height, minWidth, minHeight, v);
+    }
   }
 
   /**
@@ -140,6 +165,10 @@ public record Options(
       Check.positive("zoom y", zoomY);
       Check.positive("dpr", dpr);
     }
+
+    Scale withDpr(double v) {
+      return new Scale(zoomX, zoomY, v);
+    }
   }
 
   /**
@@ -158,6 +187,18 @@ public record Options(
       Objects.requireNonNull(extend, "extend");
       Objects.requireNonNull(extendAspectRatio, "extendAspectRatio");
       Objects.requireNonNull(padding, "padding");
+    }
+
+    Canvas withExtend(Extend v) {
+      return new Canvas(v, extendAspectRatio, padding);
+    }
+
+    Canvas withExtendAspectRatio(Extend v) {
+      return new Canvas(extend, v, padding);
+    }
+
+    Canvas withPadding(Padding v) {
+      return new Canvas(extend, extendAspectRatio, v);
     }
   }
 
@@ -191,6 +232,14 @@ public record Options(
       }
       Objects.requireNonNull(trim, "trim");
     }
+
+    Crop withGravity(Gravity v) {
+      return new Crop(v, cropWidth, cropHeight, cropGravity, trim);
+    }
+
+    Crop withTrim(Trim v) {
+      return new Crop(gravity, cropWidth, cropHeight, cropGravity, v);
+    }
   }
 
   /**
@@ -211,6 +260,14 @@ public record Options(
       if (rotate != 0 && rotate != 90 && rotate != 180 && rotate != 270) {
         throw new IllegalArgumentException("rotate must be 0, 90, 180 or 270: " + rotate);
       }
+    }
+
+    Orientation withAutoRotate(boolean v) {
+      return new Orientation(v, rotate, flipHorizontal, flipVertical);
+    }
+
+    Orientation withRotate(int v) {
+      return new Orientation(autoRotate, v, flipHorizontal, flipVertical);
     }
   }
 
@@ -236,6 +293,18 @@ public record Options(
       Check.nonNegative("sharpen", sharpen);
       Check.nonNegative("pixelate", pixelate);
     }
+
+    Effects withBlur(double v) {
+      return new Effects(flatten, background, v, sharpen, pixelate);
+    }
+
+    Effects withSharpen(double v) {
+      return new Effects(flatten, background, blur, v, pixelate);
+    }
+
+    Effects withPixelate(int v) {
+      return new Effects(flatten, background, blur, sharpen, v);
+    }
   }
 
   /**
@@ -251,6 +320,18 @@ public record Options(
     public static final Metadata DEFAULTS = new Metadata(true, true, true);
 
     public Metadata {}
+
+    Metadata withStripMetadata(boolean v) {
+      return new Metadata(v, keepCopyright, stripColorProfile);
+    }
+
+    Metadata withKeepCopyright(boolean v) {
+      return new Metadata(stripMetadata, v, stripColorProfile);
+    }
+
+    Metadata withStripColorProfile(boolean v) {
+      return new Metadata(stripMetadata, keepCopyright, v);
+    }
   }
 
   /**
@@ -277,6 +358,18 @@ public record Options(
       if (format != null && !format.isOutput()) {
         throw new IllegalArgumentException("not an output format: " + format);
       }
+    }
+
+    Output withQuality(int v) {
+      return new Output(v, formatQuality, maxBytes, format);
+    }
+
+    Output withMaxBytes(int v) {
+      return new Output(quality, formatQuality, v, format);
+    }
+
+    Output withFormat(@Nullable ImageFormat v) {
+      return new Output(quality, formatQuality, maxBytes, v);
     }
   }
 
@@ -310,6 +403,30 @@ public record Options(
       }
       skipProcessing = Check.formats(skipProcessing);
     }
+
+    Input withEnforceThumbnail(boolean v) {
+      return new Input(v, page, pages, disableAnimation, skipProcessing, raw);
+    }
+
+    Input withPage(int v) {
+      return new Input(enforceThumbnail, v, pages, disableAnimation, skipProcessing, raw);
+    }
+
+    Input withPages(int v) {
+      return new Input(enforceThumbnail, page, v, disableAnimation, skipProcessing, raw);
+    }
+
+    Input withDisableAnimation(boolean v) {
+      return new Input(enforceThumbnail, page, pages, v, skipProcessing, raw);
+    }
+
+    Input withSkipProcessing(Set<ImageFormat> v) {
+      return new Input(enforceThumbnail, page, pages, disableAnimation, v, raw);
+    }
+
+    Input withRaw(boolean v) {
+      return new Input(enforceThumbnail, page, pages, disableAnimation, skipProcessing, v);
+    }
   }
 
   /**
@@ -330,9 +447,25 @@ public record Options(
       Check.urlArgument("cachebuster", cachebuster);
       Objects.requireNonNull(filename, "filename");
     }
+
+    Response withCachebuster(String v) {
+      return new Response(v, expires, filename, returnAttachment);
+    }
+
+    Response withExpires(long v) {
+      return new Response(cachebuster, v, filename, returnAttachment);
+    }
+
+    Response withFilename(String v) {
+      return new Response(cachebuster, expires, v, returnAttachment);
+    }
+
+    Response withReturnAttachment(boolean v) {
+      return new Response(cachebuster, expires, filename, v);
+    }
   }
 
-  // --- shortcuts into the groups ---------------------------------------------------------------
+  // --- shortcuts: the values Geometry plans with, and the optional ones as Optional --------------
 
   /** How the image is fitted into the box; default {@link ResizingType#FIT}. */
   public ResizingType resizingType() {
@@ -414,11 +547,6 @@ public record Options(
     return Optional.ofNullable(crop.cropGravity());
   }
 
-  /** Border trimming. */
-  public Trim trim() {
-    return crop.trim();
-  }
-
   /** Whether the EXIF orientation is applied; default true. */
   public boolean autoRotate() {
     return orientation.autoRotate();
@@ -439,120 +567,9 @@ public record Options(
     return orientation.flipVertical();
   }
 
-  /**
-   * Whether a background was requested: transparency is then filled with the background even when
-   * the output format could keep it.
-   */
-  public boolean flatten() {
-    return effects.flatten();
-  }
-
-  /**
-   * The background colour (default white): fills transparency when flatten is set or the output
-   * format has no alpha channel.
-   */
-  public Rgb background() {
-    return effects.background();
-  }
-
-  /** Gaussian blur sigma; 0 for none. */
-  public double blur() {
-    return effects.blur();
-  }
-
-  /** Sharpen sigma; 0 for none. */
-  public double sharpen() {
-    return effects.sharpen();
-  }
-
-  /** Pixelate block size; 0 for none. */
-  public int pixelate() {
-    return effects.pixelate();
-  }
-
-  /** Strip EXIF, IPTC, XMP from the output; default true. */
-  public boolean stripMetadata() {
-    return metadata.stripMetadata();
-  }
-
-  /** Keep copyright fields when stripping metadata; default true. */
-  public boolean keepCopyright() {
-    return metadata.keepCopyright();
-  }
-
-  /** Convert to sRGB and drop the ICC profile; default true. */
-  public boolean stripColorProfile() {
-    return metadata.stripColorProfile();
-  }
-
-  /** Output quality 1..100; 0 means the per-format or server default. */
-  public int quality() {
-    return output.quality();
-  }
-
-  /** Per-format quality overrides (values 0..100), in format order. */
-  public Map<ImageFormat, Integer> formatQuality() {
-    return output.formatQuality();
-  }
-
-  /** Degrade quality until the output fits in this many bytes; 0 for no limit. */
-  public int maxBytes() {
-    return output.maxBytes();
-  }
-
   /** The output format; empty means the source's format where it can be written. */
   public Optional<ImageFormat> format() {
     return Optional.ofNullable(output.format());
-  }
-
-  /** Use an embedded thumbnail (HEIC, AVIF) when there is one; default false. */
-  public boolean enforceThumbnail() {
-    return input.enforceThumbnail();
-  }
-
-  /** The page or frame to use, from 0. */
-  public int page() {
-    return input.page();
-  }
-
-  /** How many pages from page to stack vertically; default 1. */
-  public int pages() {
-    return input.pages();
-  }
-
-  /** Treat animated images as still; default false. */
-  public boolean disableAnimation() {
-    return input.disableAnimation();
-  }
-
-  /** Source formats to pass through unprocessed when the output format is the same. */
-  public Set<ImageFormat> skipProcessing() {
-    return input.skipProcessing();
-  }
-
-  /** Stream the source unprocessed and unchecked. */
-  public boolean raw() {
-    return input.raw();
-  }
-
-  /** Opaque cache-busting string; part of the cache key, otherwise ignored. */
-  public String cachebuster() {
-    return response.cachebuster();
-  }
-
-  /** Expiry as a unix time in seconds; 0 or less for none. */
-  public long expires() {
-    return response.expires();
-  }
-
-  /** Filename for Content-Disposition; empty to derive it from the source. */
-  public String filename() {
-    return response.filename();
-  }
-
-  /** Answer with Content-Disposition: attachment. */
-  public boolean returnAttachment() {
-    return response.returnAttachment();
   }
 
   /** The gravity the pre-crop uses. */
@@ -561,16 +578,16 @@ public record Options(
   }
 
   /**
-   * The quality to encode {@code f} with: {@link #quality()} if set, else the per-format value,
-   * else 0 for the server default (imgproxy's GetQuality).
+   * The quality to encode {@code f} with: {@link Output#quality()} if set, else the per-format
+   * value, else 0 for the server default (imgproxy's GetQuality).
    */
   public int qualityFor(ImageFormat f) {
-    return quality() != 0 ? quality() : formatQuality().getOrDefault(f, 0);
+    return output.quality() != 0 ? output.quality() : output.formatQuality().getOrDefault(f, 0);
   }
 
   /** Whether the URL has an expiry that lies before {@code now}. */
   public boolean isExpired(Instant now) {
-    return expires() > 0 && expires() < now.getEpochSecond();
+    return response.expires() > 0 && response.expires() < now.getEpochSecond();
   }
 
   /**
@@ -596,15 +613,16 @@ public record Options(
   public String toString() {
     return "Options["
         + canonical()
-        + (expires() > 0 ? "/exp:" + expires() : "")
-        + (filename().isEmpty() ? "" : "/fn:" + filename())
-        + (returnAttachment() ? "/att:1" : "")
+        + (response.expires() > 0 ? "/exp:" + response.expires() : "")
+        + (response.filename().isEmpty() ? "" : "/fn:" + response.filename())
+        + (response.returnAttachment() ? "/att:1" : "")
         + ']';
   }
 
   /**
-   * Collects option values; each setter rebuilds its group, which checks the value, so {@link
-   * IllegalArgumentException} reports programmatic misuse at once. Not thread-safe.
+   * Collects option values; each setter replaces its group with a copy holding the value, which the
+   * group checks, so {@link IllegalArgumentException} reports programmatic misuse at once. Not
+   * thread-safe.
    */
   public static final class Builder {
     // Package-private: the option table reads the current values while it parses.
@@ -640,255 +658,162 @@ public record Options(
     }
 
     public Builder resizingType(ResizingType v) {
-      resize =
-          new Resize(
-              v,
-              resize.width(),
-              resize.height(),
-              resize.minWidth(),
-              resize.minHeight(),
-              resize.enlarge());
+      resize = resize.withResizingType(v);
       return this;
     }
 
     public Builder width(int v) {
-      resize =
-          new Resize(
-              resize.resizingType(),
-              v,
-              resize.height(),
-              resize.minWidth(),
-              resize.minHeight(),
-              resize.enlarge());
+      resize = resize.withWidth(v);
       return this;
     }
 
     public Builder height(int v) {
-      resize =
-          new Resize(
-              resize.resizingType(),
-              resize.width(),
-              v,
-              resize.minWidth(),
-              resize.minHeight(),
-              resize.enlarge());
+      resize = resize.withHeight(v);
       return this;
     }
 
     public Builder minWidth(int v) {
-      resize =
-          new Resize(
-              resize.resizingType(),
-              resize.width(),
-              resize.height(),
-              v,
-              resize.minHeight(),
-              resize.enlarge());
+      resize = resize.withMinWidth(v);
       return this;
     }
 
     public Builder minHeight(int v) {
-      resize =
-          new Resize(
-              resize.resizingType(),
-              resize.width(),
-              resize.height(),
-              resize.minWidth(),
-              v,
-              resize.enlarge());
+      resize = resize.withMinHeight(v);
       return this;
     }
 
     public Builder enlarge(boolean v) {
-      resize =
-          new Resize(
-              resize.resizingType(),
-              resize.width(),
-              resize.height(),
-              resize.minWidth(),
-              resize.minHeight(),
-              v);
+      resize = resize.withEnlarge(v);
       return this;
     }
 
     public Builder dpr(double v) {
-      scale = new Scale(scale.zoomX(), scale.zoomY(), v);
+      scale = scale.withDpr(v);
       return this;
     }
 
     public Builder extend(Extend v) {
-      canvas = new Canvas(v, canvas.extendAspectRatio(), canvas.padding());
+      canvas = canvas.withExtend(v);
       return this;
     }
 
     public Builder extendAspectRatio(Extend v) {
-      canvas = new Canvas(canvas.extend(), v, canvas.padding());
+      canvas = canvas.withExtendAspectRatio(v);
       return this;
     }
 
     public Builder padding(Padding v) {
-      canvas = new Canvas(canvas.extend(), canvas.extendAspectRatio(), v);
+      canvas = canvas.withPadding(v);
       return this;
     }
 
     public Builder gravity(Gravity v) {
-      crop = new Crop(v, crop.cropWidth(), crop.cropHeight(), crop.cropGravity(), crop.trim());
+      crop = crop.withGravity(v);
       return this;
     }
 
     public Builder trim(Trim v) {
-      crop = new Crop(crop.gravity(), crop.cropWidth(), crop.cropHeight(), crop.cropGravity(), v);
+      crop = crop.withTrim(v);
       return this;
     }
 
     public Builder autoRotate(boolean v) {
-      orientation =
-          new Orientation(
-              v, orientation.rotate(), orientation.flipHorizontal(), orientation.flipVertical());
+      orientation = orientation.withAutoRotate(v);
       return this;
     }
 
     public Builder rotate(int v) {
-      orientation =
-          new Orientation(
-              orientation.autoRotate(),
-              v,
-              orientation.flipHorizontal(),
-              orientation.flipVertical());
+      orientation = orientation.withRotate(v);
       return this;
     }
 
     public Builder blur(double v) {
-      effects =
-          new Effects(
-              effects.flatten(), effects.background(), v, effects.sharpen(), effects.pixelate());
+      effects = effects.withBlur(v);
       return this;
     }
 
     public Builder sharpen(double v) {
-      effects =
-          new Effects(
-              effects.flatten(), effects.background(), effects.blur(), v, effects.pixelate());
+      effects = effects.withSharpen(v);
       return this;
     }
 
     public Builder pixelate(int v) {
-      effects =
-          new Effects(
-              effects.flatten(), effects.background(), effects.blur(), effects.sharpen(), v);
+      effects = effects.withPixelate(v);
       return this;
     }
 
     public Builder stripMetadata(boolean v) {
-      metadata = new Metadata(v, metadata.keepCopyright(), metadata.stripColorProfile());
+      metadata = metadata.withStripMetadata(v);
       return this;
     }
 
     public Builder keepCopyright(boolean v) {
-      metadata = new Metadata(metadata.stripMetadata(), v, metadata.stripColorProfile());
+      metadata = metadata.withKeepCopyright(v);
       return this;
     }
 
     public Builder stripColorProfile(boolean v) {
-      metadata = new Metadata(metadata.stripMetadata(), metadata.keepCopyright(), v);
+      metadata = metadata.withStripColorProfile(v);
       return this;
     }
 
     public Builder quality(int v) {
-      output = new Output(v, output.formatQuality(), output.maxBytes(), output.format());
+      output = output.withQuality(v);
       return this;
     }
 
     public Builder maxBytes(int v) {
-      output = new Output(output.quality(), output.formatQuality(), v, output.format());
+      output = output.withMaxBytes(v);
       return this;
     }
 
     public Builder format(@Nullable ImageFormat v) {
-      output = new Output(output.quality(), output.formatQuality(), output.maxBytes(), v);
+      output = output.withFormat(v);
       return this;
     }
 
     public Builder enforceThumbnail(boolean v) {
-      input =
-          new Input(
-              v,
-              input.page(),
-              input.pages(),
-              input.disableAnimation(),
-              input.skipProcessing(),
-              input.raw());
+      input = input.withEnforceThumbnail(v);
       return this;
     }
 
     public Builder page(int v) {
-      input =
-          new Input(
-              input.enforceThumbnail(),
-              v,
-              input.pages(),
-              input.disableAnimation(),
-              input.skipProcessing(),
-              input.raw());
+      input = input.withPage(v);
       return this;
     }
 
     public Builder pages(int v) {
-      input =
-          new Input(
-              input.enforceThumbnail(),
-              input.page(),
-              v,
-              input.disableAnimation(),
-              input.skipProcessing(),
-              input.raw());
+      input = input.withPages(v);
       return this;
     }
 
     public Builder disableAnimation(boolean v) {
-      input =
-          new Input(
-              input.enforceThumbnail(),
-              input.page(),
-              input.pages(),
-              v,
-              input.skipProcessing(),
-              input.raw());
+      input = input.withDisableAnimation(v);
       return this;
     }
 
     public Builder raw(boolean v) {
-      input =
-          new Input(
-              input.enforceThumbnail(),
-              input.page(),
-              input.pages(),
-              input.disableAnimation(),
-              input.skipProcessing(),
-              v);
+      input = input.withRaw(v);
       return this;
     }
 
     public Builder cachebuster(String v) {
-      response =
-          new Response(v, response.expires(), response.filename(), response.returnAttachment());
+      response = response.withCachebuster(v);
       return this;
     }
 
     public Builder expires(long v) {
-      response =
-          new Response(response.cachebuster(), v, response.filename(), response.returnAttachment());
+      response = response.withExpires(v);
       return this;
     }
 
     public Builder filename(String v) {
-      response =
-          new Response(response.cachebuster(), response.expires(), v, response.returnAttachment());
+      response = response.withFilename(v);
       return this;
     }
 
     public Builder returnAttachment(boolean v) {
-      response = new Response(response.cachebuster(), response.expires(), response.filename(), v);
+      response = response.withReturnAttachment(v);
       return this;
     }
 
@@ -955,14 +880,7 @@ public record Options(
       for (ImageFormat f : formats) {
         skip.add(Objects.requireNonNull(f, "format"));
       }
-      input =
-          new Input(
-              input.enforceThumbnail(),
-              input.page(),
-              input.pages(),
-              input.disableAnimation(),
-              skip,
-              input.raw());
+      input = input.withSkipProcessing(skip);
       return this;
     }
 

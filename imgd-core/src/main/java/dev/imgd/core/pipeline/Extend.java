@@ -16,9 +16,10 @@ final class Extend implements Step {
   @Override
   public void apply(Context ctx) {
     ResizePlan g = ctx.geometry();
-    Rgb bg = ctx.plan.options().background();
+    Rgb bg = ctx.plan.options().effects().background();
     boolean transparent =
-        !ctx.plan.options().flatten() && ctx.plan.output().format().has(ImageFormat.Trait.ALPHA);
+        !ctx.plan.options().effects().flatten()
+            && ctx.plan.output().format().has(ImageFormat.Trait.ALPHA);
     for (Embed e : new Embed[] {g.extend(), g.extendAspectRatio()}) {
       if (!e.isNone(ctx.image().width(), ctx.image().height())) {
         ctx.then(i -> embed(i, e.x(), e.y(), e.width(), e.height(), bg, transparent));

@@ -8,15 +8,15 @@ import dev.imgd.vips.VipsOperation;
 final class Filters implements Step {
   @Override
   public void apply(Context ctx) {
-    Options o = ctx.plan.options();
-    if (o.blur() > 0) {
-      ctx.then(i -> VipsOperation.of("gaussblur").in(i).set("sigma", o.blur()).image());
+    Options.Effects e = ctx.plan.options().effects();
+    if (e.blur() > 0) {
+      ctx.then(i -> VipsOperation.of("gaussblur").in(i).set("sigma", e.blur()).image());
     }
-    if (o.sharpen() > 0) {
-      ctx.then(i -> VipsOperation.of("sharpen").in(i).set("sigma", o.sharpen()).image());
+    if (e.sharpen() > 0) {
+      ctx.then(i -> VipsOperation.of("sharpen").in(i).set("sigma", e.sharpen()).image());
     }
-    if (o.pixelate() > 1) {
-      ctx.then(i -> pixelate(i, o.pixelate()));
+    if (e.pixelate() > 1) {
+      ctx.then(i -> pixelate(i, e.pixelate()));
     }
   }
 

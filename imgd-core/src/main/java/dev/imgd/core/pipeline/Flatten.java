@@ -15,11 +15,11 @@ final class Flatten implements Step {
 
   private static VipsImage flatten(VipsImage in, Plan plan) {
     boolean wanted =
-        plan.options().flatten() || !plan.output().format().has(ImageFormat.Trait.ALPHA);
+        plan.options().effects().flatten() || !plan.output().format().has(ImageFormat.Trait.ALPHA);
     if (!in.hasAlpha() || !wanted) {
       return in.share();
     }
-    Rgb bg = plan.options().background();
+    Rgb bg = plan.options().effects().background();
     return VipsOperation.of("flatten")
         .in(in)
         .set("background", new double[] {bg.r(), bg.g(), bg.b()})

@@ -22,7 +22,9 @@ final class StripMetadata implements Step {
     VipsImage out = VipsOperation.of("copy").in(in).image(); // a private header to edit
     Plan.Output o = plan.output();
     boolean copyright =
-        o.stripMetadata() && plan.options().keepCopyright() && out.hasField(EXIF_COPYRIGHT);
+        o.stripMetadata()
+            && plan.options().metadata().keepCopyright()
+            && out.hasField(EXIF_COPYRIGHT);
     for (String field : out.fields()) {
       String f = field.toLowerCase(Locale.ROOT);
       // libvips rebuilds the EXIF block from these fields on save: a removed field is gone.

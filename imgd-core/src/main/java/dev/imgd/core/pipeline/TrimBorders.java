@@ -14,12 +14,12 @@ import java.util.Objects;
 final class TrimBorders implements Step {
   @Override
   public void apply(Context ctx) {
-    if (!ctx.plan.options().trim().enabled() || ctx.plan.frames() != 1) {
+    if (!ctx.plan.options().crop().trim().enabled() || ctx.plan.frames() != 1) {
       return;
     }
     // Trim reads every pixel before the crop reads them again: hold them in memory.
     ctx.then(VipsImage::copyMemory);
-    ctx.then(i -> trim(i, ctx.plan.options().trim()));
+    ctx.then(i -> trim(i, ctx.plan.options().crop().trim()));
     ctx.geometry(ctx.plan.geometryAfterTrim(ctx.image().width(), ctx.image().height()));
   }
 

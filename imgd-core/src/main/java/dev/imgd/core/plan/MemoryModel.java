@@ -1,5 +1,6 @@
 package dev.imgd.core.plan;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.probe.ProbeResult;
 
@@ -46,15 +47,12 @@ final class MemoryModel {
       memory += window; // lcms works on float rows
     }
     long frame = loadedW * loadedH * bands;
-    memory +=
-        switch (probe.format()) {
-          case JPEG ->
-              probe.progressive() ? (long) probe.width() * probe.height() * probe.bands() * 2 : 0;
-          case PNG -> probe.progressive() ? frame : 0;
-          case WEBP, HEIC, AVIF, TIFF -> frame;
-          case GIF -> frame * 2; // the frame and the canvas it is drawn on
-          default -> frame;
-        };
+    ImageFormat.Memory decoder = probe.format().memory();
+    memory += frame * (probe.progressive() ? decoder.progressiveFrames() : decoder.frames());
+    if (probe.progressive()) {
+      memory +=
+          (long) probe.width() * probe.height() * probe.bands() * decoder.progressiveSourceBytes();
+    }
     if (frames > 1) {
       memory += frame * frames * 5; // the strip, its frames, their results, the joined strip
     }
@@ -63,14 +61,8 @@ final class MemoryModel {
       memory += resized;
     }
     long result = (long) g.width() * g.height() * frames;
-    memory +=
-        switch (output.format()) {
-          case JPEG -> result * 2;
-          case WEBP -> result * 6;
-          case AVIF -> result * 12;
-          case GIF -> result * 8;
-          default -> result * bands / 8;
-        };
+    int encoder = output.format().memory().encoderBytes();
+    memory += encoder > 0 ? result * encoder : result * bands / 8;
     return memory;
   }
 

@@ -58,7 +58,7 @@ public final class Planner {
         probe.animated()
             && probe.frames() > 1
             && format.has(ImageFormat.Trait.ANIMATION)
-            && !options.disableAnimation();
+            && !options.input().disableAnimation();
     int orientation = options.autoRotate() ? probe.orientation() : 1;
     boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
     int width = swap ? probe.height() : probe.width();
@@ -69,7 +69,7 @@ public final class Planner {
     Plan.Load load =
         new Plan.Load(
             shrinkOnLoad(probe, options, geometry),
-            Math.max(0, options.page()),
+            Math.max(0, options.input().page()),
             animate ? -1 : 1,
             !lenient,
             probe.format().isVector() ? vectorScale(probe, geometry) : 1);
@@ -81,12 +81,12 @@ public final class Planner {
         new Plan.Output(
             format,
             Math.min(100, quality),
-            options.stripMetadata(),
-            options.stripColorProfile(),
-            options.maxBytes());
+            options.metadata().stripMetadata(),
+            options.metadata().stripColorProfile(),
+            options.output().maxBytes());
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (options.trim().enabled() ? MemoryModel.trim(probe) : 0);
+            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
     return new Plan(options, probe.format(), orientation, load, geometry, output, frames, memory);
   }
 
@@ -97,7 +97,7 @@ public final class Planner {
             .orElseGet(() ->
                 probe.format().isOutput() && writable.contains(probe.format())
                     ? probe.format()
-                    : probe.hasAlpha() ? ImageFormat.PNG : ImageFormat.JPEG);
+                    : ImageFormat.fallbackOutput(probe.hasAlpha()));
     if (!wanted.isOutput() || !writable.contains(wanted)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,
@@ -151,7 +151,7 @@ public final class Planner {
    */
   static int shrinkOnLoad(ProbeResult probe, Options options, ResizePlan g) {
     boolean shrinkable = probe.format().shrinksOnLoad();
-    if (!shrinkable || options.trim().enabled()) {
+    if (!shrinkable || options.crop().trim().enabled()) {
       return 1;
     }
     double scale = Math.max(g.scaleX(), g.scaleY());

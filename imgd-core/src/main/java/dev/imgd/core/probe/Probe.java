@@ -5,6 +5,8 @@ import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +25,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Probe {
   private static final String PNG = "\u0089PNG\r\n\u001a\n";
+
+  /**
+   * Well-known magic numbers of refused data, each with the name the error message gives it; the
+   * first whose prefix the data starts with wins.
+   */
+  private static final List<Map.Entry<String, String>> REFUSED =
+      List.of(
+          Map.entry("\u001f\u008b", "gzip data"),
+          Map.entry("PK\u0003\u0004", "zip data"),
+          Map.entry("BM", "BMP data"),
+          Map.entry("II+\0", "BigTIFF data"),
+          Map.entry("MM\0+", "BigTIFF data"),
+          Map.entry("\u00ff\n", "JPEG XL data"),
+          Map.entry("\0\0\0\u000cJXL ", "JPEG XL data"),
+          Map.entry("\0\0\0\u000cjP  ", "JPEG 2000 data"),
+          Map.entry("8BPS", "Photoshop data"),
+          Map.entry("RIFF", "RIFF data"),
+          Map.entry("\u007fELF", "an executable"),
+          Map.entry("MZ", "an executable"));
 
   private Probe() {}
 
@@ -166,34 +187,12 @@ public final class Probe {
     return new ByteReader(data, "").matches(0, magic);
   }
 
-  /** Names refused data for the error message, from a few well-known magic numbers. */
+  /** Names refused data for the error message. */
   private static String describe(byte[] data) {
-    if (startsWith(data, "\u001f\u008b")) {
-      return "gzip data";
-    }
-    if (startsWith(data, "PK\u0003\u0004")) {
-      return "zip data";
-    }
-    if (startsWith(data, "BM")) {
-      return "BMP data";
-    }
-    if (startsWith(data, "II+\0") || startsWith(data, "MM\0+")) {
-      return "BigTIFF data";
-    }
-    if (startsWith(data, "\u00ff\n") || startsWith(data, "\0\0\0\u000cJXL ")) {
-      return "JPEG XL data";
-    }
-    if (startsWith(data, "\0\0\0\u000cjP  ")) {
-      return "JPEG 2000 data";
-    }
-    if (startsWith(data, "8BPS")) {
-      return "Photoshop data";
-    }
-    if (startsWith(data, "RIFF")) {
-      return "RIFF data";
-    }
-    if (startsWith(data, "\u007fELF") || startsWith(data, "MZ")) {
-      return "an executable";
+    for (Map.Entry<String, String> magic : REFUSED) {
+      if (startsWith(data, magic.getKey())) {
+        return magic.getValue();
+      }
     }
     String markup = Text.markup(data);
     if (markup != null) {

@@ -70,7 +70,8 @@ class OptionsParserFuzzTest {
         continue;
       }
       assertThat(path.source()).isNotEmpty();
-      path.extension().ifPresent(f -> assertThat(path.options().raw() || f.isOutput()).isTrue());
+      path.extension()
+          .ifPresent(f -> assertThat(path.options().input().raw() || f.isOutput()).isTrue());
       assertRoundTrip(path.options());
     }
   }

@@ -52,22 +52,22 @@ class OptionsParserTest {
     assertThat(o.extend()).isEqualTo(Extend.OFF);
     assertThat(o.gravity()).isEqualTo(Gravity.CENTER);
     assertThat(o.cropGravity()).isEmpty();
-    assertThat(o.trim().enabled()).isFalse();
-    assertThat(o.trim().threshold()).isEqualTo(10);
+    assertThat(o.crop().trim().enabled()).isFalse();
+    assertThat(o.crop().trim().threshold()).isEqualTo(10);
     assertThat(o.autoRotate()).isTrue();
     assertThat(o.rotate()).isZero();
-    assertThat(o.flatten()).isFalse();
-    assertThat(o.background()).isEqualTo(Rgb.WHITE);
+    assertThat(o.effects().flatten()).isFalse();
+    assertThat(o.effects().background()).isEqualTo(Rgb.WHITE);
     assertThat(o.watermark().enabled()).isFalse();
     assertThat(o.watermark().opacity()).isEqualTo(1);
-    assertThat(o.stripMetadata()).isTrue();
-    assertThat(o.keepCopyright()).isTrue();
-    assertThat(o.stripColorProfile()).isTrue();
-    assertThat(o.quality()).isZero();
+    assertThat(o.metadata().stripMetadata()).isTrue();
+    assertThat(o.metadata().keepCopyright()).isTrue();
+    assertThat(o.metadata().stripColorProfile()).isTrue();
+    assertThat(o.output().quality()).isZero();
     assertThat(o.format()).isEmpty();
-    assertThat(o.page()).isZero();
-    assertThat(o.pages()).isEqualTo(1);
-    assertThat(o.expires()).isZero();
+    assertThat(o.input().page()).isZero();
+    assertThat(o.input().pages()).isEqualTo(1);
+    assertThat(o.response().expires()).isZero();
   }
 
   /** Each full name and its aliases mean the same, and each option changes something. */
@@ -204,9 +204,10 @@ class OptionsParserTest {
 
   @Test
   void trim() {
-    Trim t = parse("t:10:ff00ff:1:1").trim();
+    Trim t = parse("t:10:ff00ff:1:1").crop().trim();
     assertThat(t).isEqualTo(new Trim(true, 10, false, new Rgb(255, 0, 255), true, true));
-    assertThat(parse("t:5").trim()).isEqualTo(new Trim(true, 5, true, Rgb.BLACK, false, false));
+    assertThat(parse("t:5").crop().trim())
+        .isEqualTo(new Trim(true, 5, true, Rgb.BLACK, false, false));
   }
 
   @ParameterizedTest
@@ -244,12 +245,13 @@ class OptionsParserTest {
     Rgb red = new Rgb(255, 0, 0);
     for (String s : new String[] {"bg:ff0000", "bg:FF0000", "bg:f00", "bg:255:0:0"}) {
       Options o = parse(s);
-      assertThat(o.background()).as(s).isEqualTo(red);
-      assertThat(o.flatten()).as(s).isTrue();
+      assertThat(o.effects().background()).as(s).isEqualTo(red);
+      assertThat(o.effects().flatten()).as(s).isTrue();
     }
     Options off = parse("bg:f00/bg:");
-    assertThat(off.flatten()).isFalse();
-    assertThat(off.background()).isEqualTo(red); // as imgproxy: colour kept for alpha-less output
+    assertThat(off.effects().flatten()).isFalse();
+    assertThat(off.effects().background())
+        .isEqualTo(red); // as imgproxy: colour kept for alpha-less output
   }
 
   @Test
@@ -263,7 +265,7 @@ class OptionsParserTest {
   @Test
   void formatQualityAndQualityFor() {
     Options o = parse("fq:jpeg:80:webp:70");
-    assertThat(o.formatQuality())
+    assertThat(o.output().formatQuality())
         .containsExactly(Map.entry(ImageFormat.JPEG, 80), Map.entry(ImageFormat.WEBP, 70));
     assertThat(o.qualityFor(ImageFormat.WEBP)).isEqualTo(70);
     assertThat(o.qualityFor(ImageFormat.PNG)).isZero();
@@ -295,9 +297,9 @@ class OptionsParserTest {
   @Test
   void expires() {
     long future = NOW.getEpochSecond() + 60;
-    assertThat(parse("exp:" + future).expires()).isEqualTo(future);
+    assertThat(parse("exp:" + future).response().expires()).isEqualTo(future);
     assertThat(parse("exp:" + future).isExpired(NOW)).isFalse();
-    assertThat(parse("exp:0").expires()).isZero();
+    assertThat(parse("exp:0").response().expires()).isZero();
     long past = NOW.getEpochSecond() - 1;
     assertThatThrownBy(() -> parse("exp:" + past))
         .isInstanceOfSatisfying(
@@ -312,12 +314,12 @@ class OptionsParserTest {
 
   @Test
   void filename() {
-    assertThat(parse("fn:my%20file.jpg").filename()).isEqualTo("my file.jpg");
+    assertThat(parse("fn:my%20file.jpg").response().filename()).isEqualTo("my file.jpg");
     String encoded =
         Base64.getUrlEncoder()
             .withoutPadding()
             .encodeToString("a/b:c.jpg".getBytes(StandardCharsets.UTF_8));
-    assertThat(parse("fn:" + encoded + ":1").filename()).isEqualTo("a/b:c.jpg");
+    assertThat(parse("fn:" + encoded + ":1").response().filename()).isEqualTo("a/b:c.jpg");
     assertBad("fn:%zz", "fn");
   }
 
@@ -325,18 +327,19 @@ class OptionsParserTest {
   void otherSimpleOptions() {
     Options o =
         parse("pg:2/pgs:3/da:1/skp:svg:gif/raw:1/cb:v2/att:1/eth:1/mb:5000/pix:8/bl:1.5/sh:0.7");
-    assertThat(o.page()).isEqualTo(2);
-    assertThat(o.pages()).isEqualTo(3);
-    assertThat(o.disableAnimation()).isTrue();
-    assertThat(o.skipProcessing()).containsExactlyInAnyOrder(ImageFormat.SVG, ImageFormat.GIF);
-    assertThat(o.raw()).isTrue();
-    assertThat(o.cachebuster()).isEqualTo("v2");
-    assertThat(o.returnAttachment()).isTrue();
-    assertThat(o.enforceThumbnail()).isTrue();
-    assertThat(o.maxBytes()).isEqualTo(5000);
-    assertThat(o.pixelate()).isEqualTo(8);
-    assertThat(o.blur()).isEqualTo(1.5);
-    assertThat(o.sharpen()).isEqualTo(0.7);
+    assertThat(o.input().page()).isEqualTo(2);
+    assertThat(o.input().pages()).isEqualTo(3);
+    assertThat(o.input().disableAnimation()).isTrue();
+    assertThat(o.input().skipProcessing())
+        .containsExactlyInAnyOrder(ImageFormat.SVG, ImageFormat.GIF);
+    assertThat(o.input().raw()).isTrue();
+    assertThat(o.response().cachebuster()).isEqualTo("v2");
+    assertThat(o.response().returnAttachment()).isTrue();
+    assertThat(o.input().enforceThumbnail()).isTrue();
+    assertThat(o.output().maxBytes()).isEqualTo(5000);
+    assertThat(o.effects().pixelate()).isEqualTo(8);
+    assertThat(o.effects().blur()).isEqualTo(1.5);
+    assertThat(o.effects().sharpen()).isEqualTo(0.7);
   }
 
   @ParameterizedTest
@@ -406,9 +409,9 @@ class OptionsParserTest {
   @Test
   void defaultPresetAppliesFirstAndUrlOptionsOverrideIt() {
     OptionsParser p = parser(Map.of("default", "q:70/rt:fill/f:webp"), false);
-    assertThat(p.parse("").quality()).isEqualTo(70);
+    assertThat(p.parse("").output().quality()).isEqualTo(70);
     Options o = p.parse("q:90");
-    assertThat(o.quality()).isEqualTo(90);
+    assertThat(o.output().quality()).isEqualTo(90);
     assertThat(o.resizingType()).isEqualTo(ResizingType.FILL);
     assertThat(o.format()).contains(ImageFormat.WEBP);
   }
@@ -425,8 +428,8 @@ class OptionsParserTest {
             false);
     Options o = p.parse("pr:thumb");
     assertThat(o.width()).isEqualTo(100);
-    assertThat(o.sharpen()).isEqualTo(0.5);
-    assertThat(o.quality()).isEqualTo(75);
+    assertThat(o.effects().sharpen()).isEqualTo(0.5);
+    assertThat(o.output().quality()).isEqualTo(75);
     assertThat(p.parse("pr:small:big").width()).isEqualTo(1000);
     assertThat(p.parse("pr:big:small").width()).isEqualTo(100);
     assertThat(p.parse("preset:small/w:50").width()).isEqualTo(50);
@@ -462,13 +465,13 @@ class OptionsParserTest {
   void presetsOnlyMode() {
     OptionsParser p = parser(Map.of("thumb", "rs:fill:100:100", "blurry", "bl:5"), true);
     assertThat(p.onlyPresets()).isTrue();
-    assertThat(p.parse("pr:thumb:blurry").blur()).isEqualTo(5);
+    assertThat(p.parse("pr:thumb:blurry").effects().blur()).isEqualTo(5);
     assertThatThrownBy(() -> p.parse("w:100"))
         .isInstanceOf(ImgdException.class)
         .hasMessageContaining("Only presets are allowed");
     ParsedPath path = p.parsePath("/thumb:blurry/plain/http://example.com/a.jpg@png");
     assertThat(path.options().width()).isEqualTo(100);
-    assertThat(path.options().blur()).isEqualTo(5);
+    assertThat(path.options().effects().blur()).isEqualTo(5);
     assertThat(path.source()).isEqualTo("http://example.com/a.jpg");
     assertThat(path.extension()).contains(ImageFormat.PNG);
     assertThatThrownBy(() -> p.parsePath("/w:100/plain/http://example.com/a.jpg"))
@@ -483,7 +486,7 @@ class OptionsParserTest {
         PLAIN.parsePath(
             "/rs:fill:300:200/q:80/plain/http://example.com/images/a%3Fb%40c+d.jpg@webp");
     assertThat(p.options().width()).isEqualTo(300);
-    assertThat(p.options().quality()).isEqualTo(80);
+    assertThat(p.options().output().quality()).isEqualTo(80);
     assertThat(p.source()).isEqualTo("http://example.com/images/a?b@c+d.jpg");
     assertThat(p.extension()).contains(ImageFormat.WEBP);
     assertThat(p.options().format()).contains(ImageFormat.WEBP);

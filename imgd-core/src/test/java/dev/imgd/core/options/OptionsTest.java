@@ -71,8 +71,8 @@ class OptionsTest {
             .skipProcessing(ImageFormat.SVG)
             .expires(123)
             .build();
-    assertThat(o.background()).isEqualTo(new Rgb(0xaa, 0xbb, 0xcc));
-    assertThat(o.flatten()).isTrue();
+    assertThat(o.effects().background()).isEqualTo(new Rgb(0xaa, 0xbb, 0xcc));
+    assertThat(o.effects().flatten()).isTrue();
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
     assertThat(o.toBuilder().width(301).build()).isNotEqualTo(o);
     assertThat(o.toBuilder().crop(0.5, 0.5, null).build().effectiveCropGravity())
@@ -85,9 +85,9 @@ class OptionsTest {
   @Test
   void collectionsAreImmutable() {
     Options o = Options.builder().formatQuality(ImageFormat.JPEG, 80).build();
-    assertThatThrownBy(() -> o.formatQuality().put(ImageFormat.PNG, 1))
+    assertThatThrownBy(() -> o.output().formatQuality().put(ImageFormat.PNG, 1))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> o.skipProcessing().add(ImageFormat.PNG))
+    assertThatThrownBy(() -> o.input().skipProcessing().add(ImageFormat.PNG))
         .isInstanceOf(UnsupportedOperationException.class);
   }
 

@@ -102,8 +102,7 @@ class PlannerTest {
 
   @Test
   void refusesResultsOverTheLimit_FM23() { // FM-23: caps on result dimensions
-    Planner small =
-        new Planner(Limits.DEFAULTS.toBuilder().maxResultSide(1000).build(), WEB, WEB, false);
+    Planner small = new Planner(Limits.builder().maxResultSide(1000).build(), WEB, WEB, false);
     ProbeResult jpeg = Probe.read(Fixtures.bytes("Landscape_1.jpg"));
     assertThatThrownBy(() -> small.plan(jpeg, PARSER.parse("rs:force:5000:500/el:1")))
         .isInstanceOfSatisfying(

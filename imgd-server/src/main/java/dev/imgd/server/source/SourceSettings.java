@@ -7,8 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which sources are enabled and how far they may reach. Start from {@link #defaults()} and change a
- * few settings with {@link #toBuilder()}.
+ * Which sources are enabled and how far they may reach: {@link #defaults()}, or a few settings
+ * changed with {@link #builder()}.
  *
  * @param localRoot the folder {@code local:///} URLs are jailed to; null disables local files
  * @param httpEnabled whether {@code http://} and {@code https://} URLs are fetched (default true)
@@ -75,24 +75,12 @@ public record SourceSettings(
 
   /** HTTP enabled with the SSRF guard, local files and S3 disabled, no allow-list. */
   public static SourceSettings defaults() {
-    return new SourceSettings(
-        null,
-        true,
-        Duration.ofSeconds(10),
-        3,
-        List.of(),
-        List.of(),
-        false,
-        null,
-        "us-east-1",
-        false,
-        null,
-        null);
+    return builder().build();
   }
 
-  /** A builder starting from these settings, for changing a few of them. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  /** A builder holding the defaults, for changing a few of them. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   @Override
@@ -105,35 +93,22 @@ public record SourceSettings(
             .formatted(s3PathStyle, s3AccessKey, s3SecretKey == null ? null : "***");
   }
 
-  /** Changes some settings; {@link #build} checks them all. */
+  /** Changes some settings, starting from the defaults; {@link #build} checks them all. */
   public static final class Builder {
-    private @Nullable Path localRoot;
-    private boolean httpEnabled;
-    private Duration downloadTimeout;
-    private int maxRedirects;
-    private List<String> allowedNetworks;
-    private List<String> allowedSources;
-    private boolean s3Enabled;
-    private @Nullable String s3Endpoint;
-    private String s3Region;
-    private boolean s3PathStyle;
-    private @Nullable String s3AccessKey;
-    private @Nullable String s3SecretKey;
+    private @Nullable Path localRoot = null;
+    private boolean httpEnabled = true;
+    private Duration downloadTimeout = Duration.ofSeconds(10);
+    private int maxRedirects = 3;
+    private List<String> allowedNetworks = List.of();
+    private List<String> allowedSources = List.of();
+    private boolean s3Enabled = false;
+    private @Nullable String s3Endpoint = null;
+    private String s3Region = "us-east-1";
+    private boolean s3PathStyle = false;
+    private @Nullable String s3AccessKey = null;
+    private @Nullable String s3SecretKey = null;
 
-    private Builder(SourceSettings s) {
-      localRoot = s.localRoot;
-      httpEnabled = s.httpEnabled;
-      downloadTimeout = s.downloadTimeout;
-      maxRedirects = s.maxRedirects;
-      allowedNetworks = s.allowedNetworks;
-      allowedSources = s.allowedSources;
-      s3Enabled = s.s3Enabled;
-      s3Endpoint = s.s3Endpoint;
-      s3Region = s.s3Region;
-      s3PathStyle = s.s3PathStyle;
-      s3AccessKey = s.s3AccessKey;
-      s3SecretKey = s.s3SecretKey;
-    }
+    private Builder() {}
 
     public Builder localRoot(@Nullable Path v) {
       localRoot = v;

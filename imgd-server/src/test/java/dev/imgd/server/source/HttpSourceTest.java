@@ -39,7 +39,7 @@ class HttpSourceTest {
   @BeforeAll
   static void start() throws Exception {
     origin = new TestOrigin();
-    sources = create(SourceSettings.defaults().toBuilder());
+    sources = create(SourceSettings.builder());
   }
 
   @AfterAll
@@ -159,8 +159,7 @@ class HttpSourceTest {
 
   @Test
   void downloadTimeoutAppliesWhenEarlierThanTheDeadline() {
-    try (Sources quick =
-        create(SourceSettings.defaults().toBuilder().downloadTimeout(Duration.ofMillis(500)))) {
+    try (Sources quick = create(SourceSettings.builder().downloadTimeout(Duration.ofMillis(500)))) {
       long start = System.nanoTime();
       assertFails(
           ErrorCode.DEADLINE_EXCEEDED,
@@ -178,7 +177,7 @@ class HttpSourceTest {
 
   @Test
   void noRedirectsWhenTheLimitIsZero() {
-    try (Sources none = create(SourceSettings.defaults().toBuilder().maxRedirects(0))) {
+    try (Sources none = create(SourceSettings.builder().maxRedirects(0))) {
       assertFails(
           ErrorCode.SOURCE_FAILED,
           () ->
@@ -209,15 +208,13 @@ class HttpSourceTest {
   @Test
   void redirectOffTheAllowListIsForbidden() {
     String allowed = origin.url() + "/to";
-    try (Sources listed =
-        create(SourceSettings.defaults().toBuilder().allowedSources(List.of(allowed)))) {
+    try (Sources listed = create(SourceSettings.builder().allowedSources(List.of(allowed)))) {
       URI redirect = URI.create(redirectTo(origin.url() + "/image"));
       assertFails(
           ErrorCode.SOURCE_FORBIDDEN,
           () -> listed.fetch(redirect, Instant.now().plusSeconds(5), CAP));
     }
-    try (Sources listed =
-        create(SourceSettings.defaults().toBuilder().allowedSources(List.of(origin.url())))) {
+    try (Sources listed = create(SourceSettings.builder().allowedSources(List.of(origin.url())))) {
       URI redirect = URI.create(redirectTo(origin.url() + "/image"));
       assertThat(listed.fetch(redirect, Instant.now().plusSeconds(5), CAP))
           .isEqualTo(TestOrigin.IMAGE);

@@ -33,9 +33,7 @@ class LocalSourceTest {
     Files.write(root.resolve("a/b/cat.jpg"), TestOrigin.IMAGE);
     Files.write(root.resolve("top.jpg"), TestOrigin.IMAGE);
     Files.write(temp.resolve("secret.txt"), "outside the root".getBytes());
-    sources =
-        Sources.create(
-            SourceSettings.defaults().toBuilder().localRoot(root).httpEnabled(false).build());
+    sources = Sources.create(SourceSettings.builder().localRoot(root).httpEnabled(false).build());
   }
 
   @AfterEach
@@ -104,8 +102,7 @@ class LocalSourceTest {
   @Test
   void rootGivenThroughASymlinkStillJails() throws IOException {
     Path link = Files.createSymbolicLink(temp.resolve("root-link"), root);
-    try (Sources viaLink =
-        Sources.create(SourceSettings.defaults().toBuilder().localRoot(link).build())) {
+    try (Sources viaLink = Sources.create(SourceSettings.builder().localRoot(link).build())) {
       assertThat(viaLink.fetch(URI.create("local:///top.jpg"), Instant.now().plusSeconds(5), CAP))
           .isEqualTo(TestOrigin.IMAGE);
       assertThatThrownBy(() ->

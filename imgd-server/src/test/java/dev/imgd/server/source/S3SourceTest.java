@@ -71,7 +71,7 @@ class S3SourceTest {
 
     String endpoint = "http://127.0.0.1:" + httpPort;
     SourceSettings settings =
-        SourceSettings.defaults().toBuilder()
+        SourceSettings.builder()
             .httpEnabled(false)
             .s3Enabled(true)
             .s3Endpoint(endpoint)

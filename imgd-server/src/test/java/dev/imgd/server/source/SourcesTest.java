@@ -29,8 +29,7 @@ class SourcesTest {
 
   @Test
   void unknownAndDisabledSchemesAreForbidden() {
-    try (Sources sources =
-        Sources.create(SourceSettings.defaults().toBuilder().httpEnabled(false).build())) {
+    try (Sources sources = Sources.create(SourceSettings.builder().httpEnabled(false).build())) {
       for (String url :
           List.of(
               "local:///a.jpg",
@@ -53,7 +52,7 @@ class SourcesTest {
     Files.write(root.resolve("public/a.jpg"), TestOrigin.IMAGE);
     Files.write(root.resolve("private.jpg"), TestOrigin.IMAGE);
     SourceSettings settings =
-        SourceSettings.defaults().toBuilder()
+        SourceSettings.builder()
             .localRoot(root)
             .allowedSources(List.of("local:///public/", "HTTPS://Images.Example"))
             .build();
@@ -84,10 +83,9 @@ class SourcesTest {
 
   @Test
   void settingsNeverPrintTheSecret() {
-    SourceSettings settings =
-        SourceSettings.defaults().toBuilder().s3Credentials("AKIA-test", "s3cr3t").build();
+    SourceSettings settings = SourceSettings.builder().s3Credentials("AKIA-test", "s3cr3t").build();
     assertThat(settings.toString()).contains("AKIA-test").doesNotContain("s3cr3t");
-    assertThatThrownBy(() -> SourceSettings.defaults().toBuilder().s3Credentials("a", null).build())
+    assertThatThrownBy(() -> SourceSettings.builder().s3Credentials("a", null).build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
