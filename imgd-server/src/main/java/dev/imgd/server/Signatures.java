@@ -55,6 +55,10 @@ final class Signatures {
     if (!enabled()) {
       return;
     }
+    // base64url without padding, as imgproxy: Java's decoder would take a padded one too.
+    if (signature.indexOf('=') >= 0) {
+      throw bad();
+    }
     byte[] given;
     try {
       given = Base64.getUrlDecoder().decode(signature);

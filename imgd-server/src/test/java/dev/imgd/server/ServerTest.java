@@ -150,6 +150,24 @@ class ServerTest {
         .isEqualTo("502 source_failed");
   }
 
+  /**
+   * Issue 15 (low): {@code rs:force:500:500/sh:100} answered 500 naming IllegalArgumentException;
+   * an option value libvips cannot take is a 4xx with a stable code and a safe message.
+   */
+  @Test
+  void outOfRangeOptionValueIsA4xxNotA500() throws Exception {
+    HttpResponse<byte[]> sharpen =
+        get(server, signed("/rs:force:500:500/sh:100/plain/local:///a.jpg"));
+    assertThat(status(sharpen)).isEqualTo("400 bad_options");
+    assertThat(new String(sharpen.body(), StandardCharsets.UTF_8))
+        .contains("Invalid sh sigma: '100'")
+        .doesNotContain("Exception");
+    assertThat(status(get(server, signed("/bl:1000.5/plain/local:///a.jpg"))))
+        .isEqualTo("400 bad_options");
+    assertThat(status(get(server, signed("/pd:2147483647/plain/local:///a.jpg"))))
+        .isEqualTo("422 limit_exceeded");
+  }
+
   @Test
   void deadlineCoversTheDownload() throws Exception {
     try (ImgdServer quick = start(Map.of("IMGD_TIMEOUT", "1"))) {

@@ -1,8 +1,10 @@
 package dev.imgd.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,6 +44,19 @@ class SignaturesTest {
     // imgproxy truncates the HMAC to the signature size before encoding.
     assertThatCode(() -> truncated.verify("oKfUtW34Dvo", PATH)).doesNotThrowAnyException();
     assertThatThrownBy(() -> truncated.verify("oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8", PATH))
+        .isInstanceOf(ImgdException.class);
+  }
+
+  /** Issue 15 (info): a signature with '=' padding was accepted; imgproxy refuses it. */
+  @Test
+  void paddedSignatureIsRefusedAsImgproxyRefusesIt() {
+    Signatures full = new Signatures(List.<byte[][]>of(DOC_PAIR), 32);
+    assertThatThrownBy(() -> full.verify("oKfUtW34Dvo2BGQehJFR4Nr0_rIjOtdtzJ3QFsUcXH8=", PATH))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_SIGNATURE));
+    Signatures truncated = new Signatures(List.<byte[][]>of(DOC_PAIR), 8);
+    assertThatCode(() -> truncated.verify("oKfUtW34Dvo", PATH)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> truncated.verify("oKfUtW34Dvo=", PATH))
         .isInstanceOf(ImgdException.class);
   }
 }

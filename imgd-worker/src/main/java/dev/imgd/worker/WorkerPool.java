@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,18 @@ final class WorkerPool implements AutoCloseable {
 
   /** How long a new worker may take to say hello. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * The variables of the server's environment a worker keeps: what the dynamic linker, the
+   * allocator (jemalloc by LD_PRELOAD, MALLOC_ARENA_MAX, MALLOC_CONF), libvips (VIPS_*, TMPDIR for
+   * its temporary files), fontconfig (HOME) and the C library's locale read. Nothing else crosses:
+   * the process that decodes hostile bytes holds no key, salt or cloud credential, and
+   * JAVA_TOOL_OPTIONS and its kin cannot reach its JVM.
+   */
+  private static final Set<String> KEPT_VARIABLES =
+      Set.of("PATH", "HOME", "LANG", "TZ", "TMPDIR", "LD_LIBRARY_PATH", "LD_PRELOAD");
+
+  private static final List<String> KEPT_PREFIXES = List.of("LC_", "VIPS_", "MALLOC_");
 
   /** How long close() waits for jobs in flight. */
   private static final Duration DRAIN = Duration.ofSeconds(30);
@@ -270,7 +283,8 @@ final class WorkerPool implements AutoCloseable {
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
       ProcessBuilder pb = new ProcessBuilder(command(socket, errorFile));
-      pb.environment().put(WorkerMain.TOKEN_ENV, token);
+      pb.environment().clear();
+      pb.environment().putAll(environment(System.getenv(), token));
       pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
       pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -320,6 +334,18 @@ final class WorkerPool implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted starting a worker", e);
     }
+  }
+
+  /** A worker's whole environment: the kept part of the server's, and its token. */
+  static Map<String, String> environment(Map<String, String> server, String token) {
+    Map<String, String> env = new HashMap<>();
+    server.forEach((name, value) -> {
+      if (KEPT_VARIABLES.contains(name) || KEPT_PREFIXES.stream().anyMatch(name::startsWith)) {
+        env.put(name, value);
+      }
+    });
+    env.put(WorkerMain.TOKEN_ENV, token);
+    return env;
   }
 
   private List<String> command(Path socket, Path errorFile) {

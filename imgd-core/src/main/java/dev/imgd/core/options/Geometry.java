@@ -86,8 +86,8 @@ public final class Geometry {
       h = extendAr.height();
     }
     Padding p = scaled(o.padding(), z.dprScale);
-    w += p.left() + p.right();
-    h += p.top() + p.bottom();
+    w = padded(w, p.left(), p.right());
+    h = padded(h, p.top(), p.bottom());
 
     return new ResizePlan(
         width,
@@ -254,8 +254,8 @@ public final class Geometry {
         outH = Math.max(outH, extendArH);
       }
       Padding p = scaled(o.padding(), dprScale);
-      outW += p.left() + p.right();
-      outH += p.top() + p.bottom();
+      outW = padded(outW, p.left(), p.right());
+      outH = padded(outH, p.top(), p.bottom());
       if (outW > maxResultSide || outH > maxResultSide) {
         double down = (double) maxResultSide / Math.max(outW, outH);
         wscale = Math.max(wscale * down, 1.0 / widthToScale);
@@ -520,6 +520,14 @@ public final class Geometry {
         scaleToEven(p.right(), dprScale),
         scaleToEven(p.bottom(), dprScale),
         scaleToEven(p.left(), dprScale));
+  }
+
+  /**
+   * A side with its two paddings, at most Integer.MAX_VALUE: a sum that wrapped to a negative size
+   * would pass the result limit and fail in libvips instead.
+   */
+  static int padded(int side, int before, int after) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) side + before + after);
   }
 
   /** imgproxy's calcCropSize: 0 none, >= 1 pixels (truncated), else a fraction (>= 1 px). */

@@ -405,16 +405,16 @@ final class OptionTable {
             "blur,bl",
             "sigma",
             "2",
-            "Gaussian blur sigma; 0 for none.",
-            (r, n, a) -> r.b.blur(nonNegative(n, "sigma", a[0])),
+            "Gaussian blur sigma, up to 1000; 0 for none.",
+            (r, n, a) -> r.b.blur(sigma(n, a[0], 0, 1000)),
             o -> Options.num(o.effects().blur())));
     t.add(
         one(
             "sharpen,sh",
             "sigma",
             "0.5",
-            "Sharpen sigma; 0 for none.",
-            (r, n, a) -> r.b.sharpen(nonNegative(n, "sigma", a[0])),
+            "Sharpen sigma, 0.000001 to 10; 0 for none.",
+            (r, n, a) -> r.b.sharpen(sigma(n, a[0], 0.000001, 10)),
             o -> Options.num(o.effects().sharpen())));
     t.add(
         whole(
@@ -904,6 +904,26 @@ final class OptionTable {
       throw invalid(n, "filename", a[0], encoded ? "URL-safe base64" : "a percent-encoded name");
     }
     r.b.filename(name);
+  }
+
+  /**
+   * A sigma within libvips' range for the operation (gaussblur: 0 to 1000, sharpen: 0.000001 to
+   * 10), or 0 for none: libvips would refuse any other only once the image is being processed.
+   */
+  private static double sigma(String n, String arg, double min, double max) {
+    double sigma = nonNegative(n, "sigma", arg);
+    if (sigma != 0 && (sigma < min || sigma > max)) {
+      throw invalid(
+          n,
+          "sigma",
+          arg,
+          (min == 0 ? "" : "0 or ")
+              + "a number from "
+              + Options.num(min)
+              + " to "
+              + Options.num(max));
+    }
+    return sigma;
   }
 
   // --- how options write themselves --------------------------------------------------------------

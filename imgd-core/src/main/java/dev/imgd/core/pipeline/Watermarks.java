@@ -51,10 +51,12 @@ final class Watermarks implements Step {
   /** The watermark on a transparent canvas the size of the base, tiled or placed by gravity. */
   private static VipsImage position(VipsImage base, VipsImage mark, Watermark wm, int dx, int dy) {
     if (wm.position().type() == GravityType.REPLICATE) {
-      // Offsets are the spacing between tiles.
+      // Offsets are the spacing between tiles; one wider than the base leaves a single tile, as
+      // the base's own width does, and keeps the tile within libvips' coordinate range.
+      int spaceX = Math.clamp(dx, 0, base.width());
+      int spaceY = Math.clamp(dy, 0, base.height());
       try (VipsImage spaced =
-              embedTransparent(
-                  mark, 0, 0, mark.width() + Math.max(0, dx), mark.height() + Math.max(0, dy));
+              embedTransparent(mark, 0, 0, mark.width() + spaceX, mark.height() + spaceY);
           VipsImage tiled =
               VipsOperation.of("replicate")
                   .in(spaced)

@@ -342,6 +342,33 @@ class OptionsParserTest {
     assertThat(o.effects().sharpen()).isEqualTo(0.7);
   }
 
+  /**
+   * Issue 15 (low): a sigma outside libvips' range passed the parser and failed in libvips as a 500
+   * naming IllegalArgumentException; it is refused where it is parsed. Controls: the ends of each
+   * range.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "rs:force:500:500/sh:100 | Invalid sh sigma: '100' (expected 0 or a number from 0.000001 to 10)",
+        "sh:10.5 | Invalid sh sigma: '10.5'",
+        "sh:0.0000001 | Invalid sh sigma: '0.0000001'",
+        "bl:1000.5 | Invalid bl sigma: '1000.5' (expected a number from 0 to 1000)",
+        "sh:10 | ",
+        "sh:0.000001 | ",
+        "sh:0 | ",
+        "bl:1000 | ",
+        "bl:0.0000001 | ",
+      })
+  void sigmaOutsideLibvipsRangeIsRefusedWhenParsed(String options, String message) {
+    if (message == null) {
+      assertThat(parse(options)).isNotNull();
+      return;
+    }
+    assertBad(options, message);
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
