@@ -1,5 +1,6 @@
 package dev.imgd.server.settings;
 
+import dev.imgd.server.source.TrustedSources;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -112,13 +113,14 @@ public final class Settings {
           Type.oneOf("isolated", "in-process"),
           "isolated",
           "isolated (worker processes) or in-process (trusted input, fastest)");
-  public static final Setting<List<String>> TRUSTED_SOURCES =
+  public static final Setting<TrustedSources> TRUSTED_SOURCES =
       server(
           "IMGD_TRUSTED_SOURCES",
           null,
-          Type.LIST,
+          Type.TRUSTED_SOURCES,
           "",
-          "source prefixes processed in-process even in isolated mode (e.g. local://)");
+          "sources decoded in-process even in isolated mode, matched by scheme, host, port and"
+              + " path segments, on every redirect (e.g. local:///)");
   public static final Setting<Duration> TIMEOUT =
       server(
           "IMGD_TIMEOUT",

@@ -1,6 +1,7 @@
 package dev.imgd.server.settings;
 
 import dev.imgd.server.source.SourceSettings;
+import dev.imgd.server.source.TrustedSources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -76,6 +77,11 @@ public record Type<T>(String allowed, Function<String, T> parser) {
             all.forEach(SourceSettings::checkNetwork);
             return all;
           });
+
+  static final Type<TrustedSources> TRUSTED_SOURCES =
+      new Type<>(
+          "comma-separated URLs like https://img.example.com/photos/, s3://bucket/, local:///",
+          s -> TrustedSources.parse(split(s)));
 
   static final Type<List<byte[]>> HEX_LIST =
       new Type<>(
