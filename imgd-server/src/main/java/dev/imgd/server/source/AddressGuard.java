@@ -108,7 +108,7 @@ final class AddressGuard {
    */
   private record Embedding(Cidr prefix, int at, boolean inverted, String name) {
     Embedding(String prefix, int at, boolean inverted, String name) {
-      this(Cidr.parse(prefix), at, inverted, name);
+      this(Cidr.parse(prefix, true), at, inverted, name);
     }
 
     InetAddress ipv4(InetAddress address) {
@@ -133,14 +133,21 @@ final class AddressGuard {
   record Cidr(byte[] network, int prefix) {
     /** Parses {@code 10.0.0.0/8}, {@code fd00::/8} or a bare address (a single host). */
     static Cidr parse(String text) {
+      return parse(text, false);
+    }
+
+    /**
+     * Like {@link #parse(String)}; with {@code mappedAsIpv6}, {@code ::ffff:a.b.c.d}, which the JDK
+     * reads as IPv4, stays the IPv6 address it is written as.
+     */
+    static Cidr parse(String text, boolean mappedAsIpv6) {
       String s = text.strip();
       int slash = s.indexOf('/');
       String host = slash < 0 ? s : s.substring(0, slash);
       byte[] bytes;
       try {
         bytes = InetAddress.ofLiteral(host).getAddress(); // a literal only: never asks DNS
-        if (bytes.length == 4 && host.contains(":")) {
-          // The JDK reads ::ffff:a.b.c.d as IPv4; written as IPv6, it is meant as IPv6.
+        if (mappedAsIpv6 && bytes.length == 4 && host.contains(":")) {
           byte[] mapped = new byte[16];
           mapped[10] = (byte) 0xff;
           mapped[11] = (byte) 0xff;

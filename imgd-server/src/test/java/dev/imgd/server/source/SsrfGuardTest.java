@@ -316,6 +316,10 @@ class SsrfGuardTest {
     assertThat(allowing.refusal(InetAddress.ofLiteral("10.2.0.1"))).isPresent();
     assertThat(allowing.refusal(InetAddress.ofLiteral("fd12::9"))).isEmpty();
     assertThat(allowing.refusal(InetAddress.ofLiteral("fd13::9"))).isPresent();
+    // Written in its IPv4-mapped form, an allowed address is still the IPv4 address.
+    assertThat(
+            new AddressGuard(List.of("::ffff:10.0.0.1")).refusal(InetAddress.ofLiteral("10.0.0.1")))
+        .isEmpty();
   }
 
   @Test
