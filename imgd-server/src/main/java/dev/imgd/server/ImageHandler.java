@@ -9,7 +9,9 @@ import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.options.ParsedPath;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.server.settings.Settings;
+import dev.imgd.server.source.Fetched;
 import dev.imgd.server.source.Sources;
+import dev.imgd.server.source.TrustedSources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -64,7 +66,7 @@ final class ImageHandler {
   private final Admission admission;
   private final Imgd isolated;
   private final @Nullable Imgd trusted;
-  private final List<String> trustedSources;
+  private final TrustedSources trustedSources;
   private final Metrics metrics;
   private final Pressure pressure;
   private final Faults faults;
@@ -99,7 +101,7 @@ final class ImageHandler {
     this.admission = admission;
     this.isolated = isolated;
     this.trusted = trusted;
-    this.trustedSources = settings.get(Settings.TRUSTED_SOURCES);
+    this.trustedSources = TrustedSources.parse(settings.get(Settings.TRUSTED_SOURCES));
     this.metrics = metrics;
     this.pressure = pressure;
     this.faults = faults;
@@ -160,11 +162,12 @@ final class ImageHandler {
     }
     // The download comes first, outside the slots: a slow source holds only its own bulkhead.
     byte[] body = ask.body();
-    byte[] source = body != null ? body : fetch(ask.requiredSource(), deadline);
+    Fetched fetched = body != null ? null : fetch(ask.requiredSource(), deadline);
+    byte[] source = fetched != null ? fetched.bytes() : Objects.requireNonNull(body);
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
-      Imgd engine = engineFor(ask.source());
+      Imgd engine = engineFor(fetched);
       Rendered r = render(engine, source, ask, permit, deadline);
       lastSuccess = Instant.now();
       ResultCache.Entry entry =
@@ -338,7 +341,7 @@ final class ImageHandler {
     return ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
-  private byte[] fetch(URI source, Instant deadline) {
+  private Fetched fetch(URI source, Instant deadline) {
     long t0 = System.nanoTime();
     try {
       return guard.fetch(source, deadline, maxSourceBytes);
@@ -347,17 +350,9 @@ final class ImageHandler {
     }
   }
 
-  /** In-process for trusted source prefixes (when configured), else the default engine. */
-  private Imgd engineFor(@Nullable URI source) {
-    if (trusted != null && source != null) {
-      String s = source.toString();
-      for (String prefix : trustedSources) {
-        if (s.startsWith(prefix)) {
-          return trusted;
-        }
-      }
-    }
-    return isolated;
+  /** In-process for trusted sources (when configured), else the default engine. */
+  private Imgd engineFor(@Nullable Fetched source) {
+    return trusted != null && source != null && trustedSources.trusts(source) ? trusted : isolated;
   }
 
   private void answer(

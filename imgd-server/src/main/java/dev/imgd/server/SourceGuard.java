@@ -2,6 +2,8 @@ package dev.imgd.server;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import dev.imgd.server.source.Fetched;
+import dev.imgd.server.source.OriginFault;
 import dev.imgd.server.source.Source;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -20,7 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * and host, the local folder, an S3 bucket) a bulkhead caps the requests fetching from it at once,
  * so one slow origin cannot hold every slot; a circuit breaker opens after repeated failures and
  * answers 503 at once until a trial call succeeds; idempotent fetches that failed on the way
- * (reset, 5xx) are retried with exponential backoff and jitter, within the deadline.
+ * (reset, 5xx) are retried with exponential backoff and jitter, within the deadline. Both count
+ * only the origin's own faults ({@link OriginFault}): an answer a client can choose by picking the
+ * URL, like a 403 or S3's AccessDenied, must not take the whole origin offline.
  */
 final class SourceGuard {
   private final Source source;
@@ -46,14 +50,9 @@ final class SourceGuard {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(openFor)
                 .permittedNumberOfCallsInHalfOpenState(1)
-                // Only the origin's own failures count: a missing or refused object is an answer.
-                .recordException(SourceGuard::originFailed)
+                // Only the origin's own faults count: any 4xx is an answer about the URL.
+                .recordException(t -> t instanceof OriginFault)
                 .build());
-  }
-
-  static boolean originFailed(Throwable t) {
-    return t instanceof ImgdException e
-        && (e.code() == ErrorCode.SOURCE_FAILED || e.code() == ErrorCode.DEADLINE_EXCEEDED);
   }
 
   /** The origin a URL's failures are counted against. */
@@ -63,7 +62,7 @@ final class SourceGuard {
     return scheme + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT));
   }
 
-  byte[] fetch(URI url, Instant deadline, long maxBytes) {
+  Fetched fetch(URI url, Instant deadline, long maxBytes) {
     String origin = origin(url);
     Semaphore bulkhead = bulkheads.computeIfAbsent(origin, o -> new Semaphore(perOrigin));
     if (!bulkhead.tryAcquire()) {
@@ -81,7 +80,7 @@ final class SourceGuard {
           throw new ImgdException(
               ErrorCode.OVERLOADED, "this source is failing; imgd stopped calling it for a while");
         } catch (ImgdException e) {
-          if (!retryable(url, e, attempt) || !sleepBefore(attempt + 1, deadline)) {
+          if (!retryable(e, attempt) || !sleepBefore(attempt + 1, deadline)) {
             throw e;
           }
           metrics.retried();
@@ -92,12 +91,9 @@ final class SourceGuard {
     }
   }
 
-  /** Only idempotent HTTP GETs that failed on the way; never a deadline, a 404 or a refusal. */
-  private boolean retryable(URI url, ImgdException e, int attempt) {
-    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    return attempt < retries
-        && e.code() == ErrorCode.SOURCE_FAILED
-        && (scheme.equals("http") || scheme.equals("https") || scheme.equals("s3"));
+  /** Only the origin's faults on the way (reset, 5xx); never a deadline, a 4xx or a refusal. */
+  private boolean retryable(ImgdException e, int attempt) {
+    return attempt < retries && e instanceof OriginFault && e.code() == ErrorCode.SOURCE_FAILED;
   }
 
   /** Exponential backoff with full jitter; false when the deadline would pass first. */

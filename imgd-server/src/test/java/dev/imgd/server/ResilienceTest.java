@@ -40,6 +40,7 @@ class ResilienceTest {
   static int port;
   static final AtomicInteger failHits = new AtomicInteger();
   static final AtomicInteger flakyHits = new AtomicInteger();
+  static final AtomicInteger forbiddenHits = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,6 +60,10 @@ class ResilienceTest {
             if (path.startsWith("/fail")) {
               failHits.incrementAndGet();
               response.setStatus(500);
+              callback.succeeded();
+            } else if (path.startsWith("/forbidden")) {
+              forbiddenHits.incrementAndGet();
+              response.setStatus(403);
               callback.succeeded();
             } else if (path.startsWith("/flaky") && flakyHits.incrementAndGet() % 2 == 1) {
               response.setStatus(503);
@@ -106,6 +111,23 @@ class ResilienceTest {
               ServerTest.get(s, ServerTest.signed("/rs:fit:50:0/plain/local:///a.jpg"))
                   .statusCode())
           .isEqualTo(200);
+    }
+  }
+
+  /**
+   * Finding (issue 15): the breaker counted an origin's 403 as its failure, and retried it, so a
+   * few requests for one refused path made every image of that host answer 503 (FM-18).
+   */
+  @Test
+  void forbiddenAnswersNeitherOpenTheBreakerNorAreRetried() throws Exception {
+    try (ImgdServer s = ServerTest.start(Map.of())) {
+      int before = forbiddenHits.get();
+      for (int i = 0; i < 8; i++) {
+        assertThat(ServerTest.status(ServerTest.get(s, remote("/forbidden/" + i))))
+            .isEqualTo("502 source_failed");
+      }
+      assertThat(forbiddenHits.get() - before).as("never retried").isEqualTo(8);
+      assertThat(ServerTest.get(s, remote("/image.jpg")).statusCode()).isEqualTo(200);
     }
   }
 

@@ -116,9 +116,10 @@ public final class Settings {
       server(
           "IMGD_TRUSTED_SOURCES",
           null,
-          Type.LIST,
+          Type.TRUSTED_SOURCES,
           "",
-          "source prefixes processed in-process even in isolated mode (e.g. local://)");
+          "sources decoded in-process even in isolated mode, matched by scheme, host, port and"
+              + " path segments, on every redirect (e.g. local:///)");
   public static final Setting<Duration> TIMEOUT =
       server(
           "IMGD_TIMEOUT",

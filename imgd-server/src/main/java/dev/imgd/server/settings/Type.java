@@ -1,6 +1,7 @@
 package dev.imgd.server.settings;
 
 import dev.imgd.server.source.SourceSettings;
+import dev.imgd.server.source.TrustedSources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -74,6 +75,16 @@ public record Type<T>(String allowed, Function<String, T> parser) {
           s -> {
             List<String> all = split(s);
             all.forEach(SourceSettings::checkNetwork);
+            return all;
+          });
+
+  /** Checked as {@link TrustedSources} reads them; kept as text, as the package is not exported. */
+  static final Type<List<String>> TRUSTED_SOURCES =
+      new Type<>(
+          "comma-separated URLs like https://img.example.com/photos/, s3://bucket/, local:///",
+          s -> {
+            List<String> all = split(s);
+            TrustedSources.parse(all);
             return all;
           });
 

@@ -1,6 +1,5 @@
 package dev.imgd.server.source;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -32,18 +31,31 @@ final class AddressGuard {
           new Range("198.18.0.0/15", "benchmarking"),
           new Range("224.0.0.0/4", "multicast"),
           new Range("240.0.0.0/4", "reserved"),
-          // Unspecified, loopback and the deprecated IPv4-compatible form.
-          new Range("::/96", "unspecified or loopback"),
+          new Range("::/128", "unspecified"),
+          new Range("::1/128", "loopback"),
           new Range("100::/64", "discard"),
           new Range("fc00::/7", "unique-local"),
           new Range("fe80::/10", "link-local"),
           new Range("fec0::/10", "site-local"),
           new Range("ff00::/8", "multicast"));
 
-  /** 6to4 and NAT64 carry an IPv4 address that the packet ends up at: check that one too. */
-  private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
+  /**
+   * IPv6 forms that carry an IPv4 address the packet ends up at: judged by that IPv4 address, so
+   * that {@code 64:ff9b::a9fe:a9fe} is the metadata service it is.
+   */
+  private static final List<Embedding> EMBEDDINGS =
+      List.of(
+          new Embedding("::ffff:0:0/96", 12, false, "IPv4-mapped"),
+          new Embedding("::ffff:0:0:0/96", 12, false, "IPv4-translated"),
+          new Embedding("::/96", 12, false, "IPv4-compatible"),
+          new Embedding("64:ff9b::/96", 12, false, "NAT64"),
+          // RFC 8215 local-use NAT64 in the /96 layout; any other layout is refused below.
+          new Embedding("64:ff9b:1::/96", 12, false, "local-use NAT64"),
+          new Embedding("2002::/16", 2, false, "6to4"),
+          new Embedding("2001::/32", 12, true, "Teredo client"));
 
-  private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
+  /** Local-use NAT64 in a layout other than /96: where its IPv4 address sits is unknown. */
+  private static final Range LOCAL_NAT64 = new Range("64:ff9b:1::/48", "local-use NAT64");
 
   private final List<Cidr> allowed;
 
@@ -53,47 +65,33 @@ final class AddressGuard {
 
   /** Why a fetch may not connect to this address, or empty if it may. */
   Optional<String> refusal(InetAddress address) {
-    InetAddress a = unmapped(address);
     for (Cidr c : allowed) {
-      if (c.contains(a)) {
+      if (c.contains(address)) {
         return Optional.empty();
       }
     }
     for (Range r : REFUSED) {
-      if (r.cidr.contains(a)) {
+      if (r.cidr.contains(address)) {
         return Optional.of(r.reason);
       }
     }
+    for (Embedding e : EMBEDDINGS) {
+      if (e.prefix.contains(address)) {
+        return refusal(e.ipv4(address)).map(reason -> reason + " (" + e.name + ")");
+      }
+    }
+    if (LOCAL_NAT64.cidr.contains(address)) {
+      return Optional.of(LOCAL_NAT64.reason);
+    }
     // Belt and braces: the JDK's own view of special addresses.
-    if (a.isLoopbackAddress()
-        || a.isAnyLocalAddress()
-        || a.isLinkLocalAddress()
-        || a.isSiteLocalAddress()
-        || a.isMulticastAddress()) {
+    if (address.isLoopbackAddress()
+        || address.isAnyLocalAddress()
+        || address.isLinkLocalAddress()
+        || address.isSiteLocalAddress()
+        || address.isMulticastAddress()) {
       return Optional.of("special-purpose");
     }
-    byte[] b = a.getAddress();
-    if (SIX_TO_FOUR.contains(a)) {
-      return refusal(ipv4(Arrays.copyOfRange(b, 2, 6))).map(r -> r + " (6to4)");
-    }
-    if (NAT64.contains(a)) {
-      return refusal(ipv4(Arrays.copyOfRange(b, 12, 16))).map(r -> r + " (NAT64)");
-    }
     return Optional.empty();
-  }
-
-  /** {@code ::ffff:10.0.0.1} is 10.0.0.1 on a dual-stack socket. */
-  static InetAddress unmapped(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (a instanceof Inet6Address && b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
-      for (int i = 0; i < 10; i++) {
-        if (b[i] != 0) {
-          return a;
-        }
-      }
-      return ipv4(Arrays.copyOfRange(b, 12, 16));
-    }
-    return a;
   }
 
   private static InetAddress ipv4(byte[] four) {
@@ -101,6 +99,26 @@ final class AddressGuard {
       return InetAddress.getByAddress(four);
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e); // four bytes always make an address
+    }
+  }
+
+  /**
+   * An IPv6 prefix whose addresses carry an IPv4 address at byte {@code at}, with its bits {@code
+   * inverted} (as Teredo stores the client's address).
+   */
+  private record Embedding(Cidr prefix, int at, boolean inverted, String name) {
+    Embedding(String prefix, int at, boolean inverted, String name) {
+      this(Cidr.parse(prefix, true), at, inverted, name);
+    }
+
+    InetAddress ipv4(InetAddress address) {
+      byte[] four = Arrays.copyOfRange(address.getAddress(), at, at + 4);
+      if (inverted) {
+        for (int i = 0; i < 4; i++) {
+          four[i] = (byte) ~four[i];
+        }
+      }
+      return AddressGuard.ipv4(four);
     }
   }
 
@@ -115,12 +133,27 @@ final class AddressGuard {
   record Cidr(byte[] network, int prefix) {
     /** Parses {@code 10.0.0.0/8}, {@code fd00::/8} or a bare address (a single host). */
     static Cidr parse(String text) {
+      return parse(text, false);
+    }
+
+    /**
+     * Like {@link #parse(String)}; with {@code mappedAsIpv6}, {@code ::ffff:a.b.c.d}, which the JDK
+     * reads as IPv4, stays the IPv6 address it is written as.
+     */
+    static Cidr parse(String text, boolean mappedAsIpv6) {
       String s = text.strip();
       int slash = s.indexOf('/');
       String host = slash < 0 ? s : s.substring(0, slash);
       byte[] bytes;
       try {
         bytes = InetAddress.ofLiteral(host).getAddress(); // a literal only: never asks DNS
+        if (mappedAsIpv6 && bytes.length == 4 && host.contains(":")) {
+          byte[] mapped = new byte[16];
+          mapped[10] = (byte) 0xff;
+          mapped[11] = (byte) 0xff;
+          System.arraycopy(bytes, 0, mapped, 12, 4);
+          bytes = mapped;
+        }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("not a CIDR: " + text, e);
       }

@@ -22,12 +22,23 @@ final class Failures {
 
   static ImgdException fail(
       ErrorCode code, String message, URI url, String reason, @Nullable Throwable cause) {
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("source {} not served ({}): {}", url, code.code(), reason, cause);
-    }
+    log(code, url, reason, cause);
     // The cause stays on the exception for server logs; its message is never shown to clients.
     return cause == null
         ? new ImgdException(code, message)
         : new ImgdException(code, message, cause);
+  }
+
+  /** A failure the origin is to blame for: see {@link OriginFault}. */
+  static OriginFault fault(
+      ErrorCode code, String message, URI url, String reason, @Nullable Throwable cause) {
+    log(code, url, reason, cause);
+    return new OriginFault(code, message, cause);
+  }
+
+  private static void log(ErrorCode code, URI url, String reason, @Nullable Throwable cause) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("source {} not served ({}): {}", url, code.code(), reason, cause);
+    }
   }
 }

@@ -7,7 +7,10 @@ import static dev.imgd.core.ErrorCode.SOURCE_FORBIDDEN;
 import static dev.imgd.core.ErrorCode.SOURCE_NOT_FOUND;
 import static dev.imgd.core.ErrorCode.TOO_LARGE;
 import static dev.imgd.server.source.Failures.fail;
+import static dev.imgd.server.source.Failures.fault;
 
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImgdException;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -103,7 +106,6 @@ final class HttpSource implements Source, AutoCloseable {
     client.setSocketAddressResolver(this::resolve);
     client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "imgd"));
     client.setHttpCookieStore(new HttpCookieStore.Empty()); // nothing carries between sources
-    client.getContentDecoderFactories().clear(); // raw bytes: a gzip bomb cannot expand
     client.setConnectTimeout(settings.downloadTimeout().toMillis());
     client.setIdleTimeout(settings.downloadTimeout().toMillis());
     try {
@@ -111,6 +113,9 @@ final class HttpSource implements Source, AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("HTTP client did not start", e);
     }
+    // Raw bytes only: a gzip bomb must not expand. Jetty adds its decoders (and an Accept-Encoding
+    // naming them) when it starts, so they are removed after; requests ask for identity too.
+    client.getContentDecoderFactories().clear();
   }
 
   @Override
@@ -130,12 +135,15 @@ final class HttpSource implements Source, AutoCloseable {
   }
 
   @Override
-  public byte[] fetch(URI url, Instant deadline, long maxBytes) {
+  public Fetched fetch(URI url, Instant deadline, long maxBytes) {
     URI current = checked(url, false);
+    List<URI> urls = new ArrayList<>(List.of(current));
     for (int redirects = 0; ; redirects++) {
-      Exchange exchange = exchange(current, deadline, maxBytes);
+      // A fault after a redirect to another host is that host's, not the origin's asked for.
+      boolean originsFault = sameHost(current, urls.getFirst());
+      Exchange exchange = exchange(current, deadline, maxBytes, originsFault);
       if (exchange.body != null) {
-        return exchange.body;
+        return new Fetched(exchange.body, urls);
       }
       if (redirects == maxRedirects) {
         throw fail(SOURCE_FAILED, "source redirected too many times", url, "> " + maxRedirects);
@@ -147,6 +155,7 @@ final class HttpSource implements Source, AutoCloseable {
         throw fail(SOURCE_FAILED, "source redirected to a malformed URL", url, "bad Location");
       }
       current = checked(next, true);
+      urls.add(current);
     }
   }
 
@@ -192,14 +201,21 @@ final class HttpSource implements Source, AutoCloseable {
     return normal;
   }
 
-  /** One request: a body (2xx), a redirect to follow, or an exception. */
-  private Exchange exchange(URI url, Instant deadline, long maxBytes) {
+  /**
+   * One request: a body (2xx), a redirect to follow, or an exception; an {@link OriginFault} for
+   * what the origin is to blame for if {@code originsFault}.
+   */
+  private Exchange exchange(URI url, Instant deadline, long maxBytes, boolean originsFault) {
     long millis = Duration.between(Instant.now(), deadline).toMillis();
     if (millis <= 0) {
       throw fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "before send");
     }
     Exchange exchange = new Exchange(maxBytes);
-    Request request = client.newRequest(url).followRedirects(false);
+    Request request =
+        client
+            .newRequest(url)
+            .followRedirects(false)
+            .headers(h -> h.put(HttpHeader.ACCEPT_ENCODING, "identity"));
     request.send(exchange);
     Result result;
     try {
@@ -208,7 +224,12 @@ final class HttpSource implements Source, AutoCloseable {
       // Closes the connection; Jetty's threads stop delivering content. Whether the exchange was
       // still running (the future's answer) does not matter, here and below.
       var _ = request.abort(e);
-      throw fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "deadline");
+      throw failed(
+          originsFault,
+          DEADLINE_EXCEEDED,
+          "deadline exceeded fetching the source",
+          url,
+          "deadline");
     } catch (InterruptedException e) {
       var _ = request.abort(e);
       Thread.currentThread().interrupt();
@@ -228,16 +249,43 @@ final class HttpSource implements Source, AutoCloseable {
       if (status == 404 || status == 410) {
         throw fail(SOURCE_NOT_FOUND, "source not found", url, "status " + status);
       }
-      throw fail(SOURCE_FAILED, "source answered " + status, url, "status " + status);
+      // A 4xx is an answer about the URL, which the client chose: never the origin's fault.
+      throw failed(
+          originsFault && status >= 500,
+          SOURCE_FAILED,
+          "source answered " + status,
+          url,
+          "status " + status);
     }
     if (result.isFailed()) {
-      throw failure(url, result.getFailure());
+      throw failure(url, result.getFailure(), originsFault);
     }
     exchange.body = exchange.buffer.toByteArray();
     return exchange;
   }
 
-  private static RuntimeException failure(URI url, Throwable failure) {
+  private static ImgdException failed(
+      boolean originsFault, ErrorCode code, String message, URI url, String reason) {
+    return failed(originsFault, code, message, url, reason, null);
+  }
+
+  private static ImgdException failed(
+      boolean originsFault,
+      ErrorCode code,
+      String message,
+      URI url,
+      String reason,
+      @Nullable Throwable cause) {
+    return originsFault
+        ? fault(code, message, url, reason, cause)
+        : fail(code, message, url, reason, cause);
+  }
+
+  private static boolean sameHost(URI a, URI b) {
+    return a.getScheme().equals(b.getScheme()) && a.getHost().equals(b.getHost());
+  }
+
+  private static ImgdException failure(URI url, Throwable failure, boolean originsFault) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof Refused refused) {
         return fail(
@@ -247,10 +295,16 @@ final class HttpSource implements Source, AutoCloseable {
             Objects.requireNonNullElse(refused.getMessage(), ""));
       }
       if (t instanceof UnknownHostException) {
-        return fail(SOURCE_FAILED, "source host not found", url, "unknown host");
+        return failed(originsFault, SOURCE_FAILED, "source host not found", url, "unknown host");
       }
     }
-    return fail(SOURCE_FAILED, "source could not be fetched", url, failure.toString(), failure);
+    return failed(
+        originsFault,
+        SOURCE_FAILED,
+        "source could not be fetched",
+        url,
+        failure.toString(),
+        failure);
   }
 
   /**

@@ -53,7 +53,7 @@ final class LocalSource implements Source {
   }
 
   @Override
-  public byte[] fetch(URI url, Instant deadline, long maxBytes) {
+  public Fetched fetch(URI url, Instant deadline, long maxBytes) {
     Path file = resolve(url);
     // NOFOLLOW_LINKS: the checked real path has no links; refuse one swapped in since the check.
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -68,7 +68,7 @@ final class LocalSource implements Source {
         throw fail(TOO_LARGE, "source is too large", url, "grew past " + maxBytes + " bytes");
       }
       checkDeadline(url, deadline);
-      return bytes;
+      return Fetched.from(url, bytes);
     } catch (NoSuchFileException e) {
       throw fail(SOURCE_NOT_FOUND, "source not found", url, "vanished", e);
     } catch (IOException e) {

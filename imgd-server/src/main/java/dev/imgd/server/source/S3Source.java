@@ -6,6 +6,7 @@ import static dev.imgd.core.ErrorCode.SOURCE_FAILED;
 import static dev.imgd.core.ErrorCode.SOURCE_NOT_FOUND;
 import static dev.imgd.core.ErrorCode.TOO_LARGE;
 import static dev.imgd.server.source.Failures.fail;
+import static dev.imgd.server.source.Failures.fault;
 
 import java.io.IOException;
 import java.net.URI;
@@ -80,7 +81,7 @@ final class S3Source implements Source, AutoCloseable {
   }
 
   @Override
-  public byte[] fetch(URI url, Instant deadline, long maxBytes) {
+  public Fetched fetch(URI url, Instant deadline, long maxBytes) {
     S3Url s3 = parse(url);
     Duration left = Duration.between(Instant.now(), deadline);
     if (left.isNegative() || left.isZero()) {
@@ -99,12 +100,18 @@ final class S3Source implements Source, AutoCloseable {
     } catch (NoSuchKeyException | NoSuchBucketException e) {
       throw fail(SOURCE_NOT_FOUND, "source not found", url, e.getClass().getSimpleName());
     } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        throw fail(SOURCE_NOT_FOUND, "source not found", url, "status 404");
+      String reason = "status " + e.statusCode() + " " + errorCode(e);
+      // S3 answers AccessDenied for a missing key the credentials may not list: not found.
+      if (e.statusCode() == 404 || errorCode(e).equals("AccessDenied")) {
+        throw fail(SOURCE_NOT_FOUND, "source not found", url, reason);
       }
-      throw fail(SOURCE_FAILED, "source could not be fetched", url, "status " + e.statusCode(), e);
+      // A 4xx is about the key, which the client chose: never the bucket's fault.
+      if (e.statusCode() < 500) {
+        throw fail(SOURCE_FAILED, "source could not be fetched", url, reason, e);
+      }
+      throw fault(SOURCE_FAILED, "source could not be fetched", url, reason, e);
     } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
-      throw fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "timeout");
+      throw fault(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "timeout", e);
     } catch (SdkException e) {
       throw failed(url, deadline, e);
     }
@@ -126,7 +133,7 @@ final class S3Source implements Source, AutoCloseable {
         in.abort();
         throw fail(TOO_LARGE, "source is too large", url, "over " + maxBytes + " bytes");
       }
-      return bytes;
+      return Fetched.from(url, bytes);
     } catch (IOException | SdkException e) {
       in.abort();
       throw failed(url, deadline, e);
@@ -146,11 +153,18 @@ final class S3Source implements Source, AutoCloseable {
     client.close();
   }
 
-  private static RuntimeException failed(URI url, Instant deadline, Exception e) {
+  /** The endpoint could not be reached or broke off: its fault. */
+  private static OriginFault failed(URI url, Instant deadline, Exception e) {
     if (!Instant.now().isBefore(deadline)) {
-      return fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "deadline", e);
+      return fault(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "deadline", e);
     }
-    return fail(SOURCE_FAILED, "source could not be fetched", url, e.toString(), e);
+    return fault(SOURCE_FAILED, "source could not be fetched", url, e.toString(), e);
+  }
+
+  private static String errorCode(S3Exception e) {
+    return e.awsErrorDetails() == null || e.awsErrorDetails().errorCode() == null
+        ? ""
+        : e.awsErrorDetails().errorCode();
   }
 
   private static S3Url parse(URI url) {

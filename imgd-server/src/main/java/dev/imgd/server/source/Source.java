@@ -21,7 +21,8 @@ public interface Source {
   /**
    * The whole object, at most {@code maxBytes} long ({@code TOO_LARGE} beyond, enforced while
    * streaming, never trusting a declared length), finished by {@code deadline} ({@code
-   * DEADLINE_EXCEEDED} otherwise; the transfer is aborted, no thread is left reading).
+   * DEADLINE_EXCEEDED} otherwise; the transfer is aborted, no thread is left reading). A failure
+   * the origin is to blame for is an {@link OriginFault}.
    */
-  byte[] fetch(URI url, Instant deadline, long maxBytes);
+  Fetched fetch(URI url, Instant deadline, long maxBytes);
 }

@@ -61,7 +61,7 @@ public final class Sources implements Source, AutoCloseable {
   }
 
   @Override
-  public byte[] fetch(URI url, Instant deadline, long maxBytes) {
+  public Fetched fetch(URI url, Instant deadline, long maxBytes) {
     Objects.requireNonNull(deadline, "deadline");
     if (maxBytes < 0) {
       throw new IllegalArgumentException("maxBytes must be >= 0: " + maxBytes);

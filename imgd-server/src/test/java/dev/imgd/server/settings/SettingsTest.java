@@ -53,7 +53,11 @@ class SettingsTest {
     "IMGD_AUTO_WEBP, maybe",
     "IMGD_RSS_BUDGET, lots",
     "IMGD_PRESETS, =x",
-    "IMGD_ADMIN_BIND, nope"
+    "IMGD_ADMIN_BIND, nope",
+    "IMGD_TRUSTED_SOURCES, trusted.test",
+    "IMGD_TRUSTED_SOURCES, ftp://trusted.test/",
+    "IMGD_TRUSTED_SOURCES, http:///nohost",
+    "IMGD_TRUSTED_SOURCES, https://a.test/?q=1"
   })
   void badValueIsRefusedNamingTheSettingTheValueAndWhatIsAllowed(String name, String value) {
     assertThatThrownBy(() -> Settings.from(Map.of(name, value)))

@@ -64,7 +64,7 @@ class HttpSourceTest {
   }
 
   private static byte[] fetch(String url) {
-    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), CAP);
+    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), CAP).bytes();
   }
 
   private static void assertFails(ErrorCode code, ThrowingCallable call) {
@@ -98,6 +98,35 @@ class HttpSourceTest {
               assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_FAILED);
               assertThat(e.getMessage()).doesNotContain("127.0.0.1");
             });
+  }
+
+  /**
+   * Finding (issue 15): a 4xx, which a client chooses by picking the URL, counted as the origin's
+   * failure. Only what the origin is to blame for is an {@link OriginFault} (FM-18).
+   */
+  @Test
+  void forbiddenIsAnAnswerNotAnOriginFault() {
+    assertThatThrownBy(() -> fetch(origin.url() + "/forbidden"))
+        .isInstanceOfSatisfying(
+            ImgdException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_FAILED);
+              assertThat(e).isNotInstanceOf(OriginFault.class);
+            });
+    assertThatThrownBy(() -> fetch(origin.url() + "/error")).isInstanceOf(OriginFault.class);
+    assertThatThrownBy(() -> fetch(origin.rawUrl() + "/reset")).isInstanceOf(OriginFault.class);
+  }
+
+  /**
+   * Finding (issue 15): imgd asked origins for gzip and Jetty inflated the answer, bounded only by
+   * the source cap. Origins are asked for identity, and a gzipped answer arrives as sent.
+   */
+  @Test
+  void originsAreAskedForIdentityAndAGzipBombDoesNotExpand() {
+    assertThat(fetch(origin.url() + "/gzip-if-asked")).isEqualTo(TestOrigin.IMAGE);
+    assertThat(origin.acceptEncoding).isEqualTo("identity");
+    // An origin that gzips anyway: its few KiB arrive as they are, never the 16 MiB inside.
+    assertThat(fetch(origin.url() + "/gzip-bomb")).isEqualTo(TestOrigin.GZIP_BOMB);
   }
 
   @Test
@@ -216,7 +245,7 @@ class HttpSourceTest {
     }
     try (Sources listed = create(SourceSettings.builder().allowedSources(List.of(origin.url())))) {
       URI redirect = URI.create(redirectTo(origin.url() + "/image"));
-      assertThat(listed.fetch(redirect, Instant.now().plusSeconds(5), CAP))
+      assertThat(listed.fetch(redirect, Instant.now().plusSeconds(5), CAP).bytes())
           .isEqualTo(TestOrigin.IMAGE);
     }
   }

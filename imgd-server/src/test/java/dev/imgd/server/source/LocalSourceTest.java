@@ -42,7 +42,7 @@ class LocalSourceTest {
   }
 
   private byte[] fetch(String url) {
-    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), CAP);
+    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), CAP).bytes();
   }
 
   private void assertFails(ErrorCode code, Runnable call) {
@@ -103,7 +103,10 @@ class LocalSourceTest {
   void rootGivenThroughASymlinkStillJails() throws IOException {
     Path link = Files.createSymbolicLink(temp.resolve("root-link"), root);
     try (Sources viaLink = Sources.create(SourceSettings.builder().localRoot(link).build())) {
-      assertThat(viaLink.fetch(URI.create("local:///top.jpg"), Instant.now().plusSeconds(5), CAP))
+      assertThat(
+              viaLink
+                  .fetch(URI.create("local:///top.jpg"), Instant.now().plusSeconds(5), CAP)
+                  .bytes())
           .isEqualTo(TestOrigin.IMAGE);
       assertThatThrownBy(() ->
               viaLink.fetch(
@@ -131,10 +134,12 @@ class LocalSourceTest {
                 Instant.now().plusSeconds(5),
                 TestOrigin.IMAGE.length - 1));
     assertThat(
-            sources.fetch(
-                URI.create("local:///top.jpg"),
-                Instant.now().plusSeconds(5),
-                TestOrigin.IMAGE.length))
+            sources
+                .fetch(
+                    URI.create("local:///top.jpg"),
+                    Instant.now().plusSeconds(5),
+                    TestOrigin.IMAGE.length)
+                .bytes())
         .hasSize(TestOrigin.IMAGE.length);
   }
 

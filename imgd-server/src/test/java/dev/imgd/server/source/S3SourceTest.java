@@ -118,7 +118,7 @@ class S3SourceTest {
   }
 
   private static byte[] fetch(String url, long cap) {
-    return sources.fetch(URI.create(url), Instant.now().plusSeconds(10), cap);
+    return sources.fetch(URI.create(url), Instant.now().plusSeconds(10), cap).bytes();
   }
 
   private static void assertFails(ErrorCode code, Runnable call) {
@@ -136,6 +136,34 @@ class S3SourceTest {
   void missingKeyOrBucketIsNotFound() {
     assertFails(ErrorCode.SOURCE_NOT_FOUND, () -> fetch("s3://b/images/nope.jpg", CAP));
     assertFails(ErrorCode.SOURCE_NOT_FOUND, () -> fetch("s3://no-such-bucket/cat.jpg", CAP));
+  }
+
+  /**
+   * Finding (issue 15): S3 answers 403 AccessDenied for a key the credentials may not list (a
+   * missing one): not found, and not the bucket's fault. The endpoint here is a real HTTP origin
+   * answering S3's XML, as s3mock has no access control.
+   */
+  @Test
+  void accessDeniedIsNotFoundNotTheBucketsFault() throws Exception {
+    try (TestOrigin denying = new TestOrigin();
+        Sources s3 =
+            Sources.create(
+                SourceSettings.builder()
+                    .httpEnabled(false)
+                    .s3Enabled(true)
+                    .s3Endpoint(denying.url())
+                    .s3PathStyle(true)
+                    .s3Credentials("test", "test")
+                    .build())) {
+      assertThatThrownBy(
+              () -> s3.fetch(URI.create("s3://denied/key"), Instant.now().plusSeconds(10), CAP))
+          .isInstanceOfSatisfying(
+              ImgdException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.SOURCE_NOT_FOUND);
+                assertThat(e).isNotInstanceOf(OriginFault.class);
+              });
+    }
   }
 
   @Test

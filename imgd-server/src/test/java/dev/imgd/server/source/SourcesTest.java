@@ -24,7 +24,7 @@ class SourcesTest {
   }
 
   private static byte[] fetch(Sources sources, String url) {
-    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), 1 << 20);
+    return sources.fetch(URI.create(url), Instant.now().plusSeconds(5), 1 << 20).bytes();
   }
 
   @Test

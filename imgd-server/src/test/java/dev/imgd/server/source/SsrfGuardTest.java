@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -66,7 +67,10 @@ class SsrfGuardTest {
           "[::ffff:10.0.0.1]",
           "[::ffff:169.254.169.254]",
           "[64:ff9b::a00:1]",
-          "[2002:a00:1::]");
+          "[2002:a00:1::]",
+          "[64:ff9b:1::a9fe:a9fe]",
+          "[::ffff:0:a9fe:a9fe]",
+          "[2001:0:4136:e378:8000:63bf:5601:5601]");
 
   private static TestOrigin origin;
   private static final List<InetSocketAddress> dialled = new CopyOnWriteArrayList<>();
@@ -191,10 +195,12 @@ class SsrfGuardTest {
     // public.example exists only in the injected resolver, which maps it to the origin.
     try (Sources sources = allowingOrigin()) {
       byte[] body =
-          sources.fetch(
-              URI.create("http://public.example:" + origin.port() + "/image"),
-              Instant.now().plusSeconds(5),
-              CAP);
+          sources
+              .fetch(
+                  URI.create("http://public.example:" + origin.port() + "/image"),
+                  Instant.now().plusSeconds(5),
+                  CAP)
+              .bytes();
       assertThat(body).isEqualTo(TestOrigin.IMAGE);
     }
     assertThat(dialled).containsExactly(new InetSocketAddress("127.0.0.1", origin.port()));
@@ -234,6 +240,61 @@ class SsrfGuardTest {
         .allSatisfy(a -> assertThat(a).isEqualTo(new InetSocketAddress("127.0.0.1", port)));
   }
 
+  /**
+   * Finding (issue 15): IPv6 forms that embed an IPv4 address passed the guard; each is judged by
+   * the IPv4 inside (FM-22).
+   */
+  @Test
+  void ipv6FormsEmbeddingAnIpv4AddressAreJudgedByIt() throws Exception {
+    AddressGuard guard = new AddressGuard(List.of());
+    Map<String, String> inside =
+        Map.of(
+            "169.254.169.254", "cloud metadata",
+            "169.254.1.1", "link-local",
+            "127.0.0.1", "loopback",
+            "10.0.0.1", "private",
+            "192.168.1.1", "private");
+    for (var ipv4 : inside.entrySet()) {
+      byte[] b = InetAddress.ofLiteral(ipv4.getKey()).getAddress();
+      String hi = Integer.toHexString((b[0] & 0xff) << 8 | (b[1] & 0xff));
+      String lo = Integer.toHexString((b[2] & 0xff) << 8 | (b[3] & 0xff));
+      String teredoHi = Integer.toHexString(~((b[0] & 0xff) << 8 | (b[1] & 0xff)) & 0xffff);
+      String teredoLo = Integer.toHexString(~((b[2] & 0xff) << 8 | (b[3] & 0xff)) & 0xffff);
+      Map<String, String> forms =
+          Map.of(
+              "64:ff9b::" + hi + ":" + lo, "NAT64",
+              "64:ff9b:1::" + hi + ":" + lo, "local-use NAT64",
+              "::ffff:0:" + hi + ":" + lo, "IPv4-translated",
+              "::" + hi + ":" + lo, "IPv4-compatible",
+              "2002:" + hi + ":" + lo + "::1", "6to4",
+              "2001:0:4136:e378:8000:63bf:" + teredoHi + ":" + teredoLo, "Teredo client");
+      for (var form : forms.entrySet()) {
+        assertThat(guard.refusal(InetAddress.ofLiteral(form.getKey())))
+            .as(form.getKey())
+            .contains(ipv4.getValue() + " (" + form.getValue() + ")");
+      }
+      // IPv4-mapped: the JDK turns the literal into IPv4, so build the IPv6 form by its bytes.
+      byte[] mapped = new byte[16];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      System.arraycopy(b, 0, mapped, 12, 4);
+      assertThat(guard.refusal(Inet6Address.getByAddress(null, mapped, -1)))
+          .as("::ffff:" + ipv4.getKey())
+          .isPresent();
+    }
+    // The same forms around a public IPv4 address stay open; other local-use NAT64 layouts do not.
+    for (String open :
+        List.of(
+            "64:ff9b::808:808",
+            "64:ff9b:1::808:808",
+            "2002:808:808::1",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7")) {
+      assertThat(guard.refusal(InetAddress.ofLiteral(open))).as(open).isEmpty();
+    }
+    assertThat(guard.refusal(InetAddress.ofLiteral("64:ff9b:1:a9fe:a9:fe00::")))
+        .contains("local-use NAT64");
+  }
+
   @Test
   void guardTable() {
     AddressGuard guard = new AddressGuard(List.of());
@@ -255,6 +316,10 @@ class SsrfGuardTest {
     assertThat(allowing.refusal(InetAddress.ofLiteral("10.2.0.1"))).isPresent();
     assertThat(allowing.refusal(InetAddress.ofLiteral("fd12::9"))).isEmpty();
     assertThat(allowing.refusal(InetAddress.ofLiteral("fd13::9"))).isPresent();
+    // Written in its IPv4-mapped form, an allowed address is still the IPv4 address.
+    assertThat(
+            new AddressGuard(List.of("::ffff:10.0.0.1")).refusal(InetAddress.ofLiteral("10.0.0.1")))
+        .isEmpty();
   }
 
   @Test

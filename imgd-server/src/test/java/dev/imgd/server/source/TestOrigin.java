@@ -4,13 +4,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
+import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -32,6 +35,9 @@ final class TestOrigin implements AutoCloseable {
 
   private final Server server = new Server();
   private final ServerSocket raw;
+
+  /** The Accept-Encoding of the last request, or "(none)". */
+  volatile String acceptEncoding = "(none)";
 
   /** Counted down when the slow handler stops writing because the client went away. */
   volatile CountDownLatch trickleStopped = new CountDownLatch(1);
@@ -82,6 +88,8 @@ final class TestOrigin implements AutoCloseable {
   private boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
     Fields query = Request.extractQueryParameters(request);
+    acceptEncoding =
+        Objects.requireNonNullElse(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING), "(none)");
     switch (path) {
       case "/image" -> send(response, callback, 200, IMAGE);
       case "/user-agent" ->
@@ -94,6 +102,32 @@ final class TestOrigin implements AutoCloseable {
       case "/missing" -> send(response, callback, 404, new byte[0]);
       case "/gone" -> send(response, callback, 410, new byte[0]);
       case "/error" -> send(response, callback, 500, new byte[0]);
+      case "/forbidden" -> send(response, callback, 403, new byte[0]);
+      // What a CDN does: gzip when the client says it can take it.
+      case "/gzip-if-asked" -> {
+        boolean asked = acceptEncoding.contains("gzip");
+        if (asked) {
+          response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+        }
+        send(response, callback, 200, asked ? gzip(IMAGE) : IMAGE);
+      }
+      // Gzip whatever was asked: a small answer that inflates to far more than any cap.
+      case "/gzip-bomb" -> {
+        response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
+        send(response, callback, 200, GZIP_BOMB);
+      }
+      // S3's answer (path style: /bucket/key) for a key the credentials may not read.
+      case "/denied/key" -> {
+        response.setStatus(403);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/xml");
+        response.write(
+            true,
+            ByteBuffer.wrap(
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                        + "<Message>Access Denied</Message><RequestId>1</RequestId></Error>")
+                    .getBytes(StandardCharsets.UTF_8)),
+            callback);
+      }
       case "/declared-big" -> {
         // Declares more than the cap; the client should give up on seeing the header.
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, BIG.length);
@@ -217,6 +251,19 @@ final class TestOrigin implements AutoCloseable {
       }
     }
     return "/";
+  }
+
+  /** 16 MiB of zeros, gzipped to a few KiB. */
+  static final byte[] GZIP_BOMB = gzip(new byte[16 << 20]);
+
+  static byte[] gzip(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      gz.write(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   static byte[] bytes(int n, long seed) {
