@@ -34,9 +34,9 @@ import picocli.CommandLine.Option;
       "Starts a server (-Xmx of --heap, default settings otherwise), opens --uploads",
       "POST /process uploads at once, each sending all but its last KiB and then one",
       "byte every --drip-seconds; prints the status of each, the peak heap, RSS, bytes",
-      "held for bodies and memory tier. Exit 1 when the server died, an upload got",
-      "no answer or a 2xx/5xx other than 503, or the heap passed the buffer budget",
-      "plus --heap-slack-mib."
+      "held for bodies and memory tier. Exit 1 when the server died or ran out of",
+      "heap, an upload got no answer or a status other than 408 and 503, the bytes",
+      "held passed the buffer budget, or the RSS passed the server's RSS budget."
     })
 final class StallUploadsCommand implements Callable<Integer> {
   private static final int MIB = 1 << 20;
@@ -50,11 +50,8 @@ final class StallUploadsCommand implements Callable<Integer> {
   @Option(names = "--drip-seconds", description = "seconds between the dripped bytes")
   int dripSeconds = 10;
 
-  @Option(names = "--heap", description = "the server's -Xmx")
-  String heap = "768m";
-
-  @Option(names = "--heap-slack-mib", description = "heap allowed over the buffer budget, MiB")
-  int heapSlackMib = 128;
+  @Option(names = "--heap-mib", description = "the server's -Xmx, MiB")
+  int heapMib = 768;
 
   @Option(names = "--wait-seconds", description = "how long to wait for every answer")
   int waitSeconds = 120;
@@ -72,12 +69,14 @@ final class StallUploadsCommand implements Callable<Integer> {
     settings.put("IMGD_MAX_BODY_SIZE", Long.toString((long) sizeMib * MIB + MIB));
     report.line(
         "imgd stall-uploads: %d uploads of %d MiB, all but 1 KiB at once, then a byte every %d"
-            + " s; server -Xmx%s, default body rate, deadline and buffer budget; %s",
-        uploads, sizeMib, dripSeconds, heap, ProcTree.load());
+            + " s; server -Xmx%dm, default body rate, deadline and buffer budget; %s",
+        uploads, sizeMib, dripSeconds, heapMib, ProcTree.load());
     try (ServerProcess server =
-        ServerProcess.start(settings, work.resolve("server.log"), List.of("-Xmx" + heap))) {
+        ServerProcess.start(
+            settings, work.resolve("server.log"), List.of("-Xmx" + heapMib + "m"))) {
       Map<String, Double> m0 = server.http.metrics();
       double budget = m0.getOrDefault("imgd_memory_buffer_budget_bytes", 0.0);
+      double rssBudget = m0.getOrDefault("imgd_memory_rss_budget_bytes", 0.0);
       AtomicLong peakHeap = new AtomicLong();
       AtomicLong peakRss = new AtomicLong();
       AtomicLong peakHeld = new AtomicLong();
@@ -129,12 +128,13 @@ final class StallUploadsCommand implements Callable<Integer> {
       }
       report.line("");
       report.line(
-          "Peak heap used %s of -Xmx%s; peak RSS %s; peak bytes held for bodies %s of a %s"
+          "Peak heap used (garbage included) %s of -Xmx%dm; peak RSS %s of a %s RSS budget; peak bytes held for bodies %s of a %s"
               + " buffer budget; highest memory tier %d (0 normal, 1 reduced, 2 shedding);"
               + " OutOfMemoryError in the log: %s",
           Report.mib(peakHeap.get()),
-          heap,
+          heapMib,
           Report.mib(peakRss.get()),
+          Report.mib((long) rssBudget),
           Report.mib(peakHeld.get()),
           Report.mib((long) budget),
           maxTier.get(),
@@ -155,8 +155,8 @@ final class StallUploadsCommand implements Callable<Integer> {
           "bytes held for bodies within the buffer budget (%s)"
               .formatted(Report.mib((long) budget)));
       report.criterion(
-          peakHeap.get() <= budget + (long) heapSlackMib * MIB,
-          "heap within the buffer budget + %d MiB".formatted(heapSlackMib));
+          peakRss.get() <= rssBudget,
+          "RSS within the server's RSS budget (%s)".formatted(Report.mib((long) rssBudget)));
       return report.verdict("imgd stall-uploads");
     }
   }
