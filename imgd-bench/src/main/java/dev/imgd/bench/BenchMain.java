@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
       BenchMemoryCommand.class,
       HostileCommand.class,
       OverloadCommand.class,
-      SoakCommand.class
+      SoakCommand.class,
+      StallUploadsCommand.class
     })
 public final class BenchMain implements Runnable {
   @Override

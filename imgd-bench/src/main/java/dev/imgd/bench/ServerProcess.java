@@ -39,6 +39,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server with these IMGD_* settings over the inherited environment. */
   static ServerProcess start(Map<String, String> settings, Path log) throws Exception {
+    return start(settings, log, List.of());
+  }
+
+  /** As {@link #start(Map, Path)}, with options for the server's JVM (e.g. -Xmx768m). */
+  static ServerProcess start(Map<String, String> settings, Path log, List<String> jvmOptions)
+      throws Exception {
     Exception last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       int port = freePort();
@@ -50,6 +56,7 @@ final class ServerProcess implements AutoCloseable {
               .info()
               .command()
               .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(jvmOptions);
       command.add("--enable-native-access=ALL-UNNAMED");
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));

@@ -36,7 +36,11 @@ public enum ErrorCode {
   /** The image crashed the worker decoding it; the worker was replaced (FM-20). */
   WORKER_CRASHED(422, "worker_crashed"),
   /** The same input crashed or overran a worker recently and is refused for a while. */
-  QUARANTINED(422, "quarantined");
+  QUARANTINED(422, "quarantined"),
+  /** The request body came too slowly (under the minimum body rate) or not by the deadline. */
+  BODY_TIMEOUT(408, "body_timeout"),
+  /** The client closed the connection before its request body was complete. */
+  BODY_INCOMPLETE(400, "body_incomplete");
 
   private final int httpStatus;
   private final String code;

@@ -5,12 +5,18 @@ import dev.imgd.core.ImgdException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 
 /**
  * Admission (FM-16, FM-24): a request takes one of a fixed number of slots, waiting in a bounded
  * queue for at most the queue timeout (and never past its deadline); once its plan is known it
  * reserves the plan's memory estimate from a global budget. A full queue, a wait that runs out or a
  * budget that stays full gives OVERLOADED (503 + Retry-After) at once, not a slow death.
+ *
+ * <p>Bytes a request buffers in the heap before its image work (its body while it arrives, its
+ * source while it downloads and then until the request ends) are held from a buffer budget of their
+ * own, before the first byte is read: a full buffer budget makes the request wait like a slot, then
+ * OVERLOADED. Without it, slow uploads filled the heap while no slot was taken (issue 15).
  *
  * <p>The queue is first come, first served: a freed slot is handed to the longest waiter, and a
  * newcomer never overtakes a waiter. Letting every waiter race for it made the tail latency grow
@@ -29,15 +35,23 @@ final class Admission {
 
   private long reserved;
 
+  private final long bufferBudget;
+  private long buffered;
+
   Admission(int slots, int queue, Duration queueTimeout, long budget) {
-    if (slots < 1 || queue < 0 || budget < 1) {
-      throw new IllegalArgumentException("slots >= 1, queue >= 0, budget >= 1");
+    this(slots, queue, queueTimeout, budget, budget);
+  }
+
+  Admission(int slots, int queue, Duration queueTimeout, long budget, long bufferBudget) {
+    if (slots < 1 || queue < 0 || budget < 1 || bufferBudget < 1) {
+      throw new IllegalArgumentException("slots >= 1, queue >= 0, budget >= 1, bufferBudget >= 1");
     }
     this.slots = slots;
     this.limit = slots;
     this.queue = queue;
     this.queueTimeout = queueTimeout;
     this.budget = budget;
+    this.bufferBudget = bufferBudget;
   }
 
   /** A slot, or OVERLOADED / DEADLINE_EXCEEDED. */
@@ -122,6 +136,26 @@ final class Admission {
     return budget;
   }
 
+  synchronized long buffered() {
+    return buffered;
+  }
+
+  long bufferBudget() {
+    return bufferBudget;
+  }
+
+  /**
+   * Holds room for bytes a request is about to buffer (a body, a download), waiting within the
+   * queue timeout and the deadline; at most the whole buffer budget, so that one request always
+   * fits.
+   */
+  synchronized Held hold(long bytes, Instant deadline) {
+    long b = Math.clamp(bytes, 0, bufferBudget);
+    await(() -> buffered + b <= bufferBudget, deadline, "the buffer budget is in use");
+    buffered += b;
+    return new Held(b);
+  }
+
   private synchronized void reserve(long bytes, Instant deadline) {
     if (bytes > budget) {
       throw new ImgdException(
@@ -129,14 +163,20 @@ final class Admission {
           "the image needs an estimated %d MiB, more than the memory budget (%d MiB)"
               .formatted(bytes >> 20, budget >> 20));
     }
+    await(() -> reserved + bytes <= budget, deadline, "the memory budget is in use");
+    reserved += bytes;
+  }
+
+  /** Waits, holding the monitor, until there is room, within the queue timeout and deadline. */
+  private void await(BooleanSupplier room, Instant deadline, String why) {
     long until =
         Math.min(
             System.nanoTime() + queueTimeout.toNanos(),
             System.nanoTime() + Duration.between(Instant.now(), deadline).toNanos());
-    while (reserved + bytes > budget) {
+    while (!room.getAsBoolean()) {
       long left = until - System.nanoTime();
       if (left <= 0) {
-        throw overloaded("the memory budget is in use");
+        throw overloaded(why);
       }
       try {
         wait(Math.max(1, left / 1_000_000));
@@ -145,11 +185,15 @@ final class Admission {
         throw overloaded("interrupted waiting for memory");
       }
     }
-    reserved += bytes;
   }
 
   private synchronized void release(long bytes) {
     reserved -= bytes;
+    notifyAll();
+  }
+
+  private synchronized void unbuffer(long bytes) {
+    buffered -= bytes;
     notifyAll();
   }
 
@@ -159,6 +203,29 @@ final class Admission {
 
   private static ImgdException overloaded(String why) {
     return new ImgdException(ErrorCode.OVERLOADED, "imgd is overloaded: " + why + "; retry later");
+  }
+
+  /** Room in the buffer budget, given back as the bytes turn out fewer, and all of it on close. */
+  final class Held implements AutoCloseable {
+    private long bytes; // guarded by the Admission's monitor
+
+    private Held(long bytes) {
+      this.bytes = bytes;
+    }
+
+    /** Gives back what was held beyond the {@code actual} bytes buffered. */
+    void trim(long actual) {
+      synchronized (Admission.this) {
+        long extra = bytes - Math.clamp(actual, 0, bytes);
+        bytes -= extra;
+        unbuffer(extra);
+      }
+    }
+
+    @Override
+    public void close() {
+      trim(0);
+    }
   }
 
   /** A slot and, once reserved, memory; both given back on close. */

@@ -12,8 +12,6 @@ import dev.imgd.server.settings.Settings;
 import dev.imgd.server.source.Fetched;
 import dev.imgd.server.source.Sources;
 import dev.imgd.server.source.TrustedSources;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -23,10 +21,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -44,7 +47,8 @@ import org.jspecify.annotations.Nullable;
  * parse the URL, check its signature        cheap rejections: no slot needed
  * look the result up in the cache           hit: answer now (304 on If-None-Match)
  * shedding, or the queue already full       503 + Retry-After at once, nothing fetched
- * fetch the source (capped, by deadline)    in its origin's bulkhead, holding no slot
+ * room for the body or download             buffer budget: waits like a slot, then 503
+ * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408)
  * admission: a slot, bounded wait           full: 503 + Retry-After
  * probe, limits, plan; reserve its memory
  * run the plan (isolated worker or in-process), verified output
@@ -55,7 +59,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The download comes before the slot on purpose: a slot taken first would be held for the whole
  * download, so one slow origin could take every slot and stall requests for every other origin
- * (FM-18); ResilienceTest.slowOriginFillsOnlyItsOwnBulkhead fails with the slot taken first.
+ * (FM-18); ResilienceTest.slowOriginFillsOnlyItsOwnBulkhead fails with the slot taken first. The
+ * bytes are bounded before the first is read instead: the body's declared length (or the body cap)
+ * or the source cap is held from the buffer budget ({@link Admission#hold}), and trimmed to the
+ * real size once known.
  */
 final class ImageHandler {
   private final Signatures signatures;
@@ -73,6 +80,8 @@ final class ImageHandler {
   private final Duration timeout;
   private final long maxSourceBytes;
   private final long maxBodyBytes;
+  private final long minBodyRate;
+  private final Duration rateWindow;
   private final long ttl;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
@@ -108,6 +117,8 @@ final class ImageHandler {
     this.timeout = settings.get(Settings.TIMEOUT);
     this.maxSourceBytes = settings.get(Settings.MAX_SRC_FILE_SIZE);
     this.maxBodyBytes = settings.get(Settings.MAX_BODY_SIZE);
+    this.minBodyRate = settings.get(Settings.MIN_BODY_RATE);
+    this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
     List<ImageFormat> auto = new java.util.ArrayList<>();
     if (settings.get(Settings.AUTO_AVIF)) {
@@ -122,15 +133,14 @@ final class ImageHandler {
   /**
    * What a request asks for, once parsed and authenticated.
    *
+   * @param source the source URL; null for a POST, whose body is the source
    * @param fallbacks formats to try, in order, if the chosen one cannot be encoded: only when the
    *     format was chosen from Accept (never a silent change of an explicit format, FM-19); an
    *     empty Optional stands for the planner's own default
    */
-  @SuppressWarnings("ArrayRecordComponent") // a request in flight, never compared
   private record Ask(
       Options options,
       @Nullable URI source,
-      byte @Nullable [] body,
       boolean varyAccept,
       List<Optional<ImageFormat>> fallbacks) {
     /** The source a request without a body names. */
@@ -140,10 +150,11 @@ final class ImageHandler {
   }
 
   /** Serves one image request; every failure becomes a problem+json answer. */
-  void handle(Request request, Response response, Callback callback) throws IOException {
+  void handle(Request request, Response response, Callback callback) {
     Instant deadline = Instant.now().plus(timeout);
-    Ask ask = HttpMethod.POST.is(request.getMethod()) ? parseBody(request) : parseUrl(request);
-    String key = ask.body() == null ? cacheKey(ask) : null;
+    boolean post = HttpMethod.POST.is(request.getMethod());
+    Ask ask = post ? parsePost(request) : parseUrl(request);
+    String key = post ? null : cacheKey(ask);
     if (key != null) {
       Optional<ResultCache.Entry> hit = cache.get(key);
       metrics.cache(hit.isPresent(), hit.map(e -> e.bytes().length).orElse(0));
@@ -160,14 +171,30 @@ final class ImageHandler {
     if (admission.full()) {
       throw new ImgdException(ErrorCode.OVERLOADED, "imgd is overloaded: the queue is full");
     }
-    // The download comes first, outside the slots: a slow source holds only its own bulkhead.
-    byte[] body = ask.body();
-    Fetched fetched = body != null ? null : fetch(ask.requiredSource(), deadline);
-    byte[] source = fetched != null ? fetched.bytes() : Objects.requireNonNull(body);
+    // Room for the bytes before the first is read; then the download or the body, outside the
+    // slots: a slow source holds only its own bulkhead, a slow body only its room.
+    long room = post ? bodyRoom(request) : maxSourceBytes;
+    try (Admission.Held held = admission.hold(room, deadline)) {
+      Fetched fetched = post ? null : fetch(ask.requiredSource(), deadline);
+      byte[] source = fetched != null ? fetched.bytes() : readBody(request, deadline);
+      held.trim(source.length);
+      process(request, response, callback, ask, key, source, engineFor(fetched), deadline);
+    }
+  }
+
+  /** Admission, render, cache and answer: the walk once the source bytes are in hand. */
+  private void process(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      @Nullable String key,
+      byte[] source,
+      Imgd engine,
+      Instant deadline) {
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
-      Imgd engine = engineFor(fetched);
       Rendered r = render(engine, source, ask, permit, deadline);
       lastSuccess = Instant.now();
       ResultCache.Entry entry =
@@ -263,15 +290,17 @@ final class ImageHandler {
       return new Ask(
           withFormat(options, accepted.getFirst()),
           sourceUri(parsed.source()),
-          null,
           true,
           accepted.subList(1, accepted.size()));
     }
-    return new Ask(options, sourceUri(parsed.source()), null, false, List.of());
+    return new Ask(options, sourceUri(parsed.source()), false, List.of());
   }
 
-  /** {@code POST /process?{options}} with the image as the body (capped). */
-  private Ask parseBody(Request request) throws IOException {
+  /**
+   * {@code POST /process?{options}} with the image as the body: options, signature and declared
+   * length checked before any of the body is read.
+   */
+  private Ask parsePost(Request request) {
     String query = Optional.ofNullable(request.getHttpURI().getQuery()).orElse("");
     String options = java.net.URLDecoder.decode(query, java.nio.charset.StandardCharsets.UTF_8);
     if (signatures.enabled()) {
@@ -285,17 +314,106 @@ final class ImageHandler {
     if (declared > maxBodyBytes) {
       throw tooLarge(declared);
     }
-    byte[] body;
-    try (InputStream in = Content.Source.asInputStream(request)) {
-      body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+    return new Ask(parser.parse(options), null, false, List.of());
+  }
+
+  /** The bytes a body may take: its declared length, else the body cap. */
+  private long bodyRoom(Request request) {
+    long declared = request.getLength();
+    return declared >= 0 ? declared : maxBodyBytes;
+  }
+
+  /**
+   * The body as it arrives, capped: into one array of the declared length, whose room is held
+   * already (growing it by copies left as much garbage again: a -Xmx768m server's heap peaked at
+   * twice the bytes held), or one that grows when the body is chunked. Cut with 408 when fewer than
+   * the minimum rate's bytes came in a window (FM-10) or the deadline passed; a client that goes
+   * away mid-body is a client outcome (400), not a failure.
+   */
+  private byte[] readBody(Request request, Instant deadline) {
+    long declared = request.getLength();
+    long limit = declared >= 0 ? declared : maxBodyBytes;
+    byte[] buf = new byte[(int) (declared >= 0 ? declared : Math.min(maxBodyBytes, 64 << 10))];
+    int n = 0;
+    long window = rateWindow.toNanos();
+    long perWindow = (long) (minBodyRate * (window / 1e9));
+    long checkAt = System.nanoTime() + window;
+    int mark = 0;
+    CompletableFuture<@Nullable Void> more = null; // demand pending, not yet met
+    while (true) {
+      long now = System.nanoTime();
+      if (minBodyRate > 0 && now - checkAt >= 0) {
+        if (n - mark < perWindow) {
+          throw bodyTimeout(
+              "the body came at under %d bytes/s over %d ms"
+                  .formatted(minBodyRate, rateWindow.toMillis()));
+        }
+        mark = n;
+        checkAt = now + window;
+      }
+      long untilDeadline = Duration.between(Instant.now(), deadline).toNanos();
+      if (untilDeadline <= 0) {
+        throw bodyTimeout("the body did not arrive by the deadline");
+      }
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        if (more == null) {
+          CompletableFuture<@Nullable Void> f = new CompletableFuture<>();
+          request.demand(() -> f.complete(null));
+          more = f;
+        }
+        long wait = minBodyRate > 0 ? Math.min(untilDeadline, checkAt - now) : untilDeadline;
+        if (awaitContent(more, wait)) {
+          more = null;
+        }
+        continue;
+      }
+      try {
+        if (Content.Chunk.isFailure(chunk)) {
+          throw chunk.getFailure() instanceof TimeoutException
+              ? bodyTimeout("the body stopped arriving")
+              : new ImgdException(
+                  ErrorCode.BODY_INCOMPLETE, "the client went away before the body was complete");
+        }
+        int r = chunk.remaining();
+        if (n + (long) r > maxBodyBytes) {
+          throw tooLarge(n + (long) r);
+        }
+        if (n + r > buf.length) {
+          buf = Arrays.copyOf(buf, (int) Math.max(n + r, Math.min(limit, 2L * buf.length)));
+        }
+        chunk.getByteBuffer().get(buf, n, r);
+        n += r;
+        if (chunk.isLast()) {
+          break;
+        }
+      } finally {
+        chunk.release();
+      }
     }
-    if (body.length > maxBodyBytes) {
-      throw tooLarge(body.length);
-    }
-    if (body.length == 0) {
+    if (n == 0) {
       throw new ImgdException(ErrorCode.BAD_OPTIONS, "POST /process needs the image as its body");
     }
-    return new Ask(parser.parse(options), null, body, false, List.of());
+    return n == buf.length ? buf : Arrays.copyOf(buf, n);
+  }
+
+  /** Waits up to {@code nanos} for the demanded content; false when the time ran out first. */
+  private static boolean awaitContent(CompletableFuture<@Nullable Void> more, long nanos) {
+    try {
+      more.get(Math.max(1, nanos), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw bodyTimeout("interrupted while the body was arriving");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e); // never completed exceptionally
+    }
+  }
+
+  private static ImgdException bodyTimeout(String why) {
+    return new ImgdException(ErrorCode.BODY_TIMEOUT, why + "; the request was cut");
   }
 
   private ImgdException tooLarge(long size) {

@@ -17,6 +17,7 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -71,12 +72,17 @@ public final class ImgdServer implements AutoCloseable {
             workerCount,
             settings.get(Settings.QUEUE_SIZE),
             settings.get(Settings.QUEUE_TIMEOUT),
-            settings.get(Settings.MEMORY_BUDGET));
+            settings.get(Settings.MEMORY_BUDGET),
+            settings
+                .get(Settings.MAX_BUFFERED_BYTES)
+                .orElseGet(() -> Runtime.getRuntime().maxMemory() / 2));
     metrics.memory(admission);
     this.pressure =
         new Pressure(
             () -> Metrics.rss() + (workers == null ? 0 : workers.stats().rss()),
-            settings.get(Settings.RSS_BUDGET).orElseGet(Pressure::defaultBudget));
+            settings.get(Settings.RSS_BUDGET).orElseGet(Pressure::defaultBudget),
+            admission::buffered,
+            admission.bufferBudget());
     metrics.pressure(pressure);
     this.sources = Sources.create(sourceSettings(settings));
     Signatures signatures = Signatures.of(settings);
@@ -108,6 +114,7 @@ public final class ImgdServer implements AutoCloseable {
 
     this.server = new Server(new VirtualThreadPool(), null, bufferPool());
     this.connector = connector(settings.get(Settings.BIND), "http");
+    bound(connector, settings, metrics);
     this.admin =
         settings.get(Settings.ADMIN_BIND).map(hp -> connector(hp, Routes.ADMIN)).orElse(null);
     server.setStopTimeout(settings.get(Settings.DRAIN_TIMEOUT).toMillis());
@@ -205,6 +212,19 @@ public final class ImgdServer implements AutoCloseable {
     c.setName(name);
     server.addConnector(c);
     return c;
+  }
+
+  /**
+   * The public listener's bounds (issue 15): open connections capped (beyond the cap new ones wait
+   * in the accept queue), and a request head due whole within the header timeout.
+   */
+  private void bound(ServerConnector c, Settings settings, Metrics metrics) {
+    server.addBean(new NetworkConnectionLimit(settings.get(Settings.MAX_CONNECTIONS), c));
+    c.addBean(
+        new HeadDeadline(
+            settings.get(Settings.HEADER_TIMEOUT),
+            c.getScheduler(),
+            () -> metrics.rejected("header_timeout")));
   }
 
   /** Starts the engine, the sources and the listeners; ready once the first health check passed. */

@@ -64,6 +64,8 @@ final class Metrics {
     gauge("imgd_memory_rss_bytes", this, m -> rss());
     gauge("imgd_memory_budget_bytes", admission, Admission::budget);
     gauge("imgd_memory_budget_in_use_bytes", admission, Admission::reserved);
+    gauge("imgd_memory_buffered_bytes", admission, Admission::buffered);
+    gauge("imgd_memory_buffer_budget_bytes", admission, Admission::bufferBudget);
     gauge("imgd_queue_waiting", admission, Admission::waiting);
   }
 

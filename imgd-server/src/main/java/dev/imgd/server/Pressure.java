@@ -10,6 +10,9 @@ import java.util.function.LongSupplier;
  * moves the service from NORMAL to REDUCED (fewer images at once, no AVIF encoding) to SHEDDING
  * (new image work refused with 503 + Retry-After, /ready false), and back down only once usage is a
  * margin below the threshold that raised it, so the tier does not flap.
+ *
+ * <p>Bytes held for bodies and downloads count against their own budget and the fuller of the two
+ * sets the tier: uploads fill the heap long before resident memory reaches its budget (issue 15).
  */
 final class Pressure {
   enum Tier {
@@ -35,21 +38,29 @@ final class Pressure {
 
   private final LongSupplier measured;
   private final long budget;
+  private final LongSupplier buffered;
+  private final long bufferBudget;
   private volatile Tier tier = Tier.NORMAL;
   private volatile long last;
 
   Pressure(LongSupplier measured, long budget) {
-    if (budget < 1) {
-      throw new IllegalArgumentException("budget must be >= 1: " + budget);
+    this(measured, budget, () -> 0, 1);
+  }
+
+  Pressure(LongSupplier measured, long budget, LongSupplier buffered, long bufferBudget) {
+    if (budget < 1 || bufferBudget < 1) {
+      throw new IllegalArgumentException("budgets must be >= 1: " + budget + ", " + bufferBudget);
     }
     this.measured = measured;
     this.budget = budget;
+    this.buffered = buffered;
+    this.bufferBudget = bufferBudget;
   }
 
   /** Measures and moves between tiers; returns the tier now. */
   synchronized Tier update() {
     last = measured.getAsLong();
-    double use = last / (double) budget;
+    double use = Math.max(last / (double) budget, buffered.getAsLong() / (double) bufferBudget);
     Tier t = tier;
     Tier next =
         switch (t) {

@@ -51,6 +51,8 @@ final class Problems {
       case UNSUPPORTED_FORMAT -> "Unsupported format";
       case LIMIT_EXCEEDED, CORRUPT_IMAGE, MEMORY_EXCEEDED, WORKER_CRASHED, QUARANTINED ->
           "Image refused";
+      case BODY_TIMEOUT -> "Body too slow";
+      case BODY_INCOMPLETE -> "Body incomplete";
       case OVERLOADED -> "Overloaded";
       case SOURCE_FAILED -> "Source failed";
       case DEADLINE_EXCEEDED -> "Deadline exceeded";

@@ -116,6 +116,35 @@ class AdmissionTest {
     assertThat(admission.inFlight()).isZero();
   }
 
+  /**
+   * Issue 15 (FM-16): room for buffered bytes waits within the queue timeout, then OVERLOADED;
+   * trimming gives back what a body or download turned out not to need.
+   */
+  @Test
+  void bufferRoomWaitsThenRefusesAndTrimGivesBack() throws Exception {
+    Admission admission = new Admission(2, 10, Duration.ofMillis(300), 1 << 30, 100);
+    Admission.Held a = admission.hold(60, FAR);
+    Admission.Held b = admission.hold(40, FAR);
+    assertThat(admission.buffered()).isEqualTo(100);
+    assertThatThrownBy(() -> admission.hold(1, FAR))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+    a.close();
+    b.trim(30);
+    assertThat(admission.buffered()).isEqualTo(30);
+    CompletableFuture<Admission.Held> waiter =
+        CompletableFuture.supplyAsync(() -> admission.hold(80, FAR));
+    Thread.sleep(50);
+    assertThat(waiter).isNotDone();
+    b.close();
+    waiter.get(10, TimeUnit.SECONDS).close();
+    assertThat(admission.buffered()).isZero();
+    try (Admission.Held all = admission.hold(1000, FAR)) { // at most the whole budget: it fits
+      assertThat(admission.buffered()).isEqualTo(100);
+    }
+    assertThat(admission.buffered()).isZero();
+  }
+
   private static void awaitWaiting(Admission admission, int n) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (admission.waiting() != n) {

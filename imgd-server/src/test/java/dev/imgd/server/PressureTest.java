@@ -23,6 +23,17 @@ class PressureTest {
     assertThat(tier(p, used, 100)).isEqualTo(Pressure.Tier.NORMAL);
   }
 
+  /** Issue 15: bytes held for bodies move the tier too, though resident memory stays low. */
+  @Test
+  void bufferedBytesMoveTheTier() {
+    AtomicLong buffered = new AtomicLong();
+    Pressure p = new Pressure(() -> 10, 1000, buffered::get, 100);
+    assertThat(tier(p, buffered, 50)).isEqualTo(Pressure.Tier.NORMAL);
+    assertThat(tier(p, buffered, 75)).isEqualTo(Pressure.Tier.REDUCED);
+    assertThat(tier(p, buffered, 95)).isEqualTo(Pressure.Tier.SHEDDING);
+    assertThat(tier(p, buffered, 0)).isEqualTo(Pressure.Tier.NORMAL);
+  }
+
   private static Pressure.Tier tier(Pressure p, AtomicLong used, long value) {
     used.set(value);
     return p.update();

@@ -283,6 +283,45 @@ public final class Settings {
           "30",
           "seconds shutdown waits for requests in flight");
 
+  // Bodies, downloads and connections (issue 15): what a client can hold before any image work.
+  public static final Setting<OptionalLong> MAX_BUFFERED_BYTES =
+      server(
+          "IMGD_MAX_BUFFERED_BYTES",
+          null,
+          Type.numberOrAuto(1),
+          "auto",
+          "bytes of request bodies and source downloads held in memory at once; a request waits"
+              + " for room like a slot; auto: half the maximum heap");
+  public static final Setting<Long> MIN_BODY_RATE =
+      server(
+          "IMGD_MIN_BODY_RATE",
+          null,
+          Type.number(0, Long.MAX_VALUE),
+          "16384",
+          "bytes per second a request body must keep up over each IMGD_BODY_RATE_WINDOW, or 408;"
+              + " 0: off");
+  public static final Setting<Duration> BODY_RATE_WINDOW =
+      server(
+          "IMGD_BODY_RATE_WINDOW",
+          null,
+          Type.SECONDS,
+          "10",
+          "seconds over which IMGD_MIN_BODY_RATE is measured");
+  public static final Setting<Integer> MAX_CONNECTIONS =
+      server(
+          "IMGD_MAX_CONNECTIONS",
+          null,
+          Type.count(1, Integer.MAX_VALUE),
+          "2048",
+          "open connections on the HTTP listener; beyond it new ones wait to be accepted");
+  public static final Setting<Duration> HEADER_TIMEOUT =
+      server(
+          "IMGD_HEADER_TIMEOUT",
+          null,
+          Type.SECONDS,
+          "10",
+          "seconds a whole request head (request line and headers) may take to arrive");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ is named in a warning.
