@@ -36,7 +36,11 @@ public enum ErrorCode {
   /** The image crashed the worker decoding it; the worker was replaced (FM-20). */
   WORKER_CRASHED(422, "worker_crashed"),
   /** The same input crashed or overran a worker recently and is refused for a while. */
-  QUARANTINED(422, "quarantined");
+  QUARANTINED(422, "quarantined"),
+  /** The admin listener's bearer token is missing or wrong (answered with WWW-Authenticate). */
+  UNAUTHORIZED(401, "unauthorized"),
+  /** The path does not take the request's method (answered with Allow). */
+  METHOD_NOT_ALLOWED(405, "method_not_allowed");
 
   private final int httpStatus;
   private final String code;
