@@ -71,6 +71,22 @@ class ServeSettingsTest {
   }
 
   @Test
+  void adminBindWithoutATokenOrOffLoopbackStopsServe() throws Exception {
+    // Issue 15: IMGD_ADMIN_BIND=0.0.0.0:... started without a word, the recordings open to all.
+    for (Map<String, String> env :
+        List.of(
+            Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0"),
+            Map.of("IMGD_ADMIN_BIND", "0.0.0.0:0", "IMGD_ADMIN_TOKEN", "admin-token-0123456789"))) {
+      Exit e = serve(env);
+      assertThat(e.code()).isNotZero();
+      assertThat(e.err().strip().lines()).hasSize(1);
+      assertThat(e.err())
+          .startsWith("imgd: bad setting IMGD_ADMIN_BIND=")
+          .doesNotContain("admin-token", "Exception");
+    }
+  }
+
+  @Test
   void printSettingsShowsEffectiveValuesWithSecretsMasked() throws Exception {
     Exit e = serve(Map.of("IMGD_KEY", "736563726574"), "--print-settings");
     assertThat(e.code()).isEqualTo(Main.EXIT_ENVIRONMENT);
@@ -78,7 +94,15 @@ class ServeSettingsTest {
 
     Exit ok =
         serve(
-            Map.of("IMGD_TTL", "60", "IMGD_KEY", "736563726574", "IMGD_SALT", "68656C6C6F"),
+            Map.of(
+                "IMGD_TTL",
+                "60",
+                "IMGD_KEY",
+                "736563726574",
+                "IMGD_SALT",
+                "68656C6C6F",
+                "IMGD_ADMIN_TOKEN",
+                "admin-token-0123456789"),
             "--print-settings");
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out())
@@ -86,7 +110,8 @@ class ServeSettingsTest {
         .contains("IMGD_TIMEOUT=10  # default")
         .contains("IMGD_KEY=***  # environment")
         .contains("IMGD_SALT=***  # environment")
-        .doesNotContain("736563726574")
+        .contains("IMGD_ADMIN_TOKEN=***  # environment")
+        .doesNotContain("736563726574", "admin-token")
         .contains("IMGD_LIBVIPS=");
   }
 }

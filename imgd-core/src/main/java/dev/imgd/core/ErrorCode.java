@@ -40,7 +40,11 @@ public enum ErrorCode {
   /** The request body came too slowly (under the minimum body rate) or not by the deadline. */
   BODY_TIMEOUT(408, "body_timeout"),
   /** The client closed the connection before its request body was complete. */
-  BODY_INCOMPLETE(400, "body_incomplete");
+  BODY_INCOMPLETE(400, "body_incomplete"),
+  /** The admin listener's bearer token is missing or wrong (answered with WWW-Authenticate). */
+  UNAUTHORIZED(401, "unauthorized"),
+  /** The path does not take the request's method (answered with Allow). */
+  METHOD_NOT_ALLOWED(405, "method_not_allowed");
 
   private final int httpStatus;
   private final String code;

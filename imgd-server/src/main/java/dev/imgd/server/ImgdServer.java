@@ -118,8 +118,22 @@ public final class ImgdServer implements AutoCloseable {
     this.admin =
         settings.get(Settings.ADMIN_BIND).map(hp -> connector(hp, Routes.ADMIN)).orElse(null);
     server.setStopTimeout(settings.get(Settings.DRAIN_TIMEOUT).toMillis());
+    String metricsOn = settings.metricsOn();
+    if (metricsOn.equals("off") && settings.get(Settings.METRICS).equals("auto")) {
+      LOG.warn(
+          "no /metrics: with IMGD_KEY set they are served on the admin listener only, and there is"
+              + " none (set IMGD_ADMIN_BIND and IMGD_ADMIN_TOKEN, or IMGD_METRICS=public)");
+    }
     Routes routes =
-        new Routes(images, metrics, health, pressure, () -> ready && !draining, () -> draining);
+        new Routes(
+            images,
+            metrics,
+            health,
+            pressure,
+            () -> ready && !draining,
+            () -> draining,
+            new AdminToken(settings.get(Settings.ADMIN_TOKEN)),
+            metricsOn);
     server.setHandler(
         new GracefulHandler(
             new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));
@@ -204,6 +218,12 @@ public final class ImgdServer implements AutoCloseable {
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
             UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
             UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+    // On every answer, Jetty's own included: a browser must not guess a type (problem+json as
+    // HTML, an image as script).
+    http.addCustomizer((request, responseHeaders) -> {
+      responseHeaders.put("X-Content-Type-Options", "nosniff");
+      return request;
+    });
     ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
     // A short stall must not overflow the listen queue: dropped SYNs are retried after 1, 3, 7 s.
     c.setAcceptQueueSize(1024);

@@ -12,7 +12,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors as RFC 9457 problem details: a stable {@code code} per {@link ErrorCode}, the HTTP status,
- * a safe message and the request id; overload answers carry Retry-After.
+ * a safe message and the request id; overload answers carry Retry-After, unauthorized ones
+ * WWW-Authenticate.
  */
 final class Problems {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,9 @@ final class Problems {
     if (code == ErrorCode.OVERLOADED) {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
     }
+    if (code == ErrorCode.UNAUTHORIZED) {
+      response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+    }
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
@@ -57,6 +61,8 @@ final class Problems {
       case SOURCE_FAILED -> "Source failed";
       case DEADLINE_EXCEEDED -> "Deadline exceeded";
       case OUTPUT_INVALID, ENGINE_FAILED -> "Processing failed";
+      case UNAUTHORIZED -> "Unauthorized";
+      case METHOD_NOT_ALLOWED -> "Method not allowed";
     };
   }
 }

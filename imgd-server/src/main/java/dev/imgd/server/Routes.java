@@ -4,29 +4,29 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import jdk.jfr.Configuration;
-import jdk.jfr.Recording;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 
 /**
- * The routes, last in the chain: {@code /health}, {@code /ready} and {@code /metrics} answered
- * directly (never behind image work), everything else an image request; on the admin listener
- * (named {@value #ADMIN}) only bounded JFR recordings (FM-14).
+ * The routes, last in the chain: {@code /health}, {@code /ready} and, where IMGD_METRICS puts it,
+ * {@code /metrics} answered directly (never behind image work); {@code POST /process} and every
+ * other path an image request. On the admin listener (named {@value #ADMIN}) every request needs
+ * the bearer token first; it serves bounded JFR recordings (FM-14) and, if so set, the metrics. A
+ * path answers only its methods: any other gets 405 with Allow.
  */
 final class Routes extends Handler.Abstract {
   /** The name of the admin listener's connector. */
   static final String ADMIN = "admin";
+
+  // Jetty answers HEAD as GET, without the body.
+  private static final List<String> GET_HEAD = List.of("GET", "HEAD");
 
   private final ImageHandler images;
   private final Metrics metrics;
@@ -34,21 +34,31 @@ final class Routes extends Handler.Abstract {
   private final Pressure pressure;
   private final BooleanSupplier ready;
   private final BooleanSupplier draining;
-  private final AtomicBoolean recording = new AtomicBoolean();
+  private final AdminToken token;
+  private final String metricsOn;
+  private final Recordings recordings = new Recordings();
 
+  /**
+   * @param token what the admin listener requires
+   * @param metricsOn where /metrics is served: public, admin or off
+   */
   Routes(
       ImageHandler images,
       Metrics metrics,
       Health health,
       Pressure pressure,
       BooleanSupplier ready,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      AdminToken token,
+      String metricsOn) {
     this.images = images;
     this.metrics = metrics;
     this.health = health;
     this.pressure = pressure;
     this.ready = ready;
     this.draining = draining;
+    this.token = token;
+    this.metricsOn = metricsOn;
   }
 
   @Override
@@ -58,19 +68,40 @@ final class Routes extends Handler.Abstract {
       admin(request, response, callback, path);
       return true;
     }
+    if (path.equals("/process")) {
+      allow(request, response, List.of("POST"));
+      images.handle(request, response, callback);
+      return true;
+    }
+    allow(request, response, GET_HEAD);
     switch (path) {
       case "/health" -> {
         Health.Report r = health.report();
         text(response, callback, r.ok() ? 200 : 503, "application/json", r.json());
       }
       case "/ready" -> readiness(response, callback);
-      case "/metrics" ->
-          text(response, callback, 200, "text/plain; version=0.0.4", metrics.scrape());
+      case "/metrics" -> metrics(response, callback, "public");
       case "/", "/favicon.ico" ->
           throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "nothing here: " + path);
       default -> images.handle(request, response, callback);
     }
     return true;
+  }
+
+  /** Refuses a method the path does not take: 405 with {@code Allow}. */
+  private static void allow(Request request, Response response, List<String> methods) {
+    if (!methods.contains(request.getMethod())) {
+      String allowed = String.join(", ", methods);
+      response.getHeaders().put(HttpHeader.ALLOW, allowed);
+      throw new ImgdException(ErrorCode.METHOD_NOT_ALLOWED, "this path takes " + allowed);
+    }
+  }
+
+  private void metrics(Response response, Callback callback, String port) {
+    if (!metricsOn.equals(port)) {
+      throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "no metrics on this port");
+    }
+    text(response, callback, 200, "text/plain; version=0.0.4", metrics.scrape());
   }
 
   /** Ready: started, not draining, and not shedding load under memory pressure. */
@@ -86,43 +117,45 @@ final class Routes extends Handler.Abstract {
                 ok, draining.getAsBoolean(), pressure.tier().name().toLowerCase(Locale.ROOT)));
   }
 
-  /** GET /admin/jfr?seconds=N (1-60): a JFR recording of the next N seconds, one at a time. */
+  /**
+   * The token first, so that nothing (not even which paths exist) answers without it; then {@code
+   * GET /admin/jfr?seconds=N} (1-60): a JFR recording of the next N seconds, and /metrics.
+   */
   private void admin(Request request, Response response, Callback callback, String path)
       throws Exception {
-    if (!path.equals("/admin/jfr")) {
-      throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N");
+    token.check(request);
+    switch (path) {
+      case "/admin/jfr" -> {
+        allow(request, response, List.of("GET"));
+        byte[] jfr = recordings.record(Duration.ofSeconds(seconds(request)));
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+        response.getHeaders().put("Content-Disposition", "attachment; filename=\"imgd.jfr\"");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, jfr.length);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(jfr), callback);
+      }
+      case "/metrics" -> {
+        allow(request, response, GET_HEAD);
+        metrics(response, callback, "admin");
+      }
+      default ->
+          throw new ImgdException(
+              ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N, /metrics");
     }
-    Fields query = Request.extractQueryParameters(request);
-    int seconds;
+  }
+
+  private static int seconds(Request request) {
+    String given = Request.extractQueryParameters(request).getValue("seconds");
     try {
-      seconds =
-          Integer.parseInt(query.getValue("seconds") == null ? "10" : query.getValue("seconds"));
+      int seconds = given == null ? 10 : Integer.parseInt(given);
+      if (seconds >= 1 && seconds <= 60) {
+        return seconds;
+      }
     } catch (NumberFormatException e) {
-      throw new ImgdException(ErrorCode.BAD_OPTIONS, "seconds must be 1-60");
+      // refused below
     }
-    if (seconds < 1 || seconds > 60) {
-      throw new ImgdException(ErrorCode.BAD_OPTIONS, "seconds must be 1-60");
-    }
-    if (!recording.compareAndSet(false, true)) {
-      throw new ImgdException(ErrorCode.OVERLOADED, "a recording is already running");
-    }
-    Path file = Files.createTempFile("imgd-", ".jfr");
-    try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
-      r.setMaxAge(Duration.ofSeconds(seconds));
-      r.start();
-      Thread.sleep(seconds * 1000L);
-      r.stop();
-      r.dump(file);
-      byte[] bytes = Files.readAllBytes(file);
-      response.setStatus(200);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-      response.getHeaders().put("Content-Disposition", "attachment; filename=\"imgd.jfr\"");
-      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-      response.write(true, ByteBuffer.wrap(bytes), callback);
-    } finally {
-      Files.deleteIfExists(file);
-      recording.set(false);
-    }
+    throw new ImgdException(ErrorCode.BAD_OPTIONS, "seconds must be 1-60");
   }
 
   private static void text(

@@ -83,6 +83,7 @@ class ServerTest {
     env.put("IMGD_WORKERS", "2");
     env.put("IMGD_ALLOWED_NETWORKS", "127.0.0.1/32");
     env.put("IMGD_LIBVIPS_SYSTEM", "off");
+    env.put("IMGD_METRICS", "public"); // the tests read them; HardeningTest the default
     env.putAll(extra);
     return env;
   }
@@ -262,17 +263,23 @@ class ServerTest {
   @Test
   void adminListenerServesBoundedJfrRecordings() throws Exception {
     // FM-14: profiling on demand, bounded in time, on the admin port only.
-    try (ImgdServer withAdmin = start(Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0"))) {
+    String token = HardeningTest.TOKEN;
+    try (ImgdServer withAdmin =
+        start(Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0", "IMGD_ADMIN_TOKEN", token))) {
       URI admin = URI.create("http://127.0.0.1:" + withAdmin.adminPort() + "/admin/jfr?seconds=1");
       HttpResponse<byte[]> jfr =
-          HTTP.send(HttpRequest.newBuilder(admin).build(), HttpResponse.BodyHandlers.ofByteArray());
+          HTTP.send(
+              HttpRequest.newBuilder(admin).header("Authorization", "Bearer " + token).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(jfr.statusCode()).isEqualTo(200);
       assertThat(new String(jfr.body(), 0, 3, StandardCharsets.ISO_8859_1)).isEqualTo("FLR");
       URI tooLong =
           URI.create("http://127.0.0.1:" + withAdmin.adminPort() + "/admin/jfr?seconds=600");
       assertThat(
               HTTP.send(
-                      HttpRequest.newBuilder(tooLong).build(),
+                      HttpRequest.newBuilder(tooLong)
+                          .header("Authorization", "Bearer " + token)
+                          .build(),
                       HttpResponse.BodyHandlers.ofByteArray())
                   .statusCode())
           .isEqualTo(400);

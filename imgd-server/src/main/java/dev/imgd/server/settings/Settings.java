@@ -268,13 +268,40 @@ public final class Settings {
           Type.TEXT,
           "detected",
           "system libvips for HEIC/PDF workers: a path, detected, or off");
+  // The admin listener and the metrics (checked together in checkAdmin).
   public static final Setting<Optional<HostPort>> ADMIN_BIND =
       server(
           "IMGD_ADMIN_BIND",
           null,
           Type.HOST_PORT_OR_OFF,
           "",
-          "admin listener (JFR), host:port; empty: off");
+          "admin listener (JFR, metrics), host:port, with IMGD_ADMIN_TOKEN; empty: off");
+  public static final Setting<Optional<String>> ADMIN_TOKEN =
+      declare(
+          new Setting<>(
+              "IMGD_ADMIN_TOKEN",
+              null,
+              Type.TOKEN,
+              "",
+              "bearer token every admin request must carry (Authorization: Bearer ...)",
+              true,
+              false));
+  public static final Setting<Boolean> ADMIN_ALLOW_REMOTE =
+      server(
+          "IMGD_ADMIN_ALLOW_REMOTE",
+          null,
+          Type.BOOLEAN,
+          "false",
+          "let IMGD_ADMIN_BIND listen on an address other than loopback");
+  public static final Setting<String> METRICS =
+      server(
+          "IMGD_METRICS",
+          null,
+          Type.oneOf("auto", "public", "admin", "off"),
+          "auto",
+          "where /metrics is served: public (the image port), admin (the admin port, with the"
+              + " token) or off; auto: public without IMGD_KEY, else admin (off when there is no"
+              + " admin listener)");
   public static final Setting<Duration> DRAIN_TIMEOUT =
       server(
           "IMGD_DRAIN_TIMEOUT",
@@ -418,7 +445,40 @@ public final class Settings {
           "bad settings IMGD_KEY and IMGD_SALT: allowed: as many salts as keys, not %d and %d"
               .formatted(settings.get(KEY).size(), settings.get(SALT).size()));
     }
+    checkAdmin(settings);
     return settings;
+  }
+
+  /**
+   * The admin listener records the process and shows its metrics: it needs a token, listens on
+   * loopback unless told otherwise, and must exist when the metrics are to be served on it.
+   */
+  private static void checkAdmin(Settings settings) {
+    Optional<HostPort> admin = settings.get(ADMIN_BIND);
+    String bind = ADMIN_BIND.name() + "=" + admin.map(HostPort::toString).orElse("");
+    if (admin.isPresent() && settings.get(ADMIN_TOKEN).isEmpty()) {
+      throw new SettingException(
+          "bad setting %s: allowed: only with %s set".formatted(bind, ADMIN_TOKEN.name()));
+    }
+    if (admin.isPresent() && !admin.get().loopback() && !settings.get(ADMIN_ALLOW_REMOTE)) {
+      throw new SettingException(
+          "bad setting %s: allowed: a loopback address unless %s=true"
+              .formatted(bind, ADMIN_ALLOW_REMOTE.name()));
+    }
+    if (settings.get(METRICS).equals("admin") && admin.isEmpty()) {
+      throw new SettingException(
+          "bad setting %s=admin: allowed: only with %s set"
+              .formatted(METRICS.name(), ADMIN_BIND.name()));
+    }
+  }
+
+  /** Where /metrics is served, {@code auto} resolved: public, admin or off. */
+  public String metricsOn() {
+    String on = get(METRICS);
+    if (!on.equals("auto")) {
+      return on;
+    }
+    return get(KEY).isEmpty() ? "public" : get(ADMIN_BIND).isPresent() ? "admin" : "off";
   }
 
   /** The value of a setting. */

@@ -117,6 +117,17 @@ public record Type<T>(String allowed, Function<String, T> parser) {
   static final Type<Optional<String>> TEXT_OR_NONE =
       new Type<>("any text; empty: none", s -> s.isEmpty() ? Optional.empty() : Optional.of(s));
 
+  /** A bearer token (RFC 6750's token characters), long enough not to be guessed; empty: none. */
+  static final Type<Optional<String>> TOKEN =
+      new Type<>(
+          "empty or 16 or more of A-Z a-z 0-9 - . _ ~ + / (then = padding)",
+          s -> {
+            if (!s.isEmpty() && (s.length() < 16 || !s.matches("[A-Za-z0-9._~+/-]+=*"))) {
+              throw new IllegalArgumentException();
+            }
+            return s.isEmpty() ? Optional.empty() : Optional.of(s);
+          });
+
   static final Type<Optional<HostPort>> HOST_PORT_OR_OFF =
       new Type<>(
           "empty (off) or " + HOST_PORT.allowed(),

@@ -84,6 +84,53 @@ class SettingsTest {
   }
 
   @Test
+  void adminBindWithoutATokenOrOffLoopbackIsRefused() {
+    // Issue 15: GET /admin/jfr needed no credential, and IMGD_ADMIN_BIND=0.0.0.0:... started.
+    String token = "0123456789abcdef-admin";
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_ADMIN_BIND", "127.0.0.1:9001")))
+        .isInstanceOf(SettingException.class)
+        .hasMessage(
+            "bad setting IMGD_ADMIN_BIND=127.0.0.1:9001: allowed: only with IMGD_ADMIN_TOKEN set");
+    assertThatThrownBy(() ->
+            Settings.from(Map.of("IMGD_ADMIN_BIND", "0.0.0.0:9001", "IMGD_ADMIN_TOKEN", token)))
+        .isInstanceOf(SettingException.class)
+        .hasMessage(
+            "bad setting IMGD_ADMIN_BIND=0.0.0.0:9001: allowed: a loopback address unless"
+                + " IMGD_ADMIN_ALLOW_REMOTE=true");
+    Settings.from(
+        Map.of(
+            "IMGD_ADMIN_BIND",
+            "0.0.0.0:9001",
+            "IMGD_ADMIN_TOKEN",
+            token,
+            "IMGD_ADMIN_ALLOW_REMOTE",
+            "true"));
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_ADMIN_TOKEN", "short")))
+        .hasMessageStartingWith("bad setting IMGD_ADMIN_TOKEN=*** (environment): allowed: ")
+        .hasMessageNotContaining("short");
+    assertThat(
+            Settings.from(Map.of("IMGD_ADMIN_BIND", "localhost:9001", "IMGD_ADMIN_TOKEN", token))
+                .describe())
+        .contains("IMGD_ADMIN_TOKEN=***  # environment")
+        .noneMatch(l -> l.contains(token));
+  }
+
+  @Test
+  void metricsAutoIsPublicWithoutSigningElseAdmin() {
+    String token = "0123456789abcdef-admin";
+    Map<String, String> signed = Map.of("IMGD_KEY", "abcd", "IMGD_SALT", "0102");
+    assertThat(Settings.from(Map.of()).metricsOn()).isEqualTo("public");
+    assertThat(Settings.from(signed).metricsOn()).isEqualTo("off");
+    Map<String, String> withAdmin = new java.util.HashMap<>(signed);
+    withAdmin.putAll(Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0", "IMGD_ADMIN_TOKEN", token));
+    assertThat(Settings.from(withAdmin).metricsOn()).isEqualTo("admin");
+    withAdmin.put("IMGD_METRICS", "public");
+    assertThat(Settings.from(withAdmin).metricsOn()).isEqualTo("public");
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_METRICS", "admin")))
+        .hasMessage("bad setting IMGD_METRICS=admin: allowed: only with IMGD_ADMIN_BIND set");
+  }
+
+  @Test
   void configFileIsUnderTheEnvironmentAndRefusesUnknownKeys() throws Exception {
     Path file = Files.writeString(dir.resolve("imgd.properties"), "IMGD_TTL=60\nIMGD_WORKERS=3\n");
     Settings s = Settings.from(Map.of("IMGD_CONFIG", file.toString(), "IMGD_WORKERS", "2"));
