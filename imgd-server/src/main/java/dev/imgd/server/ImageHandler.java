@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -281,7 +282,8 @@ final class ImageHandler {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS, "expected /{signature}/{options}/{source}, got '" + path + "'");
     }
-    String rest = path.substring(slash);
+    // Signed and parsed as imgproxy does: after undoing what proxies do to paths.
+    String rest = OptionsParser.normalizePath(path.substring(slash));
     signatures.verify(path.substring(1, slash), rest);
     ParsedPath parsed = parser.parsePath(rest);
     Options options = parsed.options();
@@ -423,17 +425,17 @@ final class ImageHandler {
   }
 
   /**
-   * The formats the client accepts, best first: AVIF, then WebP (each when enabled and writable),
-   * then the planner's default, which every client takes.
+   * The formats the client accepts, best first: those of AVIF and WebP (each when enabled and
+   * writable) that Accept names with q &gt; 0, by the client's q, ties in imgproxy's order (AVIF
+   * first); then the planner's default, which every client takes.
    */
   private List<Optional<ImageFormat>> negotiate(Request request) {
-    String accept = Optional.ofNullable(request.getHeaders().get(HttpHeader.ACCEPT)).orElse("");
+    String accept = request.getHeaders().get(HttpHeader.ACCEPT);
     List<Optional<ImageFormat>> formats = new java.util.ArrayList<>();
-    for (ImageFormat f : autoFormats) {
-      if (accept.contains(f.mimeType()) && writes(f)) {
-        formats.add(Optional.of(f));
-      }
-    }
+    autoFormats.stream()
+        .filter(f -> Accept.quality(accept, f.mimeType()) > 0 && writes(f))
+        .sorted(Comparator.comparingDouble(f -> -Accept.quality(accept, f.mimeType())))
+        .forEach(f -> formats.add(Optional.of(f)));
     formats.add(Optional.empty());
     return formats;
   }
@@ -454,9 +456,14 @@ final class ImageHandler {
     }
   }
 
-  /** Canonical options and the source's identity: equal keys mean equal results. */
+  /**
+   * Canonical options and the source's identity: equal keys mean equal results. A format chosen
+   * from Accept keys apart from the same format named in the URL: the answers differ in Vary, and
+   * one served for the other would lose it (or gain it) behind a CDN.
+   */
   private String cacheKey(Ask ask) {
-    return ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
+    String negotiated = ask.varyAccept() ? "accept\n" : "";
+    return negotiated + ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
   private Fetched fetch(URI source, Instant deadline) {

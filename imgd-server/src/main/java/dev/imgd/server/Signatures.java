@@ -17,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * URL signatures exactly as imgproxy makes them: base64url (no padding) of HMAC-SHA256(key, salt +
  * path), truncated to {@code size} bytes before encoding. Several key/salt pairs may be valid at
- * once, for rotation. Without keys every signature is accepted (insecure mode).
+ * once, for rotation. Without keys every signature is accepted (insecure mode) but one that looks
+ * like an option.
  */
 final class Signatures {
   private final List<byte[][]> pairs;
@@ -53,6 +54,13 @@ final class Signatures {
    */
   void verify(String signature, String path) {
     if (!enabled()) {
+      // imgproxy's check: a URL without its signature segment would lose its first option to it.
+      if (signature.contains(":")) {
+        throw new ImgdException(
+            ErrorCode.BAD_SIGNATURE,
+            "the signature segment looks like a processing option; the URL needs a signature"
+                + " segment (any text when signing is off) before the options");
+      }
       return;
     }
     // base64url without padding, as imgproxy: Java's decoder would take a padded one too.

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,7 +23,47 @@ import org.jspecify.annotations.Nullable;
  * options themselves are {@link OptionsParser}'s.
  */
 final class ImgproxyPath {
+  /** A scheme whose "//" a proxy folded to one '/': {@code https:/host}, {@code local:/x.jpg}. */
+  private static final Pattern FOLDED_SCHEME =
+      Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*):/([^/])");
+
   private ImgproxyPath() {}
+
+  /**
+   * The path as its signer wrote it, as imgproxy's RedenormalizePath: {@code %3A} in the options
+   * back to ':' (proxies escape it), {@code scheme:/x} in a plain source back to {@code scheme://x}
+   * ({@code local:///x} for local), and an empty options segment ({@code //plain/...}) dropped.
+   * imgproxy signs and parses this form, so the signature is checked on it.
+   *
+   * <p>Unlike imgproxy, only a real scheme at the start is repaired: imgproxy's {@code ^(\S+):/}
+   * also rewrote a {@code :/} inside the source's path ({@code http://h/a:/b} to {@code a://b}).
+   */
+  static String normalize(String path) {
+    String p = path.startsWith("/") ? path.substring(1) : path;
+    String options;
+    String plain;
+    if (p.startsWith("plain/")) {
+      options = "";
+      plain = p.substring("plain/".length());
+    } else {
+      int at = p.indexOf("/plain/");
+      if (at < 0) {
+        return "/" + stripSlash(p.replace("%3A", SEPARATOR));
+      }
+      options = p.substring(0, at);
+      plain = p.substring(at + "/plain/".length());
+    }
+    Matcher m = FOLDED_SCHEME.matcher(plain);
+    if (m.find()) {
+      String slashes = m.group(1).equals("local") ? ":///" : "://";
+      plain = m.group(1) + slashes + m.group(2) + plain.substring(m.end());
+    }
+    return "/" + stripSlash(options.replace("%3A", SEPARATOR) + "/plain/" + plain);
+  }
+
+  private static String stripSlash(String s) {
+    return s.startsWith("/") ? s.substring(1) : s;
+  }
 
   /**
    * Takes {@code path} apart; the extension becomes the output format (unless {@code raw} is set).

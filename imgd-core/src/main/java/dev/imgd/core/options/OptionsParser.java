@@ -115,6 +115,14 @@ public final class OptionsParser {
     return ImgproxyPath.parse(this, path);
   }
 
+  /**
+   * Undoes what browsers, proxies and CDNs do to an imgproxy path, as imgproxy does before it
+   * checks the signature: see {@link ImgproxyPath#normalize}. The result starts with '/'.
+   */
+  public static String normalizePath(String path) {
+    return ImgproxyPath.normalize(path);
+  }
+
   /** Every option name and alias the parser accepts. */
   public static Set<String> optionNames() {
     return OptionTable.names();
