@@ -44,7 +44,7 @@ final class InProcessEngine implements Engine {
 
   @Override
   public Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
-    Future<Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark));
+    Future<Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark).encoded());
     try {
       long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
       return job.get(wait, TimeUnit.NANOSECONDS);

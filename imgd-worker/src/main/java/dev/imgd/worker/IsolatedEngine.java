@@ -4,6 +4,8 @@ import dev.imgd.core.Engine;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.options.ResizePlan;
+import dev.imgd.core.pipeline.Pipeline;
 import dev.imgd.core.pipeline.Verifier;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
@@ -109,12 +111,16 @@ public final class IsolatedEngine implements Engine {
           "the image needs an estimated %d MiB, more than a worker may use (%d MiB)"
               .formatted(plan.memoryEstimate() >> 20, room >> 20));
     }
-    Encoded e =
-        call(pool, new Wire.Run(plan, source, watermark), deadline, Wire.Image.class).encoded();
-    // The worker verified its output; verify again here, where a hijacked worker cannot lie.
+    Pipeline.Result r =
+        call(pool, new Wire.Run(plan, source, watermark), deadline, Wire.Image.class).result();
+    // The worker verified its output; verify again here, where a hijacked worker cannot lie. A
+    // trim decides the source size in the run: the plan checks the size the worker reports
+    // (within the source, result within the limit) and gives the geometry to check against.
+    Encoded e = r.encoded();
+    ResizePlan g = plan.geometryFor(r.sourceWidth(), r.sourceHeight());
     if (e.format() != plan.output().format()
-        || e.width() != plan.geometry().width()
-        || e.height() != plan.geometry().height()) {
+        || e.width() != g.width()
+        || e.height() != g.height()) {
       throw new ImgdException(
           ErrorCode.OUTPUT_INVALID, "output failed verification: the worker's result differs");
     }

@@ -3,6 +3,7 @@ package dev.imgd.worker;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.pipeline.Pipeline;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
@@ -167,13 +168,19 @@ final class Wire {
     }
   }
 
-  /** A plan's output, verified by the worker (and again by the server). */
-  record Image(Encoded encoded, long vipsMemory) implements Reply {
+  /**
+   * A plan's output, verified by the worker (and again by the server, against the oriented size of
+   * the source it says it worked on: the plan's, or smaller when it trimmed).
+   */
+  record Image(Pipeline.Result result, long vipsMemory) implements Reply {
     static final int KIND = 0;
 
     @Override
     public void write(DataOutputStream out) throws IOException {
+      Encoded encoded = result.encoded();
       out.writeInt(KIND);
+      out.writeInt(result.sourceWidth());
+      out.writeInt(result.sourceHeight());
       writeEnum(out, encoded.format());
       out.writeInt(encoded.width());
       out.writeInt(encoded.height());
@@ -183,12 +190,15 @@ final class Wire {
     }
 
     static Image read(DataInputStream in) throws IOException {
+      int sourceWidth = in.readInt();
+      int sourceHeight = in.readInt();
       ImageFormat format = readEnum(in, ImageFormat.class);
       int width = in.readInt();
       int height = in.readInt();
       int frames = in.readInt();
       byte[] bytes = readBytes(in, MAX_REPLY_BYTES);
-      return new Image(new Encoded(bytes, format, width, height, frames), in.readLong());
+      Encoded encoded = new Encoded(bytes, format, width, height, frames);
+      return new Image(new Pipeline.Result(encoded, sourceWidth, sourceHeight), in.readLong());
     }
   }
 

@@ -39,8 +39,9 @@ final class OptionArgs {
   }
 
   /**
-   * Parses a gravity from {@code a[from...]}. As imgproxy, offsets that are not given keep their
-   * current values, smart clears them, and a focus point needs both coordinates in [0, 1].
+   * Parses a gravity from {@code a[from...]}. As imgproxy, offsets that are not given (or given
+   * empty, as in {@code no::5}) keep their current values, smart clears them, and a focus point
+   * needs both coordinates in [0, 1].
    */
   static Gravity gravity(
       String n, String[] a, int from, Gravity current, Set<GravityType> allowed) {
@@ -60,10 +61,10 @@ final class OptionArgs {
     }
     double x = current.type() == GravityType.SMART ? 0 : current.x();
     double y = current.type() == GravityType.SMART ? 0 : current.y();
-    if (count > 1) {
+    if (count > 1 && !a[from + 1].isEmpty()) {
       x = decimal(n, "gravity x", a[from + 1]);
     }
-    if (count > 2) {
+    if (count > 2 && !a[from + 2].isEmpty()) {
       y = decimal(n, "gravity y", a[from + 2]);
     }
     if (type == GravityType.FOCUS_POINT && (x < 0 || x > 1 || y < 0 || y > 1)) {

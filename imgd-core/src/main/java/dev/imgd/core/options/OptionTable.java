@@ -776,9 +776,10 @@ final class OptionTable {
 
   private static void trim(Request r, String n, String[] a) {
     Trim t = r.b.crop.trim();
-    double threshold = nonNegative(n, "threshold", a[0]);
-    boolean smart = t.smart();
-    Rgb color = t.color();
+    // As imgproxy, an empty threshold is the default and an empty or absent colour is detected.
+    double threshold = a[0].isEmpty() ? Trim.OFF.threshold() : nonNegative(n, "threshold", a[0]);
+    boolean smart = true;
+    Rgb color = Trim.OFF.color();
     if (a.length > 1 && !a[1].isEmpty()) {
       color = hex(n, "color", a[1]);
       smart = false;

@@ -33,13 +33,20 @@ final class Ops {
         .image();
   }
 
+  /**
+   * libvips' attention crop. It reads its input more than once, which a sequentially loaded image
+   * cannot do ("out of order read"), so the input is rendered into memory first, as imgproxy does
+   * (the memory model counts it).
+   */
   static VipsImage smartCrop(VipsImage in, CropRect r) {
-    return VipsOperation.of("smartcrop")
-        .set("input", in)
-        .set("width", Math.min(r.width(), in.width()))
-        .set("height", Math.min(r.height(), in.height()))
-        .set("interesting", "attention")
-        .image();
+    try (VipsImage whole = in.copyMemory()) {
+      return VipsOperation.of("smartcrop")
+          .set("input", whole)
+          .set("width", Math.min(r.width(), whole.width()))
+          .set("height", Math.min(r.height(), whole.height()))
+          .set("interesting", "attention")
+          .image();
+    }
   }
 
   /** Lanczos3 resize to exactly {@code w x h}, on premultiplied alpha. */

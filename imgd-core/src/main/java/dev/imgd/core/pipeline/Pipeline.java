@@ -3,6 +3,7 @@ package dev.imgd.core.pipeline;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
@@ -53,10 +54,16 @@ public final class Pipeline {
   private Pipeline() {}
 
   /**
+   * What a run made, and the oriented size of the source it worked on: the plan's, or the trimmed
+   * one, with which {@link Plan#geometryFor} verifies the result outside the run.
+   */
+  public record Result(Encoded encoded, int sourceWidth, int sourceHeight) {}
+
+  /**
    * Runs the plan on the source bytes; {@code watermark} holds the watermark image's bytes when the
    * plan has one.
    */
-  public static Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark) {
+  public static Result run(byte[] source, Plan plan, byte @Nullable [] watermark) {
     Context ctx = new Context(plan, source, watermark);
     try {
       for (Step step : STEPS) {
@@ -67,12 +74,11 @@ public final class Pipeline {
     } finally {
       ctx.close();
     }
-    return new Encoded(
-        ctx.encoded(),
-        plan.output().format(),
-        ctx.geometry().width(),
-        ctx.geometry().height(),
-        plan.frames());
+    ResizePlan g = ctx.geometry();
+    return new Result(
+        new Encoded(ctx.encoded(), plan.output().format(), g.width(), g.height(), plan.frames()),
+        g.sourceWidth(),
+        g.sourceHeight());
   }
 
   /**

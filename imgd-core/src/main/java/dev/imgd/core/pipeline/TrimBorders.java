@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * Cuts away the border. The box is found in the pixels, so the geometry of the steps after this one
- * is the plan's geometry for the trimmed size ({@link dev.imgd.core.plan.Plan#geometryAfterTrim}),
- * which this step leaves in the context. Still images only.
+ * is the plan's geometry for the trimmed size ({@link dev.imgd.core.plan.Plan#geometryAfterTrim},
+ * which checks it against the result limit), which this step leaves in the context. Still images
+ * only.
  */
 final class TrimBorders implements Step {
   @Override
@@ -24,26 +25,16 @@ final class TrimBorders implements Step {
   }
 
   private static VipsImage trim(VipsImage in, Trim trim) {
-    double[] background;
-    if (trim.smart()) {
-      // As imgproxy: the colour of the top-left pixel is the border's.
-      try (var point =
-          VipsOperation.of("getpoint").in(in).set("x", 0).set("y", 0).call("out_array")) {
-        background = (double[]) Objects.requireNonNull(point.get("out_array"));
-      }
-    } else {
-      background = new double[] {trim.color().r(), trim.color().g(), trim.color().b()};
-    }
     int left;
     int top;
     int width;
     int height;
-    try (VipsImage flat = in.hasAlpha() ? VipsOperation.of("flatten").in(in).image() : in.share();
+    try (VipsImage probe = borderProbe(in);
         var box =
             VipsOperation.of("find_trim")
-                .in(flat)
+                .in(probe)
                 .set("threshold", trim.threshold())
-                .set("background", Colours.forBands(background, 3))
+                .set("background", background(probe, trim))
                 .call("left", "top", "width", "height")) {
       left = box.intValue("left");
       top = box.intValue("top");
@@ -64,5 +55,39 @@ final class TrimBorders implements Step {
       height = in.height() - 2 * cut;
     }
     return Ops.crop(in, new CropRect(left, top, width, height, false));
+  }
+
+  /**
+   * The image the border is looked for in, as imgproxy: three sRGB bands (so a colour compares with
+   * a greyscale image too), transparency flattened onto magenta, a colour no photograph's border
+   * has, so a transparent border is found by the colour ff00ff.
+   */
+  private static VipsImage borderProbe(VipsImage in) {
+    VipsImage img = in.share();
+    if (!"srgb".equals(img.interpretation())) {
+      img = Ops.then(img, i -> VipsOperation.of("colourspace").in(i).set("space", "srgb").image());
+    }
+    if (img.hasAlpha()) {
+      img =
+          Ops.then(
+              img,
+              i ->
+                  VipsOperation.of("flatten")
+                      .in(i)
+                      .set("background", new double[] {255, 0, 255})
+                      .image());
+    }
+    return img;
+  }
+
+  /** The border's colour: the option's, or with smart trim the top-left pixel's, as imgproxy. */
+  private static double[] background(VipsImage probe, Trim trim) {
+    if (!trim.smart()) {
+      return new double[] {trim.color().r(), trim.color().g(), trim.color().b()};
+    }
+    try (var point =
+        VipsOperation.of("getpoint").in(probe).set("x", 0).set("y", 0).call("out_array")) {
+      return (double[]) Objects.requireNonNull(point.get("out_array"));
+    }
   }
 }

@@ -17,7 +17,8 @@ import dev.imgd.core.probe.ProbeResult;
  *       interlaced PNG; every frame of an animation, several times over while frames are split and
  *       joined);
  *   <li>a progressive JPEG's DCT coefficients for the whole image;
- *   <li>the resized image when it is turned or smart-cropped, the full image when trimmed;
+ *   <li>the resized image when it is turned or smart-cropped, the loaded image when the source is
+ *       smart-cropped or trimmed;
  *   <li>the encoder's own buffers (mozjpeg's coefficients for optimised Huffman tables, libwebp's
  *       and aom's pictures).
  * </ul>
@@ -56,8 +57,11 @@ final class MemoryModel {
     if (frames > 1) {
       memory += frame * frames * 5; // the strip, its frames, their results, the joined strip
     }
+    if (g.preCrop().smart()) {
+      memory += frame; // the smart crop of the source renders it whole
+    }
     long resized = (long) g.resizedWidth() * g.resizedHeight() * bands;
-    if (g.needsSmartCrop() || probe.orientation() != 1) {
+    if (g.postCrop().smart() || probe.orientation() != 1) {
       memory += resized;
     }
     long result = (long) g.width() * g.height() * frames;

@@ -1,6 +1,8 @@
 package dev.imgd.core.plan;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
 import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
@@ -20,6 +22,8 @@ import java.util.Objects;
  * @param output encoder and metadata settings
  * @param frames frames the result will have
  * @param memoryEstimate estimated peak native bytes of this job (see {@link MemoryModel})
+ * @param resultLimit the largest result allowed: a trim decides its size in the run, and the run
+ *     checks the trimmed geometry against it
  */
 public record Plan(
     Options options,
@@ -29,7 +33,8 @@ public record Plan(
     ResizePlan geometry,
     Output output,
     int frames,
-    long memoryEstimate)
+    long memoryEstimate,
+    ResultLimit resultLimit)
     implements Serializable {
 
   public Plan {
@@ -38,6 +43,7 @@ public record Plan(
     Objects.requireNonNull(load, "load");
     Objects.requireNonNull(geometry, "geometry");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(resultLimit, "resultLimit");
     if (orientation < 1 || orientation > 8) {
       throw new IllegalArgumentException("orientation must be 1..8: " + orientation);
     }
@@ -64,9 +70,72 @@ public record Plan(
    */
   public ResizePlan geometryAfterTrim(int rawWidth, int rawHeight) {
     boolean swap = turn().swapsAxes();
-    int w = swap ? rawHeight : rawWidth;
-    int h = swap ? rawWidth : rawHeight;
-    return Geometry.plan(options, w, h, orientation, false, 0);
+    return geometryFor(swap ? rawHeight : rawWidth, swap ? rawWidth : rawHeight);
+  }
+
+  /**
+   * The geometry of a run whose source measured {@code width x height} once oriented (and trimmed):
+   * the plan's own unless it trims. A trimmed size is checked to fit in the source, and the
+   * geometry it leads to against the result limit, since a smaller source can give a larger result
+   * (enlarge, min-width). This is how the server verifies a worker's trimmed result.
+   *
+   * @throws ImgdException {@link ErrorCode#OUTPUT_INVALID} for a size this plan cannot lead to,
+   *     {@link ErrorCode#LIMIT_EXCEEDED} for a trimmed result over the limit
+   */
+  public ResizePlan geometryFor(int width, int height) {
+    if (width == geometry.sourceWidth() && height == geometry.sourceHeight()) {
+      return geometry;
+    }
+    if (!options.crop().trim().enabled()
+        || frames != 1
+        || width < 1
+        || height < 1
+        || width > geometry.sourceWidth()
+        || height > geometry.sourceHeight()) {
+      throw new ImgdException(
+          ErrorCode.OUTPUT_INVALID,
+          "output failed verification: a source of "
+              + width
+              + "x"
+              + height
+              + " cannot come from this plan");
+    }
+    ResizePlan trimmed = Geometry.plan(options, width, height, orientation, false, 0);
+    resultLimit.check(trimmed);
+    return trimmed;
+  }
+
+  /**
+   * The largest result allowed.
+   *
+   * @param maxSide the longest side
+   * @param maxPixels width x height
+   */
+  public record ResultLimit(int maxSide, long maxPixels) implements Serializable {
+    public ResultLimit {
+      if (maxSide < 1 || maxPixels < 1) {
+        throw new IllegalArgumentException("result limits must be positive");
+      }
+    }
+
+    /** Refuses a geometry whose result passes the limit ({@link ErrorCode#LIMIT_EXCEEDED}). */
+    public void check(ResizePlan g) {
+      if (g.width() > maxSide
+          || g.height() > maxSide
+          || (long) g.width() * g.height() > maxPixels) {
+        throw new ImgdException(
+            ErrorCode.LIMIT_EXCEEDED,
+            "the result would be "
+                + g.width()
+                + "x"
+                + g.height()
+                + ", over the result limit of "
+                + maxSide
+                + " px a side and "
+                + maxPixels
+                + " px");
+      }
+    }
   }
 
   /**

@@ -64,7 +64,9 @@ public final class Planner {
     int width = swap ? probe.height() : probe.width();
     int height = swap ? probe.width() : probe.height();
     ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
-    checkResult(geometry);
+    Plan.ResultLimit resultLimit =
+        new Plan.ResultLimit(limits.maxResultSide(), limits.maxResultPixels());
+    resultLimit.check(geometry);
     int frames = animate ? probe.frames() : 1;
     Plan.Load load =
         new Plan.Load(
@@ -87,7 +89,8 @@ public final class Planner {
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
             + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
-    return new Plan(options, probe.format(), orientation, load, geometry, output, frames, memory);
+    return new Plan(
+        options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
   }
 
   private ImageFormat outputFormat(ProbeResult probe, Options options) {
@@ -109,25 +112,6 @@ public final class Planner {
               + "; see imgd doctor");
     }
     return wanted;
-  }
-
-  private void checkResult(ResizePlan g) {
-    long pixels = (long) g.width() * g.height();
-    if (g.width() > limits.maxResultSide()
-        || g.height() > limits.maxResultSide()
-        || pixels > limits.maxResultPixels()) {
-      throw new ImgdException(
-          ErrorCode.LIMIT_EXCEEDED,
-          "the result would be "
-              + g.width()
-              + "x"
-              + g.height()
-              + ", over the result limit of "
-              + limits.maxResultSide()
-              + " px a side and "
-              + limits.maxResultPixels()
-              + " px");
-    }
   }
 
   /**

@@ -51,6 +51,41 @@ class PlannerTest {
     assertThat(plan("2569067123_aca715a2ee_o.jpg", "w:300/t:10").load().shrink()).isEqualTo(1);
   }
 
+  /**
+   * Trim decides the source size in the run: the plan gives the geometry for the trimmed size, and
+   * refuses a size it cannot lead to (how the server checks a worker's report) or a trimmed result
+   * over the limit (a smaller source can give a larger result: 300x200 at h:900 is 1350 wide).
+   */
+  @Test
+  void geometryForATrimmedSourceIsCheckedAgainstThePlan() {
+    Plan untrimmed = plan("Landscape_1.jpg", "w:300");
+    assertThat(untrimmed.geometryFor(600, 450)).isEqualTo(untrimmed.geometry());
+    assertOutputInvalid(untrimmed, 300, 450); // no trim: only the source size
+
+    Plan trimmed = plan("Landscape_1.jpg", "w:300/t:10");
+    assertThat(trimmed.geometryFor(600, 450)).isEqualTo(trimmed.geometry());
+    assertThat(trimmed.geometryFor(400, 400).width()).isEqualTo(300);
+    assertThat(trimmed.geometryFor(400, 400).height()).isEqualTo(300);
+    assertThat(trimmed.geometryAfterTrim(400, 400)).isEqualTo(trimmed.geometryFor(400, 400));
+    assertOutputInvalid(trimmed, 601, 450); // larger than the source
+    assertOutputInvalid(trimmed, 0, 450);
+
+    Planner small = new Planner(Limits.builder().maxResultSide(1300).build(), WEB, WEB, false);
+    Plan tall =
+        small.plan(Probe.read(Fixtures.bytes("Landscape_1.jpg")), PARSER.parse("h:900/el:1/t:10"));
+    assertThat(tall.geometry().width()).isEqualTo(1200); // within the limit untrimmed
+    // trimmed to 300x200, h:900 makes it 1350 wide
+    assertThatThrownBy(() -> tall.geometryFor(300, 200))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED));
+  }
+
+  private static void assertOutputInvalid(Plan plan, int width, int height) {
+    assertThatThrownBy(() -> plan.geometryFor(width, height))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTPUT_INVALID));
+  }
+
   @Test
   void outputFormatFollowsTheSourceOrTheOption() {
     assertThat(plan("4.webp", "w:100").output().format()).isEqualTo(ImageFormat.WEBP);
