@@ -105,10 +105,10 @@ public final class WorkerMain {
       return new Wire.Failed(
           e.code(), Objects.requireNonNullElse(e.getMessage(), e.code().code()), vipsMemory());
     } catch (RuntimeException e) {
-      return new Wire.Failed(
-          ErrorCode.ENGINE_FAILED,
-          "image processing failed: " + e.getClass().getName(),
-          vipsMemory());
+      // A bug, not the input's fault: the trace goes to the server's log (the worker's stderr),
+      // and the answer names no exception (FM-12).
+      e.printStackTrace();
+      return new Wire.Failed(ErrorCode.ENGINE_FAILED, "image processing failed", vipsMemory());
     }
   }
 

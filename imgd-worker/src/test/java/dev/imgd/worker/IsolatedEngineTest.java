@@ -102,6 +102,19 @@ class IsolatedEngineTest {
     assertThat(openFds()).isLessThanOrEqualTo(fdsBefore);
   }
 
+  /**
+   * A bug in the worker (a RuntimeException out of a step) is ENGINE_FAILED with a safe message:
+   * the answer named the exception's class ("...ArrayIndexOutOfBoundsException"), FM-12.
+   */
+  @Test
+  void aBugInAWorkerAnswersWithoutTheExceptionsName_FM12() {
+    assertThatThrownBy(() -> faulty(WorkerFaults.input("bug"), Instant.now().plusSeconds(5)))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ENGINE_FAILED))
+        .hasMessageNotContaining("Exception")
+        .hasMessageNotContaining("java.");
+  }
+
   @Test
   void crashReportNamesTheSignal() {
     assertThatThrownBy(() -> faulty(WorkerFaults.input("segv"), Instant.now().plusSeconds(5)))

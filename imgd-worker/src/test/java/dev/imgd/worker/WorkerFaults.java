@@ -14,8 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The ways a decoder goes wrong, on demand: the tests' {@link JobInterceptor} (registered in
  * META-INF/services), which the workers that tests start find on their classpath. A job whose
- * source is a {@link #input fault input} makes its worker sleep, spin, grow, segv or abort; every
- * other job runs as usual.
+ * source is a {@link #input fault input} makes its worker sleep, spin, grow, segv, abort or throw
+ * (a bug); every other job runs as usual.
  */
 public final class WorkerFaults implements JobInterceptor {
   private static final String PREFIX = "imgd-test-fault:";
@@ -94,6 +94,7 @@ public final class WorkerFaults implements JobInterceptor {
           throw new IllegalStateException(t);
         }
       }
+      case "bug" -> throw new ArrayIndexOutOfBoundsException("Index 1 out of bounds for length 1");
       default -> throw new ImgdException(ErrorCode.BAD_OPTIONS, "no fault " + fault);
     }
   }
