@@ -9,21 +9,17 @@ import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.options.ParsedPath;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.server.settings.Settings;
+import dev.imgd.server.source.Conditions;
 import dev.imgd.server.source.Fetched;
 import dev.imgd.server.source.Sources;
 import dev.imgd.server.source.TrustedSources;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -49,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * look the result up in the cache           hit: answer now (304 on If-None-Match)
  * shedding, or the queue already full       503 + Retry-After at once, nothing fetched
  * room for the body or download             buffer budget: waits like a slot, then 503
- * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408)
+ * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408);
+ *                                           the origin's 304 to a conditional fetch: 304
+ * raw, or skp of the source's format        the probed source as it is, no slot
  * admission: a slot, bounded wait           full: 503 + Retry-After
  * probe, limits, plan; reserve its memory
  * run the plan (isolated worker or in-process), verified output
@@ -84,6 +82,7 @@ final class ImageHandler {
   private final long minBodyRate;
   private final Duration rateWindow;
   private final long ttl;
+  private final Revalidation revalidation;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
   private final List<ImageFormat> autoFormats;
@@ -121,6 +120,8 @@ final class ImageHandler {
     this.minBodyRate = settings.get(Settings.MIN_BODY_RATE);
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
+    this.revalidation =
+        new Revalidation(settings.get(Settings.USE_ETAG), settings.get(Settings.USE_LAST_MODIFIED));
     List<ImageFormat> auto = new java.util.ArrayList<>();
     if (settings.get(Settings.AUTO_AVIF)) {
       auto.add(ImageFormat.AVIF);
@@ -160,7 +161,7 @@ final class ImageHandler {
       Optional<ResultCache.Entry> hit = cache.get(key);
       metrics.cache(hit.isPresent(), hit.map(e -> e.bytes().length).orElse(0));
       if (hit.isPresent()) {
-        answer(request, response, callback, hit.get());
+        answer(request, response, callback, ask, hit.get());
         return;
       }
     }
@@ -176,10 +177,15 @@ final class ImageHandler {
     // slots: a slow source holds only its own bulkhead, a slow body only its room.
     long room = post ? bodyRoom(request) : maxSourceBytes;
     try (Admission.Held held = admission.hold(room, deadline)) {
-      Fetched fetched = post ? null : fetch(ask.requiredSource(), deadline);
+      Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
+      Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, deadline);
+      if (fetched != null && fetched.notModified()) {
+        answerNotModified(response, callback, ask, Objects.requireNonNull(key), fetched, asked);
+        return;
+      }
       byte[] source = fetched != null ? fetched.bytes() : readBody(request, deadline);
       held.trim(source.length);
-      process(request, response, callback, ask, key, source, engineFor(fetched), deadline);
+      process(request, response, callback, ask, key, source, fetched, deadline);
     }
   }
 
@@ -191,25 +197,36 @@ final class ImageHandler {
       Ask ask,
       @Nullable String key,
       byte[] source,
-      Imgd engine,
+      @Nullable Fetched fetched,
       Instant deadline) {
+    Optional<ImageFormat> unprocessed = unprocessed(ask, source);
+    if (unprocessed.isPresent()) {
+      ResultCache.Entry entry = entry(key, source, unprocessed.get(), fetched, ask.varyAccept());
+      if (key != null) {
+        cache.put(key, entry);
+      }
+      answer(request, response, callback, ask, entry);
+      return;
+    }
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
-      Rendered r = render(engine, source, ask, permit, deadline);
+      Rendered r = render(engineFor(fetched), source, ask, permit, deadline);
       lastSuccess = Instant.now();
+      // A fallback's bytes are not the variant's: its ETag is their hash, never the origin's.
       ResultCache.Entry entry =
-          new ResultCache.Entry(
+          entry(
+              r.fallback() == null ? key : null,
               r.result().bytes(),
-              r.result().mimeType(),
-              etag(r.result().bytes()),
+              r.result().format(),
+              fetched,
               ask.varyAccept());
       if (r.fallback() != null) {
         response.getHeaders().put("X-Imgd-Fallback", r.fallback());
       } else if (key != null) {
         cache.put(key, entry); // a fallback is not cached: the next request may get the first
       }
-      answer(request, response, callback, entry);
+      answer(request, response, callback, ask, entry);
     }
   }
 
@@ -466,10 +483,10 @@ final class ImageHandler {
     return negotiated + ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
-  private Fetched fetch(URI source, Instant deadline) {
+  private Fetched fetch(URI source, Conditions conditions, Instant deadline) {
     long t0 = System.nanoTime();
     try {
-      return guard.fetch(source, deadline, maxSourceBytes);
+      return guard.fetch(source, deadline, maxSourceBytes, conditions);
     } finally {
       metrics.stage("download", System.nanoTime() - t0);
     }
@@ -480,20 +497,64 @@ final class ImageHandler {
     return trusted != null && source != null && trustedSources.trusts(source) ? trusted : isolated;
   }
 
-  private void answer(
-      Request request, Response response, Callback callback, ResultCache.Entry entry) {
-    var headers = response.getHeaders();
-    headers.put(HttpHeader.ETAG, entry.etag());
-    headers.put(HttpHeader.CACHE_CONTROL, "max-age=" + ttl + ", public");
-    headers.put(
-        HttpHeader.EXPIRES,
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            Instant.now().plusSeconds(ttl).atZone(ZoneOffset.UTC)));
-    if (entry.varyAccept()) {
-      headers.put(HttpHeader.VARY, "Accept");
+  /**
+   * The source's format when it is answered as it is: {@code raw}, or {@code skp} naming its format
+   * with no other format asked for (imgproxy's skip_processing). The bytes are a source of unknown
+   * content all the same: the probe must recognise them as an allowed image, and the answer's
+   * Content-Type is what they really are. Empty: process them.
+   */
+  private Optional<ImageFormat> unprocessed(Ask ask, byte[] source) {
+    Options.Input input = ask.options().input();
+    if (!input.raw() && input.skipProcessing().isEmpty()) {
+      return Optional.empty();
     }
-    HttpField ifNoneMatch = request.getHeaders().getField(HttpHeader.IF_NONE_MATCH);
-    if (ifNoneMatch != null && ifNoneMatch.contains(entry.etag())) {
+    ImageFormat format = isolated.probe(source).format();
+    if (format.isVector()) {
+      // A document may carry scripts: imgd answers only what it rendered (imgproxy sanitises SVG).
+      if (input.raw()) {
+        throw new ImgdException(
+            ErrorCode.UNSUPPORTED_FORMAT,
+            "raw does not pass "
+                + format.extension().toUpperCase(java.util.Locale.ROOT)
+                + " through; it is answered only rendered");
+      }
+      return Optional.empty();
+    }
+    boolean sameFormat =
+        ask.varyAccept() || ask.options().format().map(format::equals).orElse(true);
+    return input.raw() || (input.skipProcessing().contains(format) && sameFormat)
+        ? Optional.of(format)
+        : Optional.empty();
+  }
+
+  /** The cacheable answer for {@code bytes}; {@code key} null: no origin ETag may be used. */
+  private ResultCache.Entry entry(
+      @Nullable String key,
+      byte[] bytes,
+      ImageFormat format,
+      @Nullable Fetched fetched,
+      boolean varyAccept) {
+    String originEtag = fetched == null ? null : fetched.etag();
+    return new ResultCache.Entry(
+        bytes,
+        format.mimeType(),
+        revalidation.etag(key, bytes, originEtag),
+        varyAccept,
+        revalidation.lastModified(fetched));
+  }
+
+  /**
+   * imgproxy's: no script, no style or image from elsewhere, sandboxed (an image is not a page).
+   */
+  private static final String CONTENT_SECURITY_POLICY =
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+  private void answer(
+      Request request, Response response, Callback callback, Ask ask, ResultCache.Entry entry) {
+    var headers = response.getHeaders();
+    cacheHeaders(headers, ask, entry.etag(), entry.lastModified());
+    if (Revalidation.clientHolds(
+        request.getHeaders(), entry.etag(), entry.lastModified(), entry.varyAccept())) {
       response.setStatus(HttpStatus.NOT_MODIFIED_304);
       callback.succeeded();
       return;
@@ -501,15 +562,51 @@ final class ImageHandler {
     response.setStatus(HttpStatus.OK_200);
     headers.put(HttpHeader.CONTENT_TYPE, entry.contentType());
     headers.put(HttpHeader.CONTENT_LENGTH, entry.bytes().length);
+    headers.put(
+        HttpHeader.CONTENT_DISPOSITION,
+        ContentDisposition.value(ask.source(), ask.options().response(), entry.contentType()));
     response.write(true, ByteBuffer.wrap(entry.bytes()), callback);
   }
 
-  static String etag(byte[] bytes) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(bytes);
-      return "\"" + HexFormat.of().formatHex(h, 0, 16) + "\"";
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+  /** The origin answered the conditions with 304: so does imgd, for this very variant. */
+  private void answerNotModified(
+      Response response,
+      Callback callback,
+      Ask ask,
+      String key,
+      Fetched fetched,
+      Conditions asked) {
+    cacheHeaders(
+        response.getHeaders(),
+        ask,
+        revalidation.etag(key, fetched, asked),
+        revalidation.lastModified(fetched));
+    response.setStatus(HttpStatus.NOT_MODIFIED_304);
+    callback.succeeded();
+  }
+
+  /**
+   * Validators, Cache-Control (imgproxy's: the TTL, capped by the time {@code expires} leaves; no
+   * Expires header), Vary, and the Content-Security-Policy.
+   */
+  private void cacheHeaders(
+      HttpFields.Mutable headers, Ask ask, @Nullable String etag, @Nullable String lastModified) {
+    if (etag != null) {
+      headers.put(HttpHeader.ETAG, etag);
     }
+    if (lastModified != null) {
+      headers.put(HttpHeader.LAST_MODIFIED, lastModified);
+    }
+    long maxAge = ttl;
+    long expires = ask.options().response().expires();
+    if (expires > 0) {
+      maxAge = Math.min(ttl, Math.max(0, expires - Instant.now().getEpochSecond()));
+    }
+    headers.put(
+        HttpHeader.CACHE_CONTROL, maxAge > 0 ? "max-age=" + maxAge + ", public" : "no-cache");
+    if (ask.varyAccept()) {
+      headers.put(HttpHeader.VARY, "Accept");
+    }
+    headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   }
 }

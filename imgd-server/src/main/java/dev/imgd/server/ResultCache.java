@@ -11,9 +11,18 @@ import org.jspecify.annotations.Nullable;
  * encoded bytes are kept, never a view of a larger buffer.
  */
 final class ResultCache {
-  /** A cached answer. */
+  /**
+   * A cached answer.
+   *
+   * @param lastModified the origin's Last-Modified to pass on, or null
+   */
   @SuppressWarnings("ArrayRecordComponent") // a cached payload, never compared
-  record Entry(byte[] bytes, String contentType, String etag, boolean varyAccept) {}
+  record Entry(
+      byte[] bytes,
+      String contentType,
+      String etag,
+      boolean varyAccept,
+      @Nullable String lastModified) {}
 
   private static final int OVERHEAD = 200; // key, entry and map node
 

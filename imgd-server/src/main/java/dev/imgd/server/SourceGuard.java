@@ -2,6 +2,7 @@ package dev.imgd.server;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import dev.imgd.server.source.Conditions;
 import dev.imgd.server.source.Fetched;
 import dev.imgd.server.source.OriginFault;
 import dev.imgd.server.source.Source;
@@ -62,7 +63,7 @@ final class SourceGuard {
     return scheme + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT));
   }
 
-  Fetched fetch(URI url, Instant deadline, long maxBytes) {
+  Fetched fetch(URI url, Instant deadline, long maxBytes, Conditions conditions) {
     String origin = origin(url);
     Semaphore bulkhead = bulkheads.computeIfAbsent(origin, o -> new Semaphore(perOrigin));
     if (!bulkhead.tryAcquire()) {
@@ -74,7 +75,7 @@ final class SourceGuard {
       CircuitBreaker breaker = breakers.circuitBreaker(origin);
       for (int attempt = 0; ; attempt++) {
         try {
-          return breaker.executeSupplier(() -> source.fetch(url, deadline, maxBytes));
+          return breaker.executeSupplier(() -> source.fetch(url, deadline, maxBytes, conditions));
         } catch (CallNotPermittedException e) {
           metrics.rejected("source_circuit_open");
           throw new ImgdException(

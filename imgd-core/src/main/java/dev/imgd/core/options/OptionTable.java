@@ -564,7 +564,7 @@ final class OptionTable {
         flag(
             "raw",
             "1",
-            "Stream the source unprocessed and unchecked.",
+            "Answer the source bytes unprocessed, still probed (SVG, PDF refused).",
             Options.Builder::raw,
             o -> o.input().raw()));
     t.add(

@@ -383,7 +383,7 @@ public record Options(
    * @param disableAnimation Treat animated images as still; default false.
    * @param skipProcessing Source formats to pass through unprocessed when the output format is the
    *     same.
-   * @param raw Stream the source unprocessed and unchecked.
+   * @param raw Answer the source bytes unprocessed, still probed (SVG, PDF refused).
    */
   public record Input(
       boolean enforceThumbnail,

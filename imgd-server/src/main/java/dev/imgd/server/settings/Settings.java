@@ -215,6 +215,23 @@ public final class Settings {
           Type.BOOLEAN,
           "false",
           "AVIF when Accept allows and no format is set");
+
+  // --- the origin's validators (issue 16: conditional requests) ---------------------------------
+  public static final Setting<Boolean> USE_ETAG =
+      server(
+          "IMGD_USE_ETAG",
+          "IMGPROXY_USE_ETAG",
+          Type.BOOLEAN,
+          "true",
+          "carry the origin's ETag in the answer's and send it back as If-None-Match");
+  public static final Setting<Boolean> USE_LAST_MODIFIED =
+      server(
+          "IMGD_USE_LAST_MODIFIED",
+          "IMGPROXY_USE_LAST_MODIFIED",
+          Type.BOOLEAN,
+          "true",
+          "pass the origin's Last-Modified on and forward If-Modified-Since to it");
+
   public static final Setting<Long> MAX_BODY_SIZE =
       server(
           "IMGD_MAX_BODY_SIZE",

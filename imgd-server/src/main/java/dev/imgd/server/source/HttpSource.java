@@ -136,14 +136,20 @@ final class HttpSource implements Source, AutoCloseable {
 
   @Override
   public Fetched fetch(URI url, Instant deadline, long maxBytes) {
+    return fetch(url, deadline, maxBytes, Conditions.NONE);
+  }
+
+  @Override
+  public Fetched fetch(URI url, Instant deadline, long maxBytes, Conditions conditions) {
     URI current = checked(url, false);
     List<URI> urls = new ArrayList<>(List.of(current));
     for (int redirects = 0; ; redirects++) {
       // A fault after a redirect to another host is that host's, not the origin's asked for.
       boolean originsFault = sameHost(current, urls.getFirst());
-      Exchange exchange = exchange(current, deadline, maxBytes, originsFault);
+      Exchange exchange = exchange(current, deadline, maxBytes, originsFault, conditions);
       if (exchange.body != null) {
-        return new Fetched(exchange.body, urls);
+        return new Fetched(
+            exchange.body, urls, exchange.etag, exchange.lastModified, exchange.status == 304);
       }
       if (redirects == maxRedirects) {
         throw fail(SOURCE_FAILED, "source redirected too many times", url, "> " + maxRedirects);
@@ -205,7 +211,8 @@ final class HttpSource implements Source, AutoCloseable {
    * One request: a body (2xx), a redirect to follow, or an exception; an {@link OriginFault} for
    * what the origin is to blame for if {@code originsFault}.
    */
-  private Exchange exchange(URI url, Instant deadline, long maxBytes, boolean originsFault) {
+  private Exchange exchange(
+      URI url, Instant deadline, long maxBytes, boolean originsFault, Conditions conditions) {
     long millis = Duration.between(Instant.now(), deadline).toMillis();
     if (millis <= 0) {
       throw fail(DEADLINE_EXCEEDED, "deadline exceeded fetching the source", url, "before send");
@@ -215,7 +222,15 @@ final class HttpSource implements Source, AutoCloseable {
         client
             .newRequest(url)
             .followRedirects(false)
-            .headers(h -> h.put(HttpHeader.ACCEPT_ENCODING, "identity"));
+            .headers(h -> {
+              h.put(HttpHeader.ACCEPT_ENCODING, "identity");
+              if (conditions.ifNoneMatch() != null) {
+                h.put(HttpHeader.IF_NONE_MATCH, conditions.ifNoneMatch());
+              }
+              if (conditions.ifModifiedSince() != null) {
+                h.put(HttpHeader.IF_MODIFIED_SINCE, conditions.ifModifiedSince());
+              }
+            });
     request.send(exchange);
     Result result;
     try {
@@ -242,6 +257,10 @@ final class HttpSource implements Source, AutoCloseable {
       throw fail(TOO_LARGE, "source is too large", url, "over " + maxBytes + " bytes");
     }
     int status = exchange.status;
+    if (status == 304 && conditions.any()) {
+      exchange.body = new byte[0]; // the client's copy is still good: nothing to process
+      return exchange;
+    }
     if (status != 0 && status / 100 != 2) {
       if (REDIRECTS.contains(status) && exchange.location != null) {
         return exchange;
@@ -393,6 +412,8 @@ final class HttpSource implements Source, AutoCloseable {
     final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     volatile int status;
     volatile @Nullable String location;
+    volatile @Nullable String etag;
+    volatile @Nullable String lastModified;
     volatile boolean tooLarge;
     byte @Nullable [] body;
 
@@ -403,6 +424,8 @@ final class HttpSource implements Source, AutoCloseable {
     @Override
     public void onHeaders(Response response) {
       status = response.getStatus();
+      etag = response.getHeaders().get(HttpHeader.ETAG);
+      lastModified = response.getHeaders().get(HttpHeader.LAST_MODIFIED);
       if (status / 100 != 2) {
         // Only the status and Location matter: do not wait for a body nobody reads.
         location = response.getHeaders().get(HttpHeader.LOCATION);

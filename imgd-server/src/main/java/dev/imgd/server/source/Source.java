@@ -25,4 +25,13 @@ public interface Source {
    * the origin is to blame for is an {@link OriginFault}.
    */
   Fetched fetch(URI url, Instant deadline, long maxBytes);
+
+  /**
+   * As {@link #fetch(URI, Instant, long)}, conditionally: a source that can ask its origin sends
+   * {@code conditions} and returns a {@link Fetched#notModified()} fetch on a 304; the others fetch
+   * the whole object.
+   */
+  default Fetched fetch(URI url, Instant deadline, long maxBytes, Conditions conditions) {
+    return fetch(url, deadline, maxBytes);
+  }
 }

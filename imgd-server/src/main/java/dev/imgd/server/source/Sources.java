@@ -62,12 +62,19 @@ public final class Sources implements Source, AutoCloseable {
 
   @Override
   public Fetched fetch(URI url, Instant deadline, long maxBytes) {
+    return fetch(url, deadline, maxBytes, Conditions.NONE);
+  }
+
+  @Override
+  public Fetched fetch(URI url, Instant deadline, long maxBytes, Conditions conditions) {
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(conditions, "conditions");
     if (maxBytes < 0) {
       throw new IllegalArgumentException("maxBytes must be >= 0: " + maxBytes);
     }
     Instant timeout = Instant.now().plus(settings.downloadTimeout());
-    return route(url).fetch(url, timeout.isBefore(deadline) ? timeout : deadline, maxBytes);
+    return route(url)
+        .fetch(url, timeout.isBefore(deadline) ? timeout : deadline, maxBytes, conditions);
   }
 
   @Override
