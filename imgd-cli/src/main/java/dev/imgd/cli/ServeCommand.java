@@ -45,7 +45,11 @@ final class ServeCommand implements Callable<Integer> {
                       s.help(),
                       s.type().allowed(),
                       s.defaultValue().isEmpty() ? "none" : s.defaultValue());
-      b.append("  ").append(s.name()).append("%n");
+      b.append("  ").append(s.name());
+      if (s.imgproxyName() != null) {
+        b.append("  (imgproxy: ").append(s.imgproxyName()).append(")");
+      }
+      b.append("%n");
       wrap(about, 74)
           .forEach(line -> b.append("      ").append(line.replace("%", "%%")).append("%n"));
     }

@@ -70,6 +70,26 @@ class ServeSettingsTest {
         .doesNotContain("Exception", "\tat ");
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // Issue 16: a misspelt IMGD_ variable was ignored, its setting left at the default.
+        "IMGD_TLL|60|imgd: unknown setting IMGD_TLL in the environment",
+        // Key and salt set but unusable: not hex, a key without a salt.
+        "IMGPROXY_KEY|zz|imgd: bad setting IMGPROXY_KEY=*** (environment)",
+        "IMGPROXY_KEY|736563726574|imgd: bad settings IMGD_KEY and IMGD_SALT",
+        // imgproxy refuses an empty preset too.
+        "IMGD_PRESETS|test=|imgd: bad setting IMGD_PRESETS=test= (environment)",
+      })
+  void unknownNameOrUnusableKeyStopsServeAtOnce(String name, String value, String line)
+      throws Exception {
+    Exit e = serve(Map.of(name, value));
+    assertThat(e.code()).isNotZero();
+    assertThat(e.err().strip().lines()).hasSize(1);
+    assertThat(e.err()).startsWith(line).doesNotContain("Exception", "\tat ");
+  }
+
   @Test
   void adminBindWithoutATokenOrOffLoopbackStopsServe() throws Exception {
     // Issue 15: IMGD_ADMIN_BIND=0.0.0.0:... started without a word, the recordings open to all.

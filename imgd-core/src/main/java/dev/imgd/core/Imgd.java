@@ -140,7 +140,9 @@ public final class Imgd implements AutoCloseable {
     }
     if (options.watermark().enabled() && watermark == null) {
       throw new ImgdException(
-          ErrorCode.BAD_OPTIONS, "a watermark was asked for, but no watermark image is configured");
+          ErrorCode.BAD_OPTIONS,
+          "a watermark was asked for, but no watermark image is configured (the server's"
+              + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL)");
     }
     ProbeResult probe = Probe.check(source, limits);
     Planner planner = Objects.requireNonNull(planners.get(probe.format())); // one per format

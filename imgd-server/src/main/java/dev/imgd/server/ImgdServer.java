@@ -9,10 +9,13 @@ import dev.imgd.server.source.SourceSettings;
 import dev.imgd.server.source.Sources;
 import dev.imgd.vips.VipsSettings;
 import dev.imgd.worker.IsolatedEngine;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -54,8 +57,10 @@ public final class ImgdServer implements AutoCloseable {
     Metrics metrics = new Metrics();
     int workerCount = settings.get(Settings.WORKERS);
     boolean isolatedMode = settings.get(Settings.MODE).equals("isolated");
+    this.sources = Sources.create(sourceSettings(settings));
+    byte @Nullable [] watermark = watermark(settings, sources);
     IsolatedEngine workers = isolatedMode ? startWorkers(settings) : null;
-    Imgd.Builder engine = engineBuilder(settings);
+    Imgd.Builder engine = engineBuilder(settings, watermark);
     if (workers != null) {
       this.isolated = engine.engine(workers).build();
       metrics.workers(workers);
@@ -65,7 +70,7 @@ public final class ImgdServer implements AutoCloseable {
     }
     this.trusted =
         isolatedMode && !settings.get(Settings.TRUSTED_SOURCES).isEmpty()
-            ? engineBuilder(settings).threads(workerCount).build()
+            ? engineBuilder(settings, watermark).threads(workerCount).build()
             : null;
     this.admission =
         new Admission(
@@ -84,7 +89,6 @@ public final class ImgdServer implements AutoCloseable {
             admission::buffered,
             admission.bufferBudget());
     metrics.pressure(pressure);
-    this.sources = Sources.create(sourceSettings(settings));
     Signatures signatures = Signatures.of(settings);
     if (!signatures.enabled()) {
       LOG.warn(
@@ -141,25 +145,51 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   /** The in-process engine's settings, shared by the default and the trusted engine. */
-  private static Imgd.Builder engineBuilder(Settings settings) {
-    return Imgd.builder()
-        .limits(
-            Limits.builder()
-                .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION) * 1_000_000)
-                .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
-                .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
-                .build())
-        .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
-        .timeout(settings.get(Settings.TIMEOUT))
-        .presets(settings.get(Settings.PRESETS));
+  private static Imgd.Builder engineBuilder(Settings settings, byte @Nullable [] watermark) {
+    Imgd.Builder b =
+        Imgd.builder()
+            .limits(
+                Limits.builder()
+                    .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION))
+                    .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
+                    .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
+                    .build())
+            .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
+            .timeout(settings.get(Settings.TIMEOUT))
+            .presets(settings.get(Settings.PRESETS));
+    return watermark == null ? b : b.watermark(watermark);
+  }
+
+  /**
+   * The watermark image for {@code wm:}, as imgproxy takes it: data, else path, else a URL
+   * downloaded once now through the guarded sources (allowed sources, SSRF guard, size limit).
+   */
+  private static byte @Nullable [] watermark(Settings settings, Sources sources) {
+    Optional<byte[]> given =
+        settings.get(Settings.WATERMARK_DATA).or(() -> settings.get(Settings.WATERMARK_PATH));
+    if (given.isPresent() || settings.get(Settings.WATERMARK_URL).isEmpty()) {
+      return given.orElse(null);
+    }
+    String url = settings.get(Settings.WATERMARK_URL).get();
+    try {
+      return sources
+          .fetch(
+              URI.create(url),
+              Instant.now().plus(settings.get(Settings.DOWNLOAD_TIMEOUT)),
+              settings.get(Settings.MAX_SRC_FILE_SIZE))
+          .bytes();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "bad setting %s=%s: cannot download it: %s"
+              .formatted(Settings.WATERMARK_URL.name(), url, e.getMessage()));
+    }
   }
 
   /** Worker processes: the bundled libvips, plus the system's (HEIC, PDF) unless turned off. */
   private static IsolatedEngine startWorkers(Settings settings) throws Exception {
     List<Path> libraries = new ArrayList<>(List.of(VipsSettings.libraryFromEnvironment()));
-    VipsSettings.systemLibrary()
+    VipsSettings.systemLibrary(settings.get(Settings.LIBVIPS_SYSTEM))
         .filter(p -> !p.equals(libraries.getFirst()))
-        .filter(p -> !settings.get(Settings.LIBVIPS_SYSTEM).equals("off"))
         .ifPresent(libraries::add);
     return IsolatedEngine.start(
         IsolatedEngine.Settings.defaults(libraries, settings.get(Settings.WORKERS))

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How libvips is started. Everything here is process-wide: libvips has one operation cache, one
@@ -83,13 +84,25 @@ public record VipsSettings(
   }
 
   /**
-   * The system's libvips (e.g. Debian's libvips42), if installed: {@code imgd.libvips.system} or
-   * {@code IMGD_LIBVIPS_SYSTEM}, else what the dynamic linker's cache lists for libvips.so.42. It
-   * reads formats the self-contained build leaves out (HEIC, PDF).
+   * The system's libvips (e.g. Debian's libvips42), if installed, as {@code imgd.libvips.system} or
+   * {@code IMGD_LIBVIPS_SYSTEM} choose (see {@link #systemLibrary(String)}). It reads formats the
+   * self-contained build leaves out (HEIC, PDF).
    */
   public static Optional<Path> systemLibrary() {
-    String path = System.getProperty("imgd.libvips.system", System.getenv("IMGD_LIBVIPS_SYSTEM"));
-    if (path != null && !path.isBlank()) {
+    return systemLibrary(
+        System.getProperty("imgd.libvips.system", System.getenv("IMGD_LIBVIPS_SYSTEM")));
+  }
+
+  /**
+   * The system's libvips as a setting chooses it: a path; {@code off}: none; {@code detected} (the
+   * documented default) or nothing: what the dynamic linker's cache lists for libvips.so.42.
+   */
+  public static Optional<Path> systemLibrary(@Nullable String setting) {
+    String path = setting == null ? "" : setting.strip();
+    if (path.equals("off")) {
+      return Optional.empty();
+    }
+    if (!path.isEmpty() && !path.equals("detected")) {
       return Optional.of(Path.of(path));
     }
     for (String ldconfig : List.of("/sbin/ldconfig", "/usr/sbin/ldconfig")) {

@@ -25,9 +25,9 @@ import java.util.Set;
  * imgproxy path (the source and its extension) is {@link ImgproxyPath}'s.
  *
  * <p>Presets are named option strings; the preset named {@code default} applies first to every
- * request, {@code pr:a:b} applies others in order, and a preset that (indirectly) uses itself is
- * refused. In presets-only mode (imgproxy's {@code IMGPROXY_ONLY_PRESETS}) a URL may only name
- * presets.
+ * request, {@code pr:a:b} applies others in order, and a preset that (indirectly) uses itself
+ * applies once, as in imgproxy. In presets-only mode (imgproxy's {@code IMGPROXY_ONLY_PRESETS}) a
+ * URL may only name presets.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -146,6 +146,9 @@ public final class OptionsParser {
 
   private static List<String[]> presetSegments(String name, String value) {
     Objects.requireNonNull(value, "preset " + name);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("Invalid preset " + name + ": no options");
+    }
     List<String[]> segments = new ArrayList<>();
     for (String segment : value.split("/", -1)) { // empty segments are skipped below
       if (segment.isEmpty()) {
@@ -196,10 +199,7 @@ public final class OptionsParser {
         throw bad("Unknown preset: '" + name + "'");
       }
       if (presetStack.contains(name)) {
-        List<String> loop = new ArrayList<>(presetStack);
-        Collections.reverse(loop);
-        loop.add(name);
-        throw bad("Preset loop: " + String.join(" -> ", loop));
+        return; // as imgproxy: a preset already being applied is not applied again
       }
       presetStack.push(name);
       for (String[] segment : preset) {

@@ -1,12 +1,13 @@
 package dev.imgd.server.settings;
 
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One setting, declared once in {@link Settings}: its environment name, imgproxy's name for the
- * same thing (declared for the imgproxy compatibility layer, not read yet), its type, its default,
- * its help text, and whether its value is secret (never printed).
+ * same thing (read where the IMGD_ name is not given), its type, its default, its help text, and
+ * whether its value is secret (never printed).
  *
  * @param name the environment variable, like {@code IMGD_TTL}
  * @param imgproxyName imgproxy's variable for the same setting, like {@code IMGPROXY_TTL}; null
@@ -17,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param secret whether the value is masked wherever it is shown
  * @param launcher whether it is read before the server's settings, by the {@code imgd} launcher or
  *     the logging set-up (listed so that the table is complete; the server does not parse it)
+ * @param fromImgproxy turns a value of imgproxy's variable into this setting's text where the two
+ *     differ (imgproxy's 0 for "unlimited", its wildcards); null: not given, imgd's default holds;
+ *     throws on a value imgd cannot take
  * @param <T> the parsed value's type
  */
 public record Setting<T>(
@@ -26,7 +30,20 @@ public record Setting<T>(
     String defaultValue,
     String help,
     boolean secret,
-    boolean launcher) {
+    boolean launcher,
+    UnaryOperator<String> fromImgproxy) {
+
+  /** A setting whose imgproxy twin, if any, takes the same text. */
+  public Setting(
+      String name,
+      @Nullable String imgproxyName,
+      Type<T> type,
+      String defaultValue,
+      String help,
+      boolean secret,
+      boolean launcher) {
+    this(name, imgproxyName, type, defaultValue, help, secret, launcher, UnaryOperator.identity());
+  }
 
   public Setting {
     Objects.requireNonNull(name, "name");
@@ -36,15 +53,20 @@ public record Setting<T>(
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(defaultValue, "defaultValue");
     Objects.requireNonNull(help, "help");
+    Objects.requireNonNull(fromImgproxy, "fromImgproxy");
   }
 
-  /** Parses a value of this setting; a bad one fails naming the setting and what is allowed. */
-  T parse(String text, String from) {
+  /**
+   * Parses a value of this setting; a bad one fails naming the variable it came from (this
+   * setting's or imgproxy's) and what is allowed.
+   */
+  T parse(String variable, String text, String from) {
     try {
       return type.parse(text.strip());
     } catch (RuntimeException e) {
       throw new SettingException(
-          "bad setting %s=%s (%s): allowed: %s".formatted(name, shown(text), from, type.allowed()));
+          "bad setting %s=%s (%s): allowed: %s"
+              .formatted(variable, shown(text), from, type.allowed()));
     }
   }
 

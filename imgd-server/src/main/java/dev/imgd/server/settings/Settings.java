@@ -14,7 +14,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +53,13 @@ public final class Settings {
           "properties file with more IMGD_ settings; the environment wins");
 
   public static final Setting<HostPort> BIND =
-      server("IMGD_BIND", "IMGPROXY_BIND", Type.HOST_PORT, "127.0.0.1:8080", "HTTP listener");
+      server(
+          "IMGD_BIND",
+          "IMGPROXY_BIND",
+          bind -> bind.startsWith(":") ? "0.0.0.0" + bind : bind, // imgproxy's :8080: every address
+          Type.HOST_PORT,
+          "127.0.0.1:8080",
+          "HTTP listener");
   public static final Setting<Optional<Path>> LOCAL_ROOT =
       server(
           "IMGD_LOCAL_ROOT",
@@ -74,13 +82,14 @@ public final class Settings {
       server(
           "IMGD_MAX_SRC_RESOLUTION",
           "IMGPROXY_MAX_SRC_RESOLUTION",
-          Type.number(1, 1_000_000),
+          Type.MEGAPIXELS,
           "50",
-          "largest source, in megapixels per frame");
+          "largest source, in megapixels per frame (decimals allowed); read as pixels");
   public static final Setting<Long> MAX_SRC_FILE_SIZE =
       server(
           "IMGD_MAX_SRC_FILE_SIZE",
           "IMGPROXY_MAX_SRC_FILE_SIZE",
+          Settings::zeroKeepsLimit,
           Type.number(1, Long.MAX_VALUE),
           "52428800",
           "largest source, in bytes");
@@ -95,6 +104,7 @@ public final class Settings {
       server(
           "IMGD_MAX_RESULT_DIMENSION",
           "IMGPROXY_MAX_RESULT_DIMENSION",
+          Settings::zeroKeepsLimit,
           Type.count(1, Integer.MAX_VALUE),
           "16384",
           "longest side of a result");
@@ -138,6 +148,7 @@ public final class Settings {
       server(
           "IMGD_QUEUE_SIZE",
           "IMGPROXY_REQUESTS_QUEUE_SIZE",
+          Settings::zeroUnlimited,
           Type.count(0, Integer.MAX_VALUE),
           "64",
           "requests that may wait for a worker");
@@ -243,6 +254,12 @@ public final class Settings {
       server(
           "IMGD_ALLOWED_SOURCES",
           "IMGPROXY_ALLOWED_SOURCES",
+          sources -> {
+            if (sources.contains("*")) {
+              throw new IllegalArgumentException("URL prefixes, without imgproxy's * wildcards");
+            }
+            return sources;
+          },
           Type.LIST,
           "",
           "source URL prefixes allowed, comma-separated");
@@ -322,7 +339,8 @@ public final class Settings {
   public static final Setting<Duration> DRAIN_TIMEOUT =
       server(
           "IMGD_DRAIN_TIMEOUT",
-          null,
+          "IMGPROXY_GRACEFUL_STOP_TIMEOUT",
+          seconds -> seconds.equals("0") ? "0.001" : seconds, // imgproxy's 0: no waiting
           Type.SECONDS,
           "30",
           "seconds shutdown waits for requests in flight");
@@ -354,7 +372,8 @@ public final class Settings {
   public static final Setting<Integer> MAX_CONNECTIONS =
       server(
           "IMGD_MAX_CONNECTIONS",
-          null,
+          "IMGPROXY_MAX_CLIENTS",
+          Settings::zeroUnlimited,
           Type.count(1, Integer.MAX_VALUE),
           "2048",
           "open connections on the HTTP listener; beyond it new ones wait to be accepted");
@@ -366,9 +385,33 @@ public final class Settings {
           "10",
           "seconds a whole request head (request line and headers) may take to arrive");
 
+  // The watermark image (issue 16), as imgproxy takes it: data, else path, else URL.
+  public static final Setting<Optional<byte[]>> WATERMARK_DATA =
+      server(
+          "IMGD_WATERMARK_DATA",
+          "IMGPROXY_WATERMARK_DATA",
+          Type.BASE64_OR_NONE,
+          "",
+          "the watermark image for wm:, base64-encoded; empty: none");
+  public static final Setting<Optional<byte[]>> WATERMARK_PATH =
+      server(
+          "IMGD_WATERMARK_PATH",
+          "IMGPROXY_WATERMARK_PATH",
+          Type.FILE_OR_NONE,
+          "",
+          "the watermark image for wm:, a file read at start; empty: none");
+  public static final Setting<Optional<String>> WATERMARK_URL =
+      server(
+          "IMGD_WATERMARK_URL",
+          "IMGPROXY_WATERMARK_URL",
+          Type.URL_OR_NONE,
+          "",
+          "the watermark image for wm:, downloaded once at start through the guarded sources"
+              + " (allowed sources and networks apply); empty: none");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
-   * the test runner's. Anything else starting with IMGD_ is named in a warning.
+   * the test runner's. Anything else starting with IMGD_ stops the start.
    */
   private static final List<String> INTERNAL =
       List.of(
@@ -380,6 +423,28 @@ public final class Settings {
   private static <T> Setting<T> server(
       String name, @Nullable String imgproxyName, Type<T> type, String defaultValue, String help) {
     return declare(new Setting<>(name, imgproxyName, type, defaultValue, help, false, false));
+  }
+
+  /** A setting whose imgproxy twin's text is converted first (see {@link Setting#fromImgproxy}). */
+  private static <T> Setting<T> server(
+      String name,
+      String imgproxyName,
+      UnaryOperator<String> fromImgproxy,
+      Type<T> type,
+      String defaultValue,
+      String help) {
+    return declare(
+        new Setting<>(name, imgproxyName, type, defaultValue, help, false, false, fromImgproxy));
+  }
+
+  /** imgproxy's 0 means unlimited; imgd keeps its own limit (a safe default) for it. */
+  private static @Nullable String zeroKeepsLimit(String text) {
+    return text.equals("0") ? null : text;
+  }
+
+  /** imgproxy's 0 means unlimited; so it is here. */
+  private static String zeroUnlimited(String text) {
+    return text.equals("0") ? String.valueOf(Integer.MAX_VALUE) : text;
   }
 
   private static Setting<List<byte[]>> secret(
@@ -401,7 +466,52 @@ public final class Settings {
     return List.copyOf(TABLE);
   }
 
-  private record Value(String text, String from, Object parsed) {}
+  private record Value(Given given, Object parsed) {}
+
+  /** A setting's text as given, and the variable and place it came from. */
+  private record Given(String variable, String text, String from) {}
+
+  /**
+   * imgproxy's names, for a user moving over with imgproxy's environment: each is read where the
+   * IMGD_ name is not given (the IMGD_ name wins), through the setting's conversion; an empty one
+   * counts as not set, as in imgproxy. Every other IMGPROXY_ variable is named in one warning.
+   */
+  private static void readImgproxyNames(
+      Map<String, String> env, Map<String, Given> given, List<String> warnings) {
+    Map<String, Setting<?>> byImgproxyName = new HashMap<>();
+    TABLE.stream()
+        .filter(s -> s.imgproxyName() != null)
+        .forEach(s -> byImgproxyName.put(s.imgproxyName(), s));
+    List<String> unsupported = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String k = e.getKey();
+      Setting<?> s = byImgproxyName.get(k);
+      String text = e.getValue().strip();
+      if (s == null) {
+        if (k.startsWith("IMGPROXY_")) {
+          unsupported.add(k);
+        }
+        continue;
+      }
+      if (given.containsKey(s.name()) || text.isEmpty()) {
+        continue;
+      }
+      String converted;
+      try {
+        converted = s.fromImgproxy().apply(text);
+      } catch (IllegalArgumentException bad) {
+        throw new SettingException(
+            "bad setting %s=%s (environment): allowed: %s".formatted(k, text, bad.getMessage()));
+      }
+      if (converted != null) {
+        given.put(s.name(), new Given(k, converted, "environment"));
+      }
+    }
+    if (!unsupported.isEmpty()) {
+      warnings.add(
+          "imgproxy settings imgd does not support are ignored: " + String.join(", ", unsupported));
+    }
+  }
 
   private final Map<Setting<?>, Value> values;
   private final List<String> warnings;
@@ -425,7 +535,7 @@ public final class Settings {
   public static Settings from(Map<String, String> env) {
     Map<String, Setting<?>> byName = new HashMap<>();
     TABLE.forEach(s -> byName.put(s.name(), s));
-    Map<String, String[]> given = new HashMap<>(); // name -> {text, from}
+    Map<String, Given> given = new HashMap<>();
     String file = env.getOrDefault(CONFIG.name(), "").strip();
     if (!file.isEmpty()) {
       Properties p = new Properties();
@@ -440,27 +550,33 @@ public final class Settings {
           throw new SettingException(
               "unknown setting %s in IMGD_CONFIG %s (see imgd serve --help)".formatted(k, file));
         }
-        given.put(k, new String[] {p.getProperty(k), "IMGD_CONFIG"});
+        given.put(k, new Given(k, p.getProperty(k), "IMGD_CONFIG"));
+      }
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String k = e.getKey();
+      if (byName.containsKey(k)) {
+        given.put(k, new Given(k, e.getValue(), "environment"));
+      } else if (k.startsWith("IMGD_") && !INTERNAL.contains(k)) {
+        // A misspelt name must not leave a setting at its default unnoticed (issue 16).
+        throw new SettingException(
+            "unknown setting %s in the environment (see imgd serve --help)".formatted(k));
       }
     }
     List<String> warnings = new ArrayList<>();
-    for (String k : new TreeSet<>(env.keySet())) {
-      if (byName.containsKey(k)) {
-        given.put(k, new String[] {env.get(k), "environment"});
-      } else if (k.startsWith("IMGD_") && !INTERNAL.contains(k)) {
-        warnings.add("unknown setting " + k + " in the environment is ignored");
-      }
-    }
+    readImgproxyNames(env, given, warnings);
     Map<Setting<?>, Value> values = new LinkedHashMap<>();
     for (Setting<?> s : TABLE) {
-      String[] g = given.getOrDefault(s.name(), new String[] {s.defaultValue(), "default"});
-      values.put(s, new Value(g[0], g[1], s.launcher() ? g[0] : s.parse(g[0], g[1])));
+      Given g = given.getOrDefault(s.name(), new Given(s.name(), s.defaultValue(), "default"));
+      values.put(
+          s, new Value(g, s.launcher() ? g.text() : s.parse(g.variable(), g.text(), g.from())));
     }
     Settings settings = new Settings(values, warnings);
     if (settings.get(KEY).size() != settings.get(SALT).size()) {
       throw new SettingException(
-          "bad settings IMGD_KEY and IMGD_SALT: allowed: as many salts as keys, not %d and %d"
-              .formatted(settings.get(KEY).size(), settings.get(SALT).size()));
+          "bad settings IMGD_KEY and IMGD_SALT (or IMGPROXY_KEY and IMGPROXY_SALT): allowed: as"
+              + " many salts as keys, not %d and %d"
+                  .formatted(settings.get(KEY).size(), settings.get(SALT).size()));
     }
     checkAdmin(settings);
     return settings;
@@ -504,7 +620,7 @@ public final class Settings {
     return (T) Objects.requireNonNull(values.get(setting), setting.name()).parsed();
   }
 
-  /** Unknown IMGD_ variables found in the environment, one line each. */
+  /** Lines to log at start: the imgproxy variables imgd does not support, in one line. */
   public List<String> warnings() {
     return warnings;
   }
@@ -514,9 +630,13 @@ public final class Settings {
     List<String> lines = new ArrayList<>();
     values.forEach((s, v) ->
         lines.add(
-            "%s=%s  # %s%s"
+            "%s=%s  # %s%s%s"
                 .formatted(
-                    s.name(), s.shown(v.text()), v.from(), s.launcher() ? ", launcher" : "")));
+                    s.name(),
+                    s.shown(v.given().text()),
+                    v.given().from(),
+                    v.given().variable().equals(s.name()) ? "" : " as " + v.given().variable(),
+                    s.launcher() ? ", launcher" : "")));
     return lines;
   }
 }

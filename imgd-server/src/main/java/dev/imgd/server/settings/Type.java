@@ -2,9 +2,14 @@ package dev.imgd.server.settings;
 
 import dev.imgd.server.source.SourceSettings;
 import dev.imgd.server.source.TrustedSources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,11 +38,11 @@ public record Type<T>(String allowed, Function<String, T> parser) {
 
   static final Type<Boolean> BOOLEAN =
       new Type<>(
-          "true or false (also 1/0, yes/no)",
+          "true or false (also 1/0, yes/no, t/f)",
           s ->
               switch (s.toLowerCase(Locale.ROOT)) {
-                case "true", "1", "yes" -> true;
-                case "false", "0", "no", "" -> false;
+                case "true", "1", "yes", "t" -> true;
+                case "false", "0", "no", "f", "" -> false;
                 default -> throw new IllegalArgumentException();
               });
 
@@ -51,6 +56,18 @@ public record Type<T>(String allowed, Function<String, T> parser) {
               throw new IllegalArgumentException();
             }
             return Duration.ofMillis((long) (v * 1000));
+          });
+
+  /** Megapixels, decimals allowed as in imgproxy (16.8), as whole pixels. */
+  static final Type<Long> MEGAPIXELS =
+      new Type<>(
+          "megapixels > 0, up to 1000000 (decimals allowed)",
+          s -> {
+            double v = Double.parseDouble(s);
+            if (!(v > 0) || v > 1_000_000) {
+              throw new IllegalArgumentException();
+            }
+            return Math.round(v * 1_000_000);
           });
 
   static final Type<HostPort> HOST_PORT =
@@ -93,17 +110,24 @@ public record Type<T>(String allowed, Function<String, T> parser) {
           "comma-separated hex strings",
           s -> split(s).stream().map(HexFormat.of()::parseHex).toList());
 
+  /**
+   * As imgproxy reads them: blank entries and {@code #} comments skipped, name and options
+   * stripped.
+   */
   static final Type<Map<String, String>> PRESETS =
       new Type<>(
-          "comma-separated name=options entries",
+          "comma-separated name=options entries, both non-empty (# starts a comment)",
           s -> {
             Map<String, String> presets = new LinkedHashMap<>();
             for (String p : split(s)) {
-              int eq = p.indexOf('=');
-              if (eq < 1) {
+              if (p.isEmpty() || p.startsWith("#")) {
+                continue;
+              }
+              String[] nameOptions = p.split("=", -1);
+              if (nameOptions.length != 2 || nameOptions[0].isBlank() || nameOptions[1].isBlank()) {
                 throw new IllegalArgumentException();
               }
-              presets.put(p.substring(0, eq), p.substring(eq + 1));
+              presets.put(nameOptions[0].strip(), nameOptions[1].strip());
             }
             return Map.copyOf(presets);
           });
@@ -113,6 +137,40 @@ public record Type<T>(String allowed, Function<String, T> parser) {
       new Type<>(
           "a folder; empty: off",
           s -> s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s).toAbsolutePath()));
+
+  /** A file's bytes, read now; empty: none. */
+  static final Type<Optional<byte[]>> FILE_OR_NONE =
+      new Type<>(
+          "a readable file; empty: none",
+          s -> {
+            if (s.isEmpty()) {
+              return Optional.empty();
+            }
+            try {
+              return Optional.of(Files.readAllBytes(Path.of(s)));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+
+  static final Type<Optional<byte[]>> BASE64_OR_NONE =
+      new Type<>(
+          "base64 (standard alphabet); empty: none",
+          s ->
+              s.isEmpty()
+                  ? Optional.empty()
+                  : Optional.of(Base64.getDecoder().decode(s.replaceAll("\\s", ""))));
+
+  /** An absolute URL (its scheme is checked by the sources when it is used); empty: none. */
+  static final Type<Optional<String>> URL_OR_NONE =
+      new Type<>(
+          "an absolute URL like https://example.com/mark.png; empty: none",
+          s -> {
+            if (!s.isEmpty() && !URI.create(s).isAbsolute()) {
+              throw new IllegalArgumentException();
+            }
+            return s.isEmpty() ? Optional.empty() : Optional.of(s);
+          });
 
   static final Type<Optional<String>> TEXT_OR_NONE =
       new Type<>("any text; empty: none", s -> s.isEmpty() ? Optional.empty() : Optional.of(s));

@@ -147,9 +147,23 @@ class SettingsTest {
   }
 
   @Test
-  void unknownEnvironmentVariableIsNamedInAWarning() {
-    Settings s = Settings.from(Map.of("IMGD_TLL", "60", "IMGD_TEST_OTHER_BUILD", "0"));
-    assertThat(s.warnings())
-        .containsExactly("unknown setting IMGD_TLL in the environment is ignored");
+  void unknownEnvironmentVariableStopsTheStartNamingIt() {
+    // Issue 16: a misspelt IMGD_ variable was only warned about, its setting left at the default.
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGD_TLL", "60")))
+        .isInstanceOf(SettingException.class)
+        .hasMessage("unknown setting IMGD_TLL in the environment (see imgd serve --help)");
+    // The launcher's own variables and the test runner's are known.
+    Settings s =
+        Settings.from(
+            Map.of(
+                "IMGD_TEST_OTHER_BUILD", "0",
+                "IMGD_TEST_GROUPS", "smoke",
+                "IMGD_ALLOCATOR_IN_USE", "jemalloc",
+                "IMGD_JAVA_OPTS", "-Xmx1g",
+                "IMGD_LIBVIPS", "/x/libvips.so.42",
+                "IMGD_JAVA_HOME", "/x/jdk",
+                "IMGD_CACHE_DIR", "/x/cache",
+                "IMGD_ALLOCATOR", "glibc"));
+    assertThat(s.warnings()).isEmpty();
   }
 }
