@@ -33,18 +33,6 @@ public record Setting<T>(
     boolean launcher,
     UnaryOperator<String> fromImgproxy) {
 
-  /** A setting whose imgproxy twin, if any, takes the same text. */
-  public Setting(
-      String name,
-      @Nullable String imgproxyName,
-      Type<T> type,
-      String defaultValue,
-      String help,
-      boolean secret,
-      boolean launcher) {
-    this(name, imgproxyName, type, defaultValue, help, secret, launcher, UnaryOperator.identity());
-  }
-
   public Setting {
     Objects.requireNonNull(name, "name");
     if (!name.startsWith("IMGD_")) {

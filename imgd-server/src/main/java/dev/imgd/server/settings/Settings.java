@@ -68,9 +68,13 @@ public final class Settings {
           "./images",
           "folder served as local:///");
   public static final Setting<List<byte[]>> KEY =
-      secret("IMGD_KEY", "IMGPROXY_KEY", "hex HMAC keys, comma-separated (rotation); empty: off");
+      secret(
+          "IMGD_KEY",
+          "IMGPROXY_KEY",
+          Type.HEX_LIST,
+          "hex HMAC keys, comma-separated (rotation); empty: off");
   public static final Setting<List<byte[]>> SALT =
-      secret("IMGD_SALT", "IMGPROXY_SALT", "hex salts, one per key");
+      secret("IMGD_SALT", "IMGPROXY_SALT", Type.HEX_LIST, "hex salts, one per key");
   public static final Setting<Integer> SIGNATURE_SIZE =
       server(
           "IMGD_SIGNATURE_SIZE",
@@ -311,15 +315,11 @@ public final class Settings {
           "",
           "admin listener (JFR, metrics), host:port, with IMGD_ADMIN_TOKEN; empty: off");
   public static final Setting<Optional<String>> ADMIN_TOKEN =
-      declare(
-          new Setting<>(
-              "IMGD_ADMIN_TOKEN",
-              null,
-              Type.TOKEN,
-              "",
-              "bearer token every admin request must carry (Authorization: Bearer ...)",
-              true,
-              false));
+      secret(
+          "IMGD_ADMIN_TOKEN",
+          null,
+          Type.TOKEN,
+          "bearer token every admin request must carry (Authorization: Bearer ...)");
   public static final Setting<Boolean> ADMIN_ALLOW_REMOTE =
       server(
           "IMGD_ADMIN_ALLOW_REMOTE",
@@ -422,13 +422,13 @@ public final class Settings {
 
   private static <T> Setting<T> server(
       String name, @Nullable String imgproxyName, Type<T> type, String defaultValue, String help) {
-    return declare(new Setting<>(name, imgproxyName, type, defaultValue, help, false, false));
+    return server(name, imgproxyName, UnaryOperator.identity(), type, defaultValue, help);
   }
 
   /** A setting whose imgproxy twin's text is converted first (see {@link Setting#fromImgproxy}). */
   private static <T> Setting<T> server(
       String name,
-      String imgproxyName,
+      @Nullable String imgproxyName,
       UnaryOperator<String> fromImgproxy,
       Type<T> type,
       String defaultValue,
@@ -447,13 +447,16 @@ public final class Settings {
     return text.equals("0") ? String.valueOf(Integer.MAX_VALUE) : text;
   }
 
-  private static Setting<List<byte[]>> secret(
-      String name, @Nullable String imgproxyName, String help) {
-    return declare(new Setting<>(name, imgproxyName, Type.HEX_LIST, "", help, true, false));
+  /** A setting whose value is never shown; empty by default. */
+  private static <T> Setting<T> secret(
+      String name, @Nullable String imgproxyName, Type<T> type, String help) {
+    return declare(
+        new Setting<>(name, imgproxyName, type, "", help, true, false, UnaryOperator.identity()));
   }
 
   private static Setting<String> launcher(String name, String help) {
-    return declare(new Setting<>(name, null, Type.TEXT, "", help, false, true));
+    return declare(
+        new Setting<>(name, null, Type.TEXT, "", help, false, true, UnaryOperator.identity()));
   }
 
   private static <T> Setting<T> declare(Setting<T> s) {
