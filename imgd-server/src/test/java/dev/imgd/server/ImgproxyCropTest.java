@@ -2,12 +2,10 @@ package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import java.util.Objects;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,18 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * empty positional arguments and min-width/min-height, over HTTP in both modes.
  */
 class ImgproxyCropTest {
-  @TempDir static Path root;
-  static ImgproxyServers servers;
-
-  @BeforeAll
-  static void start() throws Exception {
-    servers = ImgproxyServers.start(root);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    servers.close();
-  }
+  @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
 
   static Stream<Arguments> crops() {
     return Stream.of(
@@ -98,6 +85,6 @@ class ImgproxyCropTest {
   }
 
   private static byte[] body(String options) throws Exception {
-    return ImgproxyServers.get(servers.isolated, options, "geometry.png");
+    return ImgproxyServers.get(Objects.requireNonNull(servers.isolated), options, "geometry.png");
   }
 }

@@ -10,37 +10,51 @@ import dev.imgd.testkit.Fixtures;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the ports of imgproxy's processing tests share: imgproxy's test images in a local root, and
  * two servers on it, one in the default isolated mode (where the server verifies the worker's
- * output against the plan) and one in process.
+ * output against the plan) and one in process, started once per test class that registers it.
  */
-final class ImgproxyServers implements AutoCloseable {
-  final ImgdServer isolated;
-  final ImgdServer inProcess;
+final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
+  @Nullable ImgdServer isolated;
+  @Nullable ImgdServer inProcess;
+  private @Nullable Path root;
 
-  private ImgproxyServers(ImgdServer isolated, ImgdServer inProcess) {
-    this.isolated = isolated;
-    this.inProcess = inProcess;
-  }
-
-  static ImgproxyServers start(Path root) throws Exception {
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    root = Files.createTempDirectory("imgd-imgproxy-");
     for (String f : List.of("trim1", "trim2", "trim3", "geometry")) {
       Files.write(root.resolve(f + ".png"), Fixtures.bytes("imgproxy-" + f + ".png"));
     }
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
-    return new ImgproxyServers(
-        ServerTest.start(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1")),
-        ServerTest.start(Map.of()));
+    isolated = ServerTest.start(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
+    inProcess = ServerTest.start(Map.of());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    try (Stream<Path> files = Files.walk(Objects.requireNonNull(root))) {
+      Objects.requireNonNull(isolated).close();
+      Objects.requireNonNull(inProcess).close();
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   /** Both servers answer {@code width x height} for the options on the image. */
   void assertSize(String options, String image, int width, int height) throws Exception {
-    for (ImgdServer s : List.of(isolated, inProcess)) {
+    for (ImgdServer s :
+        List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess))) {
       assertSize(s, options, image, width, height);
     }
   }
@@ -60,11 +74,5 @@ final class ImgproxyServers implements AutoCloseable {
     HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
     assertThat(r.statusCode()).as(path + ": " + new String(r.body(), UTF_8)).isEqualTo(200);
     return r.body();
-  }
-
-  @Override
-  public void close() throws Exception {
-    isolated.close();
-    inProcess.close();
   }
 }

@@ -1,10 +1,7 @@
 package dev.imgd.server;
 
-import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,18 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * docs/architecture.md, "Inside the engine").
  */
 class ImgproxyTrimTest {
-  @TempDir static Path root;
-  static ImgproxyServers servers;
-
-  @BeforeAll
-  static void start() throws Exception {
-    servers = ImgproxyServers.start(root);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    servers.close();
-  }
+  @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
 
   static Stream<Arguments> cases() {
     return Stream.of(
