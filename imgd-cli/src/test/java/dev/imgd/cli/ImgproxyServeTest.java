@@ -36,14 +36,7 @@ class ImgproxyServeTest {
   void onlyImgproxyKeyAndSaltSetRefusesUnsignedUrls(@TempDir Path dir) throws Exception {
     Files.write(dir.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
     Path log = dir.resolve("serve.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.imgd.cli.Main",
-            "serve");
+    ProcessBuilder pb = new ProcessBuilder(ChildServe.command(List.of()));
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("IMGD_KEY") || k.startsWith("IMGD_SALT"));
     env.put("IMGD_LIBVIPS", System.getProperty("imgd.libvips"));

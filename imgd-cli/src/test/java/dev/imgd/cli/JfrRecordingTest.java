@@ -43,17 +43,15 @@ class JfrRecordingTest {
     }
     ProcessBuilder pb =
         new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED",
-            "-Dimgd.libvips=" + System.getProperty("imgd.libvips", ""),
-            "-Dimgd.test.secret=" + PROPERTY_SECRET,
-            // An operator's own recording beside imgd's, with the JDK's defaults (environment on):
-            // its events share the chunks imgd's recording is dumped from.
-            "-XX:StartFlightRecording:settings=default,filename=" + dir.resolve("own.jfr"),
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.imgd.cli.Main",
-            "serve");
+            ChildServe.command(
+                List.of(
+                    "-Dimgd.libvips=" + System.getProperty("imgd.libvips", ""),
+                    "-Dimgd.test.secret=" + PROPERTY_SECRET,
+                    // An operator's own recording beside imgd's, with the JDK's defaults
+                    // (environment on): its events share the chunks imgd's recording is dumped
+                    // from.
+                    "-XX:StartFlightRecording:settings=default,filename="
+                        + dir.resolve("own.jfr"))));
     pb.environment()
         .putAll(
             Map.of(

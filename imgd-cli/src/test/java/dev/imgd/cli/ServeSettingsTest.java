@@ -3,7 +3,6 @@ package dev.imgd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +20,7 @@ class ServeSettingsTest {
   private record Exit(int code, String err, String out) {}
 
   private static Exit serve(Map<String, String> env, String... args) throws Exception {
-    List<String> command =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.imgd.cli.Main",
-                "serve"));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command);
+    ProcessBuilder pb = new ProcessBuilder(ChildServe.command(List.of(), args));
     pb.environment().put("IMGD_BIND", "127.0.0.1:0");
     pb.environment().put("IMGD_LIBVIPS_SYSTEM", "off");
     pb.environment().putAll(env);

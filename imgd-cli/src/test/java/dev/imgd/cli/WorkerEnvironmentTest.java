@@ -28,14 +28,7 @@ class WorkerEnvironmentTest {
   @Test
   void workersStartWithoutTheServersSecrets(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("serve.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.imgd.cli.Main",
-            "serve");
+    ProcessBuilder pb = new ProcessBuilder(ChildServe.command(List.of()));
     Map<String, String> env = pb.environment();
     env.put("IMGD_BIND", "127.0.0.1:0");
     env.put("IMGD_LIBVIPS", System.getProperty("imgd.libvips"));
