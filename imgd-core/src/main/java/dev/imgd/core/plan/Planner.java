@@ -71,7 +71,9 @@ public final class Planner {
     Plan.Load load =
         new Plan.Load(
             shrinkOnLoad(probe, options, geometry),
-            Math.max(0, options.input().page()),
+            // As imgproxy: an animated result uses every frame and ignores the page asked for
+            // (the frames after it would not match the header's count: a 422 for a sound file).
+            animate ? 0 : Math.max(0, options.input().page()),
             animate ? -1 : 1,
             !lenient,
             probe.format().isVector() ? vectorScale(probe, geometry) : 1);

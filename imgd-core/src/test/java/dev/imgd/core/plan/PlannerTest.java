@@ -104,6 +104,17 @@ class PlannerTest {
   }
 
   @Test
+  void pageOfAnAnimatedResultIsIgnoredNotA422() {
+    // pg:2 on an animated GIF to GIF loaded frames 2.. and CheckFrames refused the sound file.
+    Plan animated = plan("animated-loop-3.gif", "pg:2");
+    assertThat(animated.load().page()).isZero();
+    assertThat(animated.frames()).isEqualTo(10);
+    Plan still = plan("animated-loop-3.gif", "pg:2/f:png");
+    assertThat(still.load().page()).isEqualTo(2);
+    assertThat(still.frames()).isEqualTo(1);
+  }
+
+  @Test
   void orientationSwapsTheGeometry() {
     Plan p = plan("Landscape_6.jpg", "w:300");
     assertThat(p.orientation()).isEqualTo(6);
