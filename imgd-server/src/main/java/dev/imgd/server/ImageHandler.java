@@ -295,7 +295,8 @@ final class ImageHandler {
   private Ask parseUrl(Request request) {
     String path = request.getHttpURI().getPath();
     int slash = path.indexOf('/', 1);
-    if (path.length() < 2 || slash < 0) {
+    // An empty signature segment is a URL without one, as imgproxy's SplitPathSignature has it.
+    if (path.length() < 2 || slash <= 1) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS, "expected /{signature}/{options}/{source}, got '" + path + "'");
     }
