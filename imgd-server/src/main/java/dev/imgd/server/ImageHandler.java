@@ -175,10 +175,11 @@ final class ImageHandler {
     }
     // Room for the bytes before the first is read; then the download or the body, outside the
     // slots: a slow source holds only its own bulkhead, a slow body only its room.
-    long room = post ? bodyRoom(request) : maxSourceBytes;
+    long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
+    long room = post ? bodyRoom(request) : maxSource;
     try (Admission.Held held = admission.hold(room, deadline)) {
       Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
-      Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, deadline);
+      Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, maxSource, deadline);
       if (fetched != null && fetched.notModified()) {
         answerNotModified(response, callback, ask, Objects.requireNonNull(key), fetched, asked);
         return;
@@ -484,10 +485,10 @@ final class ImageHandler {
     return negotiated + ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
-  private Fetched fetch(URI source, Conditions conditions, Instant deadline) {
+  private Fetched fetch(URI source, Conditions conditions, long maxBytes, Instant deadline) {
     long t0 = System.nanoTime();
     try {
-      return guard.fetch(source, deadline, maxSourceBytes, conditions);
+      return guard.fetch(source, deadline, maxBytes, conditions);
     } finally {
       metrics.stage("download", System.nanoTime() - t0);
     }

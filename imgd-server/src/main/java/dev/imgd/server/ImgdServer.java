@@ -2,6 +2,7 @@ package dev.imgd.server;
 
 import dev.imgd.core.Imgd;
 import dev.imgd.core.Limits;
+import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.server.settings.HostPort;
 import dev.imgd.server.settings.Settings;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +101,12 @@ public final class ImgdServer implements AutoCloseable {
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(settings.get(Settings.PRESETS), settings.get(Settings.ONLY_PRESETS)),
+            new OptionsParser(
+                settings.get(Settings.PRESETS),
+                settings.get(Settings.ONLY_PRESETS),
+                settings.get(Settings.ALLOW_SECURITY_OPTIONS),
+                Options.DEFAULTS,
+                InstantSource.system()),
             new SourceGuard(
                 sources,
                 settings.get(Settings.SOURCE_CONCURRENCY),

@@ -409,6 +409,15 @@ public final class Settings {
           "the watermark image for wm:, downloaded once at start through the guarded sources"
               + " (allowed sources and networks apply); empty: none");
 
+  // imgproxy's remaining settings (issue 16): URL, answer and source settings under its names.
+  public static final Setting<Boolean> ALLOW_SECURITY_OPTIONS =
+      server(
+          "IMGD_ALLOW_SECURITY_OPTIONS",
+          "IMGPROXY_ALLOW_SECURITY_OPTIONS",
+          Type.BOOLEAN,
+          "false",
+          "let URLs set msr, msfs, maf, mafr and mrd; each only tightens the limit set here");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ stops the start.
