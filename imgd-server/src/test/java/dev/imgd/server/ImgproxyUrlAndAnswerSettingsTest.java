@@ -1,5 +1,6 @@
 package dev.imgd.server;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,10 +8,14 @@ import dev.imgd.core.probe.Probe;
 import dev.imgd.server.ScriptedOrigin.Reply;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
+import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +91,58 @@ class ImgproxyUrlAndAnswerSettingsTest {
     assertThatThrownBy(() -> origin.imgd(Map.of("IMGPROXY_URL_REPLACEMENTS", "img://=a$2")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("IMGPROXY_URL_REPLACEMENTS");
+  }
+
+  /**
+   * processing_options_test.go's source URL cases with IMGPROXY_BASE_URL and
+   * IMGPROXY_URL_REPLACEMENTS (base64, plain, plain escaped), over HTTP: the path and query the
+   * origin got are the URL imgproxy's parser makes (no result cache: two cases are one source).
+   */
+  @Test
+  void imgproxysBaseUrlAndReplacementCases() throws Exception {
+    List<String> got = new CopyOnWriteArrayList<>();
+    origin.script =
+        r -> {
+          got.add(r.getHttpURI().getPathQuery());
+          return Reply.ok(JPEG);
+        };
+    String base = URLDecoder.decode(origin.url("/"), UTF_8); // http://127.0.0.1:port/
+    try (ImgdServer s =
+        origin.imgd(Map.of("IMGPROXY_BASE_URL", base, "IMGD_CACHE_MAX_BYTES", "0"))) {
+      String b64 =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString("lorem/ipsum.jpg?param=value".getBytes(UTF_8));
+      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/" + b64 + ".png"))))
+          .isEqualTo("PNG 100x75");
+      assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg?param=value");
+      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/plain/lorem/ipsum.jpg@png"))))
+          .isEqualTo("PNG 100x75");
+      assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg");
+      String escaped = "/size:100:100/plain/lorem%2Fipsum.jpg%3Fparam=value@png"; // Go's PathEscape
+      assertThat(size(get(s, ImgproxyHttp.signed(escaped)))).isEqualTo("PNG 100x75");
+      assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg?param=value");
+    }
+    String host = base.substring("http://".length()); // 127.0.0.1:port/
+    try (ImgdServer s =
+        origin.imgd(
+            Map.of(
+                "IMGPROXY_URL_REPLACEMENTS",
+                "test://*/=test2://" + host + "${1}/dolor/;test2://=http://"))) {
+      String b64 =
+          Base64.getUrlEncoder()
+              .withoutPadding()
+              .encodeToString("test://lorem/ipsum.jpg?param=value".getBytes(UTF_8));
+      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/" + b64 + ".png"))))
+          .isEqualTo("PNG 100x75");
+      assertThat(got.getLast()).isEqualTo("/lorem/dolor/ipsum.jpg?param=value");
+      assertThat(
+              size(get(s, ImgproxyHttp.signed("/size:100:100/plain/test://lorem/ipsum.jpg@png"))))
+          .isEqualTo("PNG 100x75");
+      assertThat(got.getLast()).isEqualTo("/lorem/dolor/ipsum.jpg");
+    } finally {
+      origin.script = r -> Reply.ok(JPEG, "Last-Modified", LAST_MODIFIED);
+    }
   }
 
   @Test

@@ -48,7 +48,10 @@ public final class Settings {
   public static final Setting<String> LOG_FORMAT =
       launcher("IMGD_LOG_FORMAT", "JSON or TEXT log lines; default for serve: JSON");
   public static final Setting<String> LOG_LEVEL =
-      launcher("IMGD_LOG_LEVEL", "log level (ERROR, WARN, INFO, DEBUG); default for serve: INFO");
+      launcher(
+          "IMGD_LOG_LEVEL",
+          "IMGPROXY_LOG_LEVEL", // its debug, info, warn and error are logback's levels
+          "log level (ERROR, WARN, INFO, DEBUG, any case); default for serve: INFO");
   public static final Setting<String> CONFIG =
       server(
           "IMGD_CONFIG",
@@ -617,8 +620,13 @@ public final class Settings {
   }
 
   private static Setting<String> launcher(String name, String help) {
+    return launcher(name, null, help);
+  }
+
+  private static Setting<String> launcher(String name, @Nullable String imgproxyName, String help) {
     return declare(
-        new Setting<>(name, null, Type.TEXT, "", help, false, true, UnaryOperator.identity()));
+        new Setting<>(
+            name, imgproxyName, Type.TEXT, "", help, false, true, UnaryOperator.identity()));
   }
 
   private static <T> Setting<T> declare(Setting<T> s) {

@@ -99,6 +99,8 @@ class ImgproxySettingsTest {
             "imgproxy settings imgd does not support are ignored: IMGPROXY_PRESETS_SEPARATOR,"
                 + " IMGPROXY_USE_GCS");
     assertThat(Settings.from(Map.of("IMGPROXY_TTL", "60")).warnings()).isEmpty();
+    // Read by the launcher, which passes it on as IMGD_LOG_LEVEL: not unsupported.
+    assertThat(Settings.from(Map.of("IMGPROXY_LOG_LEVEL", "warn")).warnings()).isEmpty();
   }
 
   @ParameterizedTest
