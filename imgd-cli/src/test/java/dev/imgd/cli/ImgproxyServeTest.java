@@ -49,7 +49,7 @@ class ImgproxyServeTest {
     env.put("IMGPROXY_WORKERS", "1");
     env.put("IMGPROXY_KEY", KEY);
     env.put("IMGPROXY_SALT", SALT);
-    env.put("IMGPROXY_ENFORCE_WEBP", "true"); // unsupported: named, not fatal
+    env.put("IMGPROXY_USE_GCS", "true"); // unsupported: named, not fatal
     // The documented default, given explicitly: it used to stop the server (issue 16).
     env.put("IMGD_LIBVIPS_SYSTEM", "detected");
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -64,7 +64,7 @@ class ImgproxyServeTest {
       assertThat(get(http, port, "/" + sign(path) + path).statusCode()).isEqualTo(200);
       String output = Files.readString(log, StandardCharsets.UTF_8);
       assertThat(output)
-          .contains("imgproxy settings imgd does not support are ignored: IMGPROXY_ENFORCE_WEBP")
+          .contains("imgproxy settings imgd does not support are ignored: IMGPROXY_USE_GCS")
           .doesNotContain("NO URL SIGNATURES");
     } finally {
       server.destroy();

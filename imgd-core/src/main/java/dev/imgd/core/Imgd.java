@@ -135,8 +135,9 @@ public final class Imgd implements AutoCloseable {
   public Plan plan(byte[] source, Options options, Instant deadline) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(options, "options");
-    if (source.length > maxSourceBytes) {
-      throw tooLarge(source.length);
+    long maxBytes = options.security().sourceBytes(maxSourceBytes);
+    if (source.length > maxBytes) {
+      throw tooLarge(source.length, maxBytes);
     }
     if (options.watermark().enabled() && watermark == null) {
       throw new ImgdException(
@@ -145,6 +146,10 @@ public final class Imgd implements AutoCloseable {
               + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL)");
     }
     ProbeResult probe = Probe.check(source, limits);
+    Limits asked = limits.tightenedBy(options.security(), probe.frames() > 1);
+    if (!asked.equals(limits)) {
+      probe = Probe.check(source, asked); // the request's own limits, once its frames are known
+    }
     Planner planner = Objects.requireNonNull(planners.get(probe.format())); // one per format
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
@@ -152,7 +157,7 @@ public final class Imgd implements AutoCloseable {
       int page = Math.max(0, options.input().page());
       Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(
-          probe.format(), measured.width(), measured.height(), measured.pages(), page, limits);
+          probe.format(), measured.width(), measured.height(), measured.pages(), page, asked);
       probe = probe.withMeasuredSize(measured.width(), measured.height());
     }
     return planner.plan(probe, options);
@@ -162,7 +167,7 @@ public final class Imgd implements AutoCloseable {
     try (in) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxSourceBytes + 1));
       if (bytes.length > maxSourceBytes) {
-        throw tooLarge(bytes.length);
+        throw tooLarge(bytes.length, maxSourceBytes);
       }
       return bytes;
     } catch (IOException e) {
@@ -170,10 +175,10 @@ public final class Imgd implements AutoCloseable {
     }
   }
 
-  private ImgdException tooLarge(long size) {
+  private static ImgdException tooLarge(long size, long limit) {
     return new ImgdException(
         ErrorCode.TOO_LARGE,
-        "the source has " + size + "+ bytes, over the " + maxSourceBytes + " byte limit");
+        "the source has " + size + "+ bytes, over the " + limit + " byte limit");
   }
 
   /** The engine this instance runs plans on. */

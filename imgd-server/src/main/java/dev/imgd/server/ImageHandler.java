@@ -21,12 +21,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -87,6 +89,14 @@ final class ImageHandler {
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
   private final List<ImageFormat> autoFormats;
 
+  /** Those of them offered even over a format the URL names (IMGD_ENFORCE_*). */
+  private final List<ImageFormat> enforcedFormats;
+
+  /** imgproxy's rewrites of a source URL: the replacements in order, then the base URL. */
+  private final List<Map.Entry<Pattern, String>> urlReplacements;
+
+  private final String baseUrl;
+
   private volatile Instant lastSuccess = Instant.EPOCH;
 
   ImageHandler(
@@ -121,15 +131,30 @@ final class ImageHandler {
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
     this.revalidation =
-        new Revalidation(settings.get(Settings.USE_ETAG), settings.get(Settings.USE_LAST_MODIFIED));
+        new Revalidation(
+            settings.get(Settings.USE_ETAG),
+            settings.get(Settings.USE_LAST_MODIFIED),
+            settings.get(Settings.ETAG_BUSTER),
+            settings.get(Settings.LAST_MODIFIED_BUSTER).orElse(null));
     List<ImageFormat> auto = new java.util.ArrayList<>();
-    if (settings.get(Settings.AUTO_AVIF)) {
+    List<ImageFormat> enforced = new java.util.ArrayList<>();
+    // Enforcing a format offers it where none is named too, as imgproxy's detector does.
+    if (settings.get(Settings.AUTO_AVIF) || settings.get(Settings.ENFORCE_AVIF)) {
       auto.add(ImageFormat.AVIF);
     }
-    if (settings.get(Settings.AUTO_WEBP)) {
+    if (settings.get(Settings.ENFORCE_AVIF)) {
+      enforced.add(ImageFormat.AVIF);
+    }
+    if (settings.get(Settings.AUTO_WEBP) || settings.get(Settings.ENFORCE_WEBP)) {
       auto.add(ImageFormat.WEBP);
     }
+    if (settings.get(Settings.ENFORCE_WEBP)) {
+      enforced.add(ImageFormat.WEBP);
+    }
     this.autoFormats = List.copyOf(auto);
+    this.enforcedFormats = List.copyOf(enforced);
+    this.urlReplacements = settings.get(Settings.URL_REPLACEMENTS);
+    this.baseUrl = settings.get(Settings.BASE_URL);
   }
 
   /**
@@ -175,10 +200,11 @@ final class ImageHandler {
     }
     // Room for the bytes before the first is read; then the download or the body, outside the
     // slots: a slow source holds only its own bulkhead, a slow body only its room.
-    long room = post ? bodyRoom(request) : maxSourceBytes;
+    long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
+    long room = post ? bodyRoom(request) : maxSource;
     try (Admission.Held held = admission.hold(room, deadline)) {
       Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
-      Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, deadline);
+      Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, maxSource, deadline);
       if (fetched != null && fetched.notModified()) {
         answerNotModified(response, callback, ask, Objects.requireNonNull(key), fetched, asked);
         return;
@@ -295,7 +321,8 @@ final class ImageHandler {
   private Ask parseUrl(Request request) {
     String path = request.getHttpURI().getPath();
     int slash = path.indexOf('/', 1);
-    if (path.length() < 2 || slash < 0) {
+    // An empty signature segment is a URL without one, as imgproxy's SplitPathSignature has it.
+    if (path.length() < 2 || slash <= 1) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS, "expected /{signature}/{options}/{source}, got '" + path + "'");
     }
@@ -304,15 +331,28 @@ final class ImageHandler {
     signatures.verify(path.substring(1, slash), rest);
     ParsedPath parsed = parser.parsePath(rest);
     Options options = parsed.options();
-    if (options.format().isEmpty() && !autoFormats.isEmpty()) {
-      List<Optional<ImageFormat>> accepted = negotiate(request);
+    URI source = sourceUri(rewrite(parsed.source()));
+    // Without a format in the URL the auto formats are offered; with one, the enforced formats,
+    // the URL's format last: either way the answer varies with Accept.
+    List<ImageFormat> offered = options.format().isEmpty() ? autoFormats : enforcedFormats;
+    if (!offered.isEmpty()) {
+      List<Optional<ImageFormat>> accepted = negotiate(request, offered, options.format());
       return new Ask(
           withFormat(options, accepted.getFirst()),
-          sourceUri(parsed.source()),
+          source,
           true,
           accepted.subList(1, accepted.size()));
     }
-    return new Ask(options, sourceUri(parsed.source()), false, List.of());
+    return new Ask(options, source, false, List.of());
+  }
+
+  /** imgproxy's preprocessURL: the URL replacements in order, then the base URL where missing. */
+  private String rewrite(String source) {
+    String url = source;
+    for (Map.Entry<Pattern, String> r : urlReplacements) {
+      url = r.getKey().matcher(url).replaceFirst(r.getValue());
+    }
+    return baseUrl.isEmpty() || url.startsWith(baseUrl) ? url : baseUrl + url;
   }
 
   /**
@@ -442,18 +482,21 @@ final class ImageHandler {
   }
 
   /**
-   * The formats the client accepts, best first: those of AVIF and WebP (each when enabled and
-   * writable) that Accept names with q &gt; 0, by the client's q, ties in imgproxy's order (AVIF
-   * first); then the planner's default, which every client takes.
+   * The formats the client accepts, best first: those {@code offered} (each when writable) that
+   * Accept names with q &gt; 0, by the client's q, ties in imgproxy's order (AVIF first); then
+   * {@code last}, which every client takes: the URL's format, else the planner's default.
    */
-  private List<Optional<ImageFormat>> negotiate(Request request) {
+  private List<Optional<ImageFormat>> negotiate(
+      Request request, List<ImageFormat> offered, Optional<ImageFormat> last) {
     String accept = request.getHeaders().get(HttpHeader.ACCEPT);
     List<Optional<ImageFormat>> formats = new java.util.ArrayList<>();
-    autoFormats.stream()
+    offered.stream()
         .filter(f -> Accept.quality(accept, f.mimeType()) > 0 && writes(f))
         .sorted(Comparator.comparingDouble(f -> -Accept.quality(accept, f.mimeType())))
         .forEach(f -> formats.add(Optional.of(f)));
-    formats.add(Optional.empty());
+    if (!formats.contains(last)) {
+      formats.add(last);
+    }
     return formats;
   }
 
@@ -483,10 +526,10 @@ final class ImageHandler {
     return negotiated + ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
   }
 
-  private Fetched fetch(URI source, Conditions conditions, Instant deadline) {
+  private Fetched fetch(URI source, Conditions conditions, long maxBytes, Instant deadline) {
     long t0 = System.nanoTime();
     try {
-      return guard.fetch(source, deadline, maxSourceBytes, conditions);
+      return guard.fetch(source, deadline, maxBytes, conditions);
     } finally {
       metrics.stage("download", System.nanoTime() - t0);
     }

@@ -1,7 +1,9 @@
 package dev.imgd.server;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.Limits;
+import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.server.settings.HostPort;
 import dev.imgd.server.settings.Settings;
@@ -13,8 +15,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
@@ -99,7 +104,15 @@ public final class ImgdServer implements AutoCloseable {
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(settings.get(Settings.PRESETS), settings.get(Settings.ONLY_PRESETS)),
+            new OptionsParser(
+                presets(settings),
+                settings.get(Settings.ONLY_PRESETS),
+                settings.get(Settings.ALLOW_SECURITY_OPTIONS),
+                Options.builder()
+                    .skipProcessing(
+                        settings.get(Settings.SKIP_PROCESSING_FORMATS).toArray(ImageFormat[]::new))
+                    .build(),
+                InstantSource.system()),
             new SourceGuard(
                 sources,
                 settings.get(Settings.SOURCE_CONCURRENCY),
@@ -137,7 +150,8 @@ public final class ImgdServer implements AutoCloseable {
             () -> ready && !draining,
             () -> draining,
             new AdminToken(settings.get(Settings.ADMIN_TOKEN)),
-            metricsOn);
+            metricsOn,
+            settings.get(Settings.PATH_PREFIX));
     server.setHandler(
         new GracefulHandler(
             new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));
@@ -156,8 +170,33 @@ public final class ImgdServer implements AutoCloseable {
                     .build())
             .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
             .timeout(settings.get(Settings.TIMEOUT))
-            .presets(settings.get(Settings.PRESETS));
+            .presets(presets(settings));
     return watermark == null ? b : b.watermark(watermark);
+  }
+
+  /** IMGD_PRESETS, then those of IMGD_PRESETS_PATH, which win (imgproxy reads the file last). */
+  private static Map<String, String> presets(Settings settings) {
+    Map<String, String> presets = new HashMap<>(settings.get(Settings.PRESETS));
+    presets.putAll(settings.get(Settings.PRESETS_PATH));
+    return presets;
+  }
+
+  /**
+   * IMGD_ALLOWED_NETWORKS, and the ranges imgproxy's IMGPROXY_ALLOW_*_SOURCE_ADDRESSES allow by
+   * name (Go's net.IP IsLoopback, IsPrivate and IsLinkLocalUnicast).
+   */
+  private static List<String> allowedNetworks(Settings settings) {
+    List<String> networks = new ArrayList<>(settings.get(Settings.ALLOWED_NETWORKS));
+    if (settings.get(Settings.ALLOW_LOOPBACK_SOURCES)) {
+      networks.addAll(List.of("127.0.0.0/8", "::1/128"));
+    }
+    if (settings.get(Settings.ALLOW_PRIVATE_SOURCES)) {
+      networks.addAll(List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"));
+    }
+    if (settings.get(Settings.ALLOW_LINK_LOCAL_SOURCES)) {
+      networks.addAll(List.of("169.254.0.0/16", "fe80::/10"));
+    }
+    return networks;
   }
 
   /**
@@ -202,7 +241,7 @@ public final class ImgdServer implements AutoCloseable {
         SourceSettings.builder()
             .downloadTimeout(settings.get(Settings.DOWNLOAD_TIMEOUT))
             .allowedSources(settings.get(Settings.ALLOWED_SOURCES))
-            .allowedNetworks(settings.get(Settings.ALLOWED_NETWORKS))
+            .allowedNetworks(allowedNetworks(settings))
             .s3Enabled(settings.get(Settings.USE_S3))
             .s3Region(settings.get(Settings.S3_REGION))
             .localRoot(settings.get(Settings.LOCAL_ROOT).orElse(null));

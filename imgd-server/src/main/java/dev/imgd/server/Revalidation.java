@@ -5,8 +5,12 @@ import dev.imgd.server.source.Fetched;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import org.eclipse.jetty.http.HttpDateTime;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -25,14 +29,27 @@ import org.jspecify.annotations.Nullable;
  * to the origin, so a client cannot turn an ETag of one URL into a 304 for another.
  * If-Modified-Since is forwarded only when the answer's format does not come from Accept: a 304
  * that carries nothing but a date would let a shared cache refresh the variant of another Accept.
+ *
+ * <p>The busters (IMGPROXY_ETAG_BUSTER, IMGPROXY_LAST_MODIFIED_BUSTER) invalidate what clients
+ * hold: the ETag buster goes into every ETag's hash, so a changed one matches no ETag issued
+ * before; no Last-Modified is older than the Last-Modified buster, and an If-Modified-Since that is
+ * not later than it is neither honoured nor forwarded.
  */
 final class Revalidation {
   private final boolean useEtag;
   private final boolean useLastModified;
+  private final String etagBuster;
+  private final @Nullable Instant lastModifiedBuster;
 
-  Revalidation(boolean useEtag, boolean useLastModified) {
+  Revalidation(
+      boolean useEtag,
+      boolean useLastModified,
+      String etagBuster,
+      @Nullable Instant lastModifiedBuster) {
     this.useEtag = useEtag;
     this.useLastModified = useLastModified;
+    this.etagBuster = etagBuster;
+    this.lastModifiedBuster = lastModifiedBuster;
   }
 
   /** What to ask the origin, given what the client holds; {@code key} null: nothing. */
@@ -47,9 +64,16 @@ final class Revalidation {
       return origin == null ? Conditions.NONE : new Conditions(origin, null);
     }
     String since = request.get(HttpHeader.IF_MODIFIED_SINCE);
-    return useLastModified && !varyAccept && since != null && HttpDateTime.parseToEpoch(since) >= 0
+    return useLastModified && !varyAccept && since != null && laterThanBuster(since)
         ? new Conditions(null, since)
         : Conditions.NONE;
+  }
+
+  /** Whether a date parses and is later than the Last-Modified buster, if any. */
+  private boolean laterThanBuster(String date) {
+    long millis = HttpDateTime.parseToEpoch(date);
+    return millis >= 0
+        && (lastModifiedBuster == null || millis > lastModifiedBuster.toEpochMilli());
   }
 
   /**
@@ -60,7 +84,7 @@ final class Revalidation {
     if (key != null && useEtag && originEtag != null) {
       return '"' + variant(key) + '/' + base64(originEtag) + '"';
     }
-    return '"' + HexFormat.of().formatHex(sha256(bytes), 0, 16) + '"';
+    return '"' + HexFormat.of().formatHex(sha256(busted(), bytes), 0, 16) + '"';
   }
 
   /**
@@ -72,10 +96,18 @@ final class Revalidation {
     return useEtag && origin != null ? '"' + variant(key) + '/' + base64(origin) + '"' : null;
   }
 
-  /** The origin's Last-Modified, when it is to be passed on. */
+  /** The origin's Last-Modified, when it is to be passed on; the buster where it is later. */
   @Nullable String lastModified(@Nullable Fetched fetched) {
-    return useLastModified && fetched != null ? fetched.lastModified() : null;
+    String origin = useLastModified && fetched != null ? fetched.lastModified() : null;
+    if (origin == null || lastModifiedBuster == null || laterThanBuster(origin)) {
+      return origin;
+    }
+    return IMF_FIXDATE.format(lastModifiedBuster.atZone(ZoneOffset.UTC));
   }
+
+  /** RFC 9110's HTTP date (Jetty's and the JDK's RFC 1123 forms drop the day's leading 0). */
+  private static final DateTimeFormatter IMF_FIXDATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
 
   /**
    * Whether the client already holds this answer: its If-None-Match names the ETag, or, without
@@ -97,7 +129,7 @@ final class Revalidation {
   }
 
   /** The origin's ETag inside an imgd ETag issued for {@code key}, or null. */
-  private static @Nullable String originEtag(HttpField ifNoneMatch, String key) {
+  private @Nullable String originEtag(HttpField ifNoneMatch, String key) {
     String prefix = variant(key) + '/';
     for (String value : ifNoneMatch.getValues()) {
       String tag = value.strip();
@@ -139,13 +171,22 @@ final class Revalidation {
   }
 
   /** 64 bits of the cache key: which options, format and source the answer is. */
-  private static String variant(String key) {
-    return HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)), 0, 8);
+  private String variant(String key) {
+    return HexFormat.of().formatHex(sha256(busted(), key.getBytes(StandardCharsets.UTF_8)), 0, 8);
   }
 
-  private static byte[] sha256(byte[] bytes) {
+  /** What goes into every ETag's hash before the answer's own bytes: the ETag buster, if any. */
+  private byte[] busted() {
+    return etagBuster.isEmpty()
+        ? new byte[0]
+        : (etagBuster + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] sha256(byte[] prefix, byte[] bytes) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(prefix);
+      return sha.digest(bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

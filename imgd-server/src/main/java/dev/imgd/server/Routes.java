@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -36,11 +37,14 @@ final class Routes extends Handler.Abstract {
   private final BooleanSupplier draining;
   private final AdminToken token;
   private final String metricsOn;
+  private final String pathPrefix;
   private final Recordings recordings = new Recordings();
 
   /**
    * @param token what the admin listener requires
    * @param metricsOn where /metrics is served: public, admin or off
+   * @param pathPrefix what every path of the HTTP listener starts with (IMGD_PATH_PREFIX), taken
+   *     off before routing and signing, as imgproxy's router does; empty: none
    */
   Routes(
       ImageHandler images,
@@ -50,7 +54,8 @@ final class Routes extends Handler.Abstract {
       BooleanSupplier ready,
       BooleanSupplier draining,
       AdminToken token,
-      String metricsOn) {
+      String metricsOn,
+      String pathPrefix) {
     this.images = images;
     this.metrics = metrics;
     this.health = health;
@@ -59,6 +64,7 @@ final class Routes extends Handler.Abstract {
     this.draining = draining;
     this.token = token;
     this.metricsOn = metricsOn;
+    this.pathPrefix = pathPrefix;
   }
 
   @Override
@@ -67,6 +73,13 @@ final class Routes extends Handler.Abstract {
     if (ADMIN.equals(request.getConnectionMetaData().getConnector().getName())) {
       admin(request, response, callback, path);
       return true;
+    }
+    if (!pathPrefix.isEmpty()) {
+      if (!path.startsWith(pathPrefix + "/")) {
+        throw new ImgdException(ErrorCode.SOURCE_NOT_FOUND, "nothing here: " + path);
+      }
+      path = path.substring(pathPrefix.length());
+      request = withPath(request, path);
     }
     if (path.equals("/process")) {
       allow(request, response, List.of("POST"));
@@ -86,6 +99,17 @@ final class Routes extends Handler.Abstract {
       default -> images.handle(request, response, callback);
     }
     return true;
+  }
+
+  /** {@code request} as if it had come for {@code path}. */
+  private static Request withPath(Request request, String path) {
+    HttpURI uri = HttpURI.build(request.getHttpURI()).path(path).asImmutable();
+    return new Request.Wrapper(request) {
+      @Override
+      public HttpURI getHttpURI() {
+        return uri;
+      }
+    };
   }
 
   /** Refuses a method the path does not take: 405 with {@code Allow}. */

@@ -3,6 +3,7 @@ package dev.imgd.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,5 +76,22 @@ class ImgproxySignatureTest {
     assertThat(status(unsigned, "/rs:fit:100:0/plain/local:///a.jpg")).isEqualTo(REFUSED);
     assertThat(ServerTest.get(unsigned, "/insecure//plain/local:///a.jpg").statusCode())
         .isEqualTo(200);
+  }
+
+  /**
+   * An empty signature segment is a path without one, refused as imgproxy's SplitPathSignature
+   * refuses it, with keys or without. imgproxy answers 404 "Invalid path"; imgd's malformed paths
+   * are 400 bad_options (the more precise status). It was served without keys.
+   */
+  @Test
+  void anEmptySignatureSegmentIsRefused() throws Exception {
+    for (String path :
+        List.of(
+            "//rs:fit:10:10/plain/local:///a.jpg",
+            "//plain/local:///a.jpg",
+            "///plain/local:///a.jpg")) {
+      assertThat(status(unsigned, path)).as(path).isEqualTo("400 bad_options");
+      assertThat(status(twoPairs, path)).as(path).isEqualTo("400 bad_options");
+    }
   }
 }

@@ -614,27 +614,62 @@ final class OptionTable {
               }
             },
             null));
-    // imgproxy refuses these unless IMGPROXY_ALLOW_SECURITY_OPTIONS; imgd's limits are server-side.
-    for (String names :
-        List.of(
+    // imgproxy's security options: refused unless the server allows them; only ever tighter.
+    t.add(
+        security(
             "max_src_resolution,msr",
+            "megapixels",
+            "0.5",
+            "Refuse sources over this resolution (of all frames); imgd's own limit stays the"
+                + " ceiling.",
+            (r, n, a) -> r.b.maxSrcResolution(megapixels(n, a[0])),
+            o ->
+                o.security().maxSrcResolution() == 0 ? null : mp(o.security().maxSrcResolution())));
+    t.add(
+        security(
             "max_src_file_size,msfs",
+            "bytes",
+            "1000",
+            "Refuse sources over this many bytes; imgd's own limit stays the ceiling.",
+            (r, n, a) -> r.b.maxSrcFileSize(nonNegInt(n, "bytes", a[0])),
+            o ->
+                o.security().maxSrcFileSize() == 0
+                    ? null
+                    : Long.toString(o.security().maxSrcFileSize())));
+    t.add(
+        security(
             "max_animation_frames,maf",
+            "frames",
+            "2",
+            "Refuse animations of more frames; imgd's own limit stays the ceiling.",
+            (r, n, a) -> r.b.maxAnimationFrames(positiveInt(n, "frames", a[0])),
+            o ->
+                o.security().maxAnimationFrames() == 0
+                    ? null
+                    : Integer.toString(o.security().maxAnimationFrames())));
+    t.add(
+        security(
             "max_animation_frame_resolution,mafr",
-            "max_result_dimension,mrd")) {
-      t.add(
-          several(
-              names,
-              "value",
-              ANY,
-              false,
-              "",
-              "Refused: imgd's limits are set on the server.",
-              (r, n, a) -> {
-                throw bad("Security processing options are not allowed: '" + n + "'");
-              },
-              null));
-    }
+            "megapixels",
+            "0.5",
+            "Refuse animations whose frames are over this resolution (instead of msr);"
+                + " imgd's own limit stays the ceiling.",
+            (r, n, a) -> r.b.maxAnimationFrameResolution(megapixels(n, a[0])),
+            o ->
+                o.security().maxAnimationFrameResolution() == 0
+                    ? null
+                    : mp(o.security().maxAnimationFrameResolution())));
+    t.add(
+        security(
+            "max_result_dimension,mrd",
+            "pixels",
+            "100",
+            "Refuse results whose longer side is over this; imgd's own limit stays the ceiling.",
+            (r, n, a) -> r.b.maxResultDimension(nonNegInt(n, "pixels", a[0])),
+            o ->
+                o.security().maxResultDimension() == 0
+                    ? null
+                    : Integer.toString(o.security().maxResultDimension())));
     return List.copyOf(t);
   }
 
@@ -663,6 +698,46 @@ final class OptionTable {
               String arg = canonical.apply(o);
               return arg == null ? List.of() : List.of(arg);
             });
+  }
+
+  /**
+   * A security option: refused unless the server allows them (imgproxy's
+   * IMGPROXY_ALLOW_SECURITY_OPTIONS); 0 sets no limit of the request's own.
+   */
+  private static Option security(
+      String names,
+      String args,
+      String example,
+      String doc,
+      Apply apply,
+      Function<Options, @Nullable String> canonical) {
+    return one(
+        names,
+        args,
+        example,
+        doc,
+        (r, n, a) -> {
+          r.checkSecurityOptionAllowed(n);
+          apply.apply(r, n, a);
+        },
+        canonical);
+  }
+
+  /** imgproxy's resolution: megapixels, decimals allowed, kept as pixels. */
+  private static long megapixels(String n, String arg) {
+    return Math.round(nonNegative(n, "megapixels", arg) * 1_000_000);
+  }
+
+  private static String mp(long pixels) {
+    return Options.num(pixels / 1e6);
+  }
+
+  private static int positiveInt(String n, String what, String arg) {
+    int i = nonNegInt(n, what, arg);
+    if (i == 0) {
+      throw invalid(n, what, arg, "an integer > 0");
+    }
+    return i;
   }
 
   /** A boolean option; {@code get} reads it for the canonical form, null if it is not in it. */

@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param output how the result is encoded
  * @param input how the source is read: which page or frames, and whether it is processed at all
  * @param response what only shapes the response or the cache key, not the image
+ * @param security the request's own, tighter limits (imgproxy's security options)
  */
 public record Options(
     Resize resize,
@@ -50,7 +51,8 @@ public record Options(
     Metadata metadata,
     Output output,
     Input input,
-    Response response)
+    Response response,
+    Security security)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -66,7 +68,8 @@ public record Options(
           Metadata.DEFAULTS,
           Output.DEFAULTS,
           Input.DEFAULTS,
-          Response.DEFAULTS);
+          Response.DEFAULTS,
+          Security.NONE);
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -80,6 +83,7 @@ public record Options(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(response, "response");
+    Objects.requireNonNull(security, "security");
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -465,6 +469,67 @@ public record Options(
     }
   }
 
+  /**
+   * The limits a request sets for itself, imgproxy's security options (allowed only when the server
+   * allows them). Each may only tighten the engine's own limit, never loosen it; 0 leaves it as it
+   * is.
+   *
+   * @param maxSrcResolution pixels of the source (of all its frames, as imgproxy counts them)
+   * @param maxSrcFileSize bytes of the source
+   * @param maxAnimationFrames frames of an animation
+   * @param maxAnimationFrameResolution pixels of one frame of an animation; where set, an animation
+   *     is checked by it instead of by {@code maxSrcResolution}, as in imgproxy
+   * @param maxResultDimension the longest side of the result
+   */
+  public record Security(
+      long maxSrcResolution,
+      long maxSrcFileSize,
+      int maxAnimationFrames,
+      long maxAnimationFrameResolution,
+      int maxResultDimension)
+      implements Serializable {
+    /** No limit of the request's own. */
+    public static final Security NONE = new Security(0, 0, 0, 0, 0);
+
+    public Security {
+      Check.nonNegative("maxSrcResolution", maxSrcResolution);
+      Check.nonNegative("maxSrcFileSize", maxSrcFileSize);
+      Check.nonNegative("maxAnimationFrames", maxAnimationFrames);
+      Check.nonNegative("maxAnimationFrameResolution", maxAnimationFrameResolution);
+      Check.nonNegative("maxResultDimension", maxResultDimension);
+    }
+
+    /** The source size allowed: {@code limit}, or this request's lower one. */
+    public long sourceBytes(long limit) {
+      return maxSrcFileSize > 0 ? Math.min(limit, maxSrcFileSize) : limit;
+    }
+
+    Security withMaxSrcResolution(long v) {
+      return new Security(
+          v, maxSrcFileSize, maxAnimationFrames, maxAnimationFrameResolution, maxResultDimension);
+    }
+
+    Security withMaxSrcFileSize(long v) {
+      return new Security(
+          maxSrcResolution, v, maxAnimationFrames, maxAnimationFrameResolution, maxResultDimension);
+    }
+
+    Security withMaxAnimationFrames(int v) {
+      return new Security(
+          maxSrcResolution, maxSrcFileSize, v, maxAnimationFrameResolution, maxResultDimension);
+    }
+
+    Security withMaxAnimationFrameResolution(long v) {
+      return new Security(
+          maxSrcResolution, maxSrcFileSize, maxAnimationFrames, v, maxResultDimension);
+    }
+
+    Security withMaxResultDimension(int v) {
+      return new Security(
+          maxSrcResolution, maxSrcFileSize, maxAnimationFrames, maxAnimationFrameResolution, v);
+    }
+  }
+
   // --- shortcuts: the values Geometry plans with, and the optional ones as Optional --------------
 
   /** How the image is fitted into the box; default {@link ResizingType#FIT}. */
@@ -637,6 +702,7 @@ public record Options(
     Output output;
     Input input;
     Response response;
+    Security security;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -650,6 +716,7 @@ public record Options(
       output = o.output;
       input = o.input;
       response = o.response;
+      security = o.security;
     }
 
     public Builder watermark(Watermark v) {
@@ -884,6 +951,33 @@ public record Options(
       return this;
     }
 
+    // The request's own limits (imgproxy's security options).
+
+    public Builder maxSrcResolution(long pixels) {
+      security = security.withMaxSrcResolution(pixels);
+      return this;
+    }
+
+    public Builder maxSrcFileSize(long bytes) {
+      security = security.withMaxSrcFileSize(bytes);
+      return this;
+    }
+
+    public Builder maxAnimationFrames(int frames) {
+      security = security.withMaxAnimationFrames(frames);
+      return this;
+    }
+
+    public Builder maxAnimationFrameResolution(long pixels) {
+      security = security.withMaxAnimationFrameResolution(pixels);
+      return this;
+    }
+
+    public Builder maxResultDimension(int side) {
+      security = security.withMaxResultDimension(side);
+      return this;
+    }
+
     public Options build() {
       return new Options(
           resize,
@@ -896,7 +990,8 @@ public record Options(
           metadata,
           output,
           input,
-          response);
+          response,
+          security);
     }
   }
 
@@ -913,6 +1008,12 @@ public record Options(
       Objects.requireNonNull(g, what);
       if (g.type() == GravityType.REPLICATE) {
         throw new IllegalArgumentException(what + " cannot be " + g.type().id());
+      }
+    }
+
+    private static void nonNegative(String what, long v) {
+      if (v < 0) {
+        throw new IllegalArgumentException(what + " must be >= 0: " + v);
       }
     }
 

@@ -36,6 +36,7 @@ public final class OptionsParser {
 
   private final Map<String, List<String[]>> presets;
   private final boolean onlyPresets;
+  private final boolean securityOptions;
   private final Options defaults;
   private final InstantSource clock;
 
@@ -50,18 +51,33 @@ public final class OptionsParser {
   }
 
   /**
+   * A parser refusing the security options ({@code msr}, {@code mrd}...), as imgproxy's default.
+   */
+  public OptionsParser(
+      Map<String, String> presets, boolean onlyPresets, Options defaults, InstantSource clock) {
+    this(presets, onlyPresets, false, defaults, clock);
+  }
+
+  /**
    * A parser with every setting.
    *
    * @param presets preset name to option string, e.g. {@code "thumb" -> "rs:fill:100:100/q:70"}
    * @param onlyPresets whether URLs may only name presets
+   * @param securityOptions whether URLs and presets may set the security options, each only tighter
+   *     than the engine's own limit (imgproxy's {@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
    * @param defaults the options every request starts from (the server's configured defaults)
    * @param clock the time {@code expires} is checked against
    * @throws IllegalArgumentException if a preset is malformed, names an unknown option or preset,
    *     has bad arguments or uses itself
    */
   public OptionsParser(
-      Map<String, String> presets, boolean onlyPresets, Options defaults, InstantSource clock) {
+      Map<String, String> presets,
+      boolean onlyPresets,
+      boolean securityOptions,
+      Options defaults,
+      InstantSource clock) {
     this.onlyPresets = onlyPresets;
+    this.securityOptions = securityOptions;
     this.defaults = Objects.requireNonNull(defaults, "defaults");
     this.clock = Objects.requireNonNull(clock, "clock");
     Map<String, List<String[]>> parsed = new HashMap<>();
@@ -206,6 +222,12 @@ public final class OptionsParser {
         apply(segment);
       }
       presetStack.pop();
+    }
+
+    void checkSecurityOptionAllowed(String name) {
+      if (!securityOptions) {
+        throw bad("Security processing options are not allowed: '" + name + "'");
+      }
     }
 
     void checkExpiry(long timestamp) {

@@ -64,8 +64,9 @@ public final class Planner {
     int width = swap ? probe.height() : probe.width();
     int height = swap ? probe.width() : probe.height();
     ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
+    Limits asked = limits.tightenedBy(options.security(), probe.frames() > 1);
     Plan.ResultLimit resultLimit =
-        new Plan.ResultLimit(limits.maxResultSide(), limits.maxResultPixels());
+        new Plan.ResultLimit(asked.maxResultSide(), asked.maxResultPixels());
     resultLimit.check(geometry);
     int frames = animate ? probe.frames() : 1;
     Plan.Load load =

@@ -25,6 +25,7 @@ class OptionTableTest {
       new OptionsParser(
           Map.of("thumb", "rs:fill:100:100"),
           false,
+          true, // the security options round-trip too
           Options.DEFAULTS,
           InstantSource.fixed(Instant.parse("2030-01-01T00:00:00Z")));
 

@@ -1,10 +1,13 @@
 package dev.imgd.server.settings;
 
+import dev.imgd.core.ImageFormat;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,6 +20,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +48,10 @@ public final class Settings {
   public static final Setting<String> LOG_FORMAT =
       launcher("IMGD_LOG_FORMAT", "JSON or TEXT log lines; default for serve: JSON");
   public static final Setting<String> LOG_LEVEL =
-      launcher("IMGD_LOG_LEVEL", "log level (ERROR, WARN, INFO, DEBUG); default for serve: INFO");
+      launcher(
+          "IMGD_LOG_LEVEL",
+          "IMGPROXY_LOG_LEVEL", // its debug, info, warn and error are logback's levels
+          "log level (ERROR, WARN, INFO, DEBUG, any case); default for serve: INFO");
   public static final Setting<String> CONFIG =
       server(
           "IMGD_CONFIG",
@@ -409,6 +417,123 @@ public final class Settings {
           "the watermark image for wm:, downloaded once at start through the guarded sources"
               + " (allowed sources and networks apply); empty: none");
 
+  // imgproxy's remaining settings (issue 16): URL, answer and source settings under its names.
+  public static final Setting<Boolean> ALLOW_SECURITY_OPTIONS =
+      server(
+          "IMGD_ALLOW_SECURITY_OPTIONS",
+          "IMGPROXY_ALLOW_SECURITY_OPTIONS",
+          Type.BOOLEAN,
+          "false",
+          "let URLs set msr, msfs, maf, mafr and mrd; each only tightens the limit set here");
+  public static final Setting<Boolean> ALLOW_LOOPBACK_SOURCES =
+      server(
+          "IMGD_ALLOW_LOOPBACK_SOURCES",
+          "IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES",
+          Type.BOOLEAN,
+          "false",
+          "add loopback (127.0.0.0/8, ::1) to IMGD_ALLOWED_NETWORKS");
+  public static final Setting<Boolean> ALLOW_PRIVATE_SOURCES =
+      server(
+          "IMGD_ALLOW_PRIVATE_SOURCES",
+          "IMGPROXY_ALLOW_PRIVATE_SOURCE_ADDRESSES",
+          Type.BOOLEAN,
+          "false",
+          "add private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) to"
+              + " IMGD_ALLOWED_NETWORKS");
+  public static final Setting<Boolean> ALLOW_LINK_LOCAL_SOURCES =
+      server(
+          "IMGD_ALLOW_LINK_LOCAL_SOURCES",
+          "IMGPROXY_ALLOW_LINK_LOCAL_SOURCE_ADDRESSES",
+          Type.BOOLEAN,
+          "false",
+          "add link-local networks (169.254.0.0/16, fe80::/10) to IMGD_ALLOWED_NETWORKS: cloud"
+              + " metadata addresses included, as in imgproxy");
+  public static final Setting<String> PATH_PREFIX =
+      server(
+          "IMGD_PATH_PREFIX",
+          "IMGPROXY_PATH_PREFIX",
+          new Type<>(
+              "empty or a path like /images (no trailing /)",
+              prefix -> {
+                if (!prefix.isEmpty() && (!prefix.startsWith("/") || prefix.endsWith("/"))) {
+                  throw new IllegalArgumentException();
+                }
+                return prefix;
+              }),
+          "",
+          "path every URL of the HTTP listener starts with (not signed); others are 404");
+  public static final Setting<String> BASE_URL =
+      server(
+          "IMGD_BASE_URL",
+          "IMGPROXY_BASE_URL",
+          Type.TEXT,
+          "",
+          "prefix added to every source URL that does not start with it");
+  public static final Setting<List<Map.Entry<Pattern, String>>> URL_REPLACEMENTS =
+      server(
+          "IMGD_URL_REPLACEMENTS",
+          "IMGPROXY_URL_REPLACEMENTS",
+          new Type<>(
+              "';'-separated prefix=replacement pairs; * in a prefix matches up to a /, and ${1}"
+                  + " in its replacement is what it matched",
+              Settings::urlReplacements),
+          "",
+          "rewrites of source URLs before IMGD_BASE_URL, in order");
+  public static final Setting<Map<String, String>> PRESETS_PATH =
+      server(
+          "IMGD_PRESETS_PATH",
+          "IMGPROXY_PRESETS_PATH",
+          new Type<>(
+              "a file of name=options lines (# starts a comment); empty: none",
+              file ->
+                  file.isEmpty()
+                      ? Map.of()
+                      : Type.PRESETS.parse(String.join(",", readLines(Path.of(file))))),
+          "",
+          "more presets, one per line; they win over IMGD_PRESETS of the same name");
+  public static final Setting<List<ImageFormat>> SKIP_PROCESSING_FORMATS =
+      server(
+          "IMGD_SKIP_PROCESSING_FORMATS",
+          "IMGPROXY_SKIP_PROCESSING_FORMATS",
+          new Type<>(
+              "comma-separated formats, like gif,webp",
+              formats ->
+                  Type.LIST.parse(formats).stream()
+                      .map(f -> ImageFormat.fromExtension(f).orElseThrow())
+                      .toList()),
+          "",
+          "source formats answered unprocessed unless another format is asked for, as skp");
+  public static final Setting<Boolean> ENFORCE_WEBP =
+      server(
+          "IMGD_ENFORCE_WEBP",
+          "IMGPROXY_ENFORCE_WEBP",
+          Type.BOOLEAN,
+          "false",
+          "WebP when Accept allows, even over a format the URL names");
+  public static final Setting<Boolean> ENFORCE_AVIF =
+      server(
+          "IMGD_ENFORCE_AVIF",
+          "IMGPROXY_ENFORCE_AVIF",
+          Type.BOOLEAN,
+          "false",
+          "AVIF when Accept allows, even over a format the URL names");
+  public static final Setting<String> ETAG_BUSTER =
+      server(
+          "IMGD_ETAG_BUSTER",
+          "IMGPROXY_ETAG_BUSTER",
+          Type.TEXT,
+          "",
+          "changing it changes every ETag, so clients and CDNs fetch answers anew");
+  public static final Setting<Optional<Instant>> LAST_MODIFIED_BUSTER =
+      server(
+          "IMGD_LAST_MODIFIED_BUSTER",
+          "IMGPROXY_LAST_MODIFIED_BUSTER",
+          new Type<>(
+              "empty or an RFC 3339 time like 2026-01-01T00:00:00Z",
+              t -> t.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(t))),
+          "",
+          "no Last-Modified is older than this, and an older If-Modified-Since is not honoured");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ stops the start.
@@ -437,6 +562,46 @@ public final class Settings {
         new Setting<>(name, imgproxyName, type, defaultValue, help, false, false, fromImgproxy));
   }
 
+  /**
+   * imgproxy's URL replacements: {@code prefix=replacement;...}, each prefix a wildcard pattern.
+   */
+  private static List<Map.Entry<Pattern, String>> urlReplacements(String text) {
+    List<Map.Entry<Pattern, String>> all = new ArrayList<>();
+    for (String pair : text.isEmpty() ? new String[0] : text.split(";", -1)) {
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException();
+      }
+      // imgproxy's pattern: anchored at the start, each * matches anything but a '/'.
+      StringBuilder regex = new StringBuilder("^");
+      String[] parts = pair.substring(0, eq).split("\\*", -1);
+      for (int i = 0; i < parts.length; i++) {
+        regex.append(i > 0 ? "([^/]*)" : "").append(Pattern.quote(parts[i]));
+      }
+      // Go's ${1} is Java's $1.
+      String replacement = pair.substring(eq + 1).replaceAll("\\$\\{(\\d+)}", "\\$$1");
+      // Checked now, not at the first request: only $1..$9 of the pattern's own groups.
+      Matcher groups = Pattern.compile("\\$(\\d)|[$\\\\]").matcher(replacement);
+      while (groups.find()) {
+        if (groups.group(1) == null
+            || groups.group(1).equals("0")
+            || Integer.parseInt(groups.group(1)) >= parts.length) {
+          throw new IllegalArgumentException();
+        }
+      }
+      all.add(Map.entry(Pattern.compile(regex.toString()), replacement));
+    }
+    return List.copyOf(all);
+  }
+
+  private static List<String> readLines(Path file) {
+    try {
+      return Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** imgproxy's 0 means unlimited; imgd keeps its own limit (a safe default) for it. */
   private static @Nullable String zeroKeepsLimit(String text) {
     return text.equals("0") ? null : text;
@@ -455,8 +620,13 @@ public final class Settings {
   }
 
   private static Setting<String> launcher(String name, String help) {
+    return launcher(name, null, help);
+  }
+
+  private static Setting<String> launcher(String name, @Nullable String imgproxyName, String help) {
     return declare(
-        new Setting<>(name, null, Type.TEXT, "", help, false, true, UnaryOperator.identity()));
+        new Setting<>(
+            name, imgproxyName, Type.TEXT, "", help, false, true, UnaryOperator.identity()));
   }
 
   private static <T> Setting<T> declare(Setting<T> s) {

@@ -91,14 +91,16 @@ class ImgproxySettingsTest {
     Settings s =
         Settings.from(
             Map.of(
-                "IMGPROXY_ENFORCE_WEBP", "true",
+                "IMGPROXY_USE_GCS", "true",
                 "IMGPROXY_PRESETS_SEPARATOR", ";",
                 "IMGPROXY_TTL", "60"));
     assertThat(s.warnings())
         .containsExactly(
-            "imgproxy settings imgd does not support are ignored: IMGPROXY_ENFORCE_WEBP,"
-                + " IMGPROXY_PRESETS_SEPARATOR");
+            "imgproxy settings imgd does not support are ignored: IMGPROXY_PRESETS_SEPARATOR,"
+                + " IMGPROXY_USE_GCS");
     assertThat(Settings.from(Map.of("IMGPROXY_TTL", "60")).warnings()).isEmpty();
+    // Read by the launcher, which passes it on as IMGD_LOG_LEVEL: not unsupported.
+    assertThat(Settings.from(Map.of("IMGPROXY_LOG_LEVEL", "warn")).warnings()).isEmpty();
   }
 
   @ParameterizedTest
