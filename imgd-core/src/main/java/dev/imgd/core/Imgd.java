@@ -146,7 +146,7 @@ public final class Imgd implements AutoCloseable {
               + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL)");
     }
     ProbeResult probe = Probe.check(source, limits);
-    Limits asked = limits.tightenedBy(options.security(), probe.frames() > 1);
+    Limits asked = options.security().tighten(limits, probe.frames() > 1);
     if (!asked.equals(limits)) {
       probe = Probe.check(source, asked); // the request's own limits, once its frames are known
     }

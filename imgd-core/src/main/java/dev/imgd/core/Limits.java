@@ -1,7 +1,5 @@
 package dev.imgd.core;
 
-import dev.imgd.core.options.Options;
-
 /**
  * What imgd agrees to decode and produce. Every check runs on the probe's reading of the header,
  * before any byte reaches a decoder (FM-01), so a violation costs milliseconds.
@@ -47,40 +45,6 @@ public record Limits(
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be > 0: " + value);
     }
-  }
-
-  /**
-   * These limits, tightened by a request's own (imgproxy's security options): each only where it is
-   * lower, so the engine's limits stay the ceiling. An animation is held to the frame resolution
-   * where one is set, else, as a still image, to the source resolution over all its frames, as
-   * imgproxy counts it.
-   *
-   * @param animated whether the source has more than one frame
-   */
-  public Limits tightenedBy(Options.Security s, boolean animated) {
-    if (s.equals(Options.Security.NONE)) {
-      return this;
-    }
-    long pixels = maxSourcePixels;
-    long total = maxTotalPixels;
-    if (animated && s.maxAnimationFrameResolution() > 0) {
-      pixels = Math.min(pixels, s.maxAnimationFrameResolution());
-    } else if (s.maxSrcResolution() > 0) {
-      pixels = Math.min(pixels, s.maxSrcResolution());
-      total = Math.min(total, s.maxSrcResolution());
-    }
-    return new Limits(
-        pixels,
-        maxSourceSide,
-        s.maxAnimationFrames() > 0 ? Math.min(maxFrames, s.maxAnimationFrames()) : maxFrames,
-        total,
-        maxProgressivePixels,
-        maxProgressiveScans,
-        maxMetadataBytes,
-        maxResultPixels,
-        s.maxResultDimension() > 0
-            ? Math.min(maxResultSide, s.maxResultDimension())
-            : maxResultSide);
   }
 
   /** A builder holding the defaults, for changing a few of them. */

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpDateTime;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -84,6 +85,7 @@ final class ImageHandler {
   private final long minBodyRate;
   private final Duration rateWindow;
   private final long ttl;
+  private final boolean cacheControlPassthrough;
   private final Revalidation revalidation;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
@@ -130,6 +132,7 @@ final class ImageHandler {
     this.minBodyRate = settings.get(Settings.MIN_BODY_RATE);
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
+    this.cacheControlPassthrough = settings.get(Settings.CACHE_CONTROL_PASSTHROUGH);
     this.revalidation =
         new Revalidation(
             settings.get(Settings.USE_ETAG),
@@ -583,7 +586,9 @@ final class ImageHandler {
         format.mimeType(),
         revalidation.etag(key, bytes, originEtag),
         varyAccept,
-        revalidation.lastModified(fetched));
+        revalidation.lastModified(fetched),
+        fetched == null ? null : fetched.cacheControl(),
+        fetched == null ? null : fetched.expires());
   }
 
   /**
@@ -595,7 +600,12 @@ final class ImageHandler {
   private void answer(
       Request request, Response response, Callback callback, Ask ask, ResultCache.Entry entry) {
     var headers = response.getHeaders();
-    cacheHeaders(headers, ask, entry.etag(), entry.lastModified());
+    cacheHeaders(
+        headers,
+        ask,
+        entry.etag(),
+        entry.lastModified(),
+        cacheControl(ask, entry.originCacheControl(), entry.originExpires()));
     if (Revalidation.clientHolds(
         request.getHeaders(), entry.etag(), entry.lastModified(), entry.varyAccept())) {
       response.setStatus(HttpStatus.NOT_MODIFIED_304);
@@ -623,30 +633,47 @@ final class ImageHandler {
         response.getHeaders(),
         ask,
         revalidation.etag(key, fetched, asked),
-        revalidation.lastModified(fetched));
+        revalidation.lastModified(fetched),
+        cacheControl(ask, fetched.cacheControl(), fetched.expires()));
     response.setStatus(HttpStatus.NOT_MODIFIED_304);
     callback.succeeded();
   }
 
   /**
-   * Validators, Cache-Control (imgproxy's: the TTL, capped by the time {@code expires} leaves; no
-   * Expires header), Vary, and the Content-Security-Policy.
+   * Cache-Control as imgproxy's response writer chooses it: the TTL capped by the time {@code
+   * expires} leaves when the URL has one; else, with IMGD_CACHE_CONTROL_PASSTHROUGH, the origin's
+   * Cache-Control, or the time its Expires leaves; else the TTL. Never an Expires header.
    */
+  private String cacheControl(
+      Ask ask, @Nullable String originCacheControl, @Nullable String originExpires) {
+    long now = Instant.now().getEpochSecond();
+    long maxAge = ttl;
+    long expires = ask.options().response().expires();
+    if (expires > 0) {
+      maxAge = Math.min(ttl, Math.max(0, expires - now));
+    } else if (cacheControlPassthrough && originCacheControl != null) {
+      return originCacheControl;
+    } else if (cacheControlPassthrough && originExpires != null) {
+      long until = HttpDateTime.parseToEpoch(originExpires) / 1000 - now;
+      maxAge = until > 0 ? until : ttl;
+    }
+    return maxAge > 0 ? "max-age=" + maxAge + ", public" : "no-cache";
+  }
+
+  /** Validators, Cache-Control, Vary, and the Content-Security-Policy. */
   private void cacheHeaders(
-      HttpFields.Mutable headers, Ask ask, @Nullable String etag, @Nullable String lastModified) {
+      HttpFields.Mutable headers,
+      Ask ask,
+      @Nullable String etag,
+      @Nullable String lastModified,
+      String cacheControl) {
     if (etag != null) {
       headers.put(HttpHeader.ETAG, etag);
     }
     if (lastModified != null) {
       headers.put(HttpHeader.LAST_MODIFIED, lastModified);
     }
-    long maxAge = ttl;
-    long expires = ask.options().response().expires();
-    if (expires > 0) {
-      maxAge = Math.min(ttl, Math.max(0, expires - Instant.now().getEpochSecond()));
-    }
-    headers.put(
-        HttpHeader.CACHE_CONTROL, maxAge > 0 ? "max-age=" + maxAge + ", public" : "no-cache");
+    headers.put(HttpHeader.CACHE_CONTROL, cacheControl);
     if (ask.varyAccept()) {
       headers.put(HttpHeader.VARY, "Accept");
     }

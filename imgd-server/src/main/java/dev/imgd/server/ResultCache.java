@@ -15,6 +15,8 @@ final class ResultCache {
    * A cached answer.
    *
    * @param lastModified the origin's Last-Modified to pass on, or null
+   * @param originCacheControl the origin's Cache-Control, or null
+   * @param originExpires the origin's Expires, or null
    */
   @SuppressWarnings("ArrayRecordComponent") // a cached payload, never compared
   record Entry(
@@ -22,7 +24,9 @@ final class ResultCache {
       String contentType,
       String etag,
       boolean varyAccept,
-      @Nullable String lastModified) {}
+      @Nullable String lastModified,
+      @Nullable String originCacheControl,
+      @Nullable String originExpires) {}
 
   private static final int OVERHEAD = 200; // key, entry and map node
 

@@ -12,6 +12,10 @@ import java.net.URLDecoder;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +228,47 @@ class ImgproxyUrlAndAnswerSettingsTest {
     assertThat(s.get(Settings.ALLOW_PRIVATE_SOURCES)).isTrue();
     assertThat(s.get(Settings.ALLOW_LINK_LOCAL_SOURCES)).isTrue();
     assertThat(s.get(Settings.ALLOW_LOOPBACK_SOURCES)).isFalse();
+  }
+
+  /**
+   * processing_handler_test.go's TestCacheControlPassthrough{CacheControl,Expires,Disabled}: the
+   * origin's Cache-Control as it is, else the time its Expires leaves, never an Expires header.
+   */
+  @Test
+  void cacheControlPassthrough() throws Exception {
+    String path = ImgproxyHttp.signed("/rs:fill:4:4/plain/" + origin.url("/cc.jpg"));
+    String inAnHour =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
+    try (ImgdServer on = origin.imgd(Map.of("IMGPROXY_CACHE_CONTROL_PASSTHROUGH", "true"));
+        ImgdServer off = origin.imgd(Map.of())) {
+      origin.script =
+          r -> Reply.ok(JPEG, "Cache-Control", "max-age=1234, public", "Expires", inAnHour);
+      HttpResponse<byte[]> passed = get(on, path);
+      assertThat(passed.headers().firstValue("Cache-Control")).hasValue("max-age=1234, public");
+      assertThat(passed.headers().firstValue("Expires")).isEmpty();
+      HttpResponse<byte[]> disabled = get(off, path);
+      assertThat(disabled.headers().firstValue("Cache-Control"))
+          .hasValue("max-age=31536000, public");
+      assertThat(disabled.headers().firstValue("Expires")).isEmpty();
+
+      String later =
+          DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(1239));
+      origin.script = r -> Reply.ok(JPEG, "Expires", later);
+      String other = ImgproxyHttp.signed("/rs:fill:5:5/plain/" + origin.url("/cc.jpg"));
+      HttpResponse<byte[]> expires = get(on, other);
+      assertThat(expires.headers().firstValue("Cache-Control").orElseThrow())
+          .matches("max-age=123[0-9], public");
+      assertThat(expires.headers().firstValue("Expires")).isEmpty();
+      // The URL's own exp comes first, as imgproxy's explicit max-age does.
+      long exp = Instant.now().getEpochSecond() + 600;
+      String withExp =
+          ImgproxyHttp.signed("/rs:fill:6:6/exp:" + exp + "/plain/" + origin.url("/cc.jpg"));
+      assertThat(get(on, withExp).headers().firstValue("Cache-Control").orElseThrow())
+          .matches("max-age=(600|59[0-9]), public");
+    } finally {
+      origin.script = r -> Reply.ok(JPEG, "Last-Modified", LAST_MODIFIED);
+    }
   }
 
   /** A changed buster matches no ETag issued before it; its own still gives 304. */

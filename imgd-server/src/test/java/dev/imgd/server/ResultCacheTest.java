@@ -14,7 +14,8 @@ class ResultCacheTest {
     for (int i = 0; i < 500; i++) {
       cache.put(
           "key-" + i,
-          new ResultCache.Entry(new byte[10_000 + i], "image/jpeg", "\"e\"", false, null));
+          new ResultCache.Entry(
+              new byte[10_000 + i], "image/jpeg", "\"e\"", false, null, null, null));
       assertThat(cache.weightedSize()).isLessThanOrEqualTo(max);
     }
     // 500 entries of about 10 kB would be 5 MB: most were evicted, the cache is still in use.
@@ -24,7 +25,9 @@ class ResultCacheTest {
   @Test
   void entryLargerThanTheCacheIsNotKept() {
     ResultCache cache = new ResultCache(50_000, new SimpleMeterRegistry());
-    cache.put("big", new ResultCache.Entry(new byte[60_000], "image/png", "\"e\"", false, null));
+    cache.put(
+        "big",
+        new ResultCache.Entry(new byte[60_000], "image/png", "\"e\"", false, null, null, null));
     assertThat(cache.weightedSize()).isLessThanOrEqualTo(50_000);
     assertThat(cache.get("big")).isEmpty();
   }
@@ -32,7 +35,8 @@ class ResultCacheTest {
   @Test
   void zeroBytesTurnsTheCacheOff() {
     ResultCache cache = new ResultCache(0, new SimpleMeterRegistry());
-    cache.put("k", new ResultCache.Entry(new byte[10], "image/png", "\"e\"", false, null));
+    cache.put(
+        "k", new ResultCache.Entry(new byte[10], "image/png", "\"e\"", false, null, null, null));
     assertThat(cache.get("k")).isEmpty();
   }
 }

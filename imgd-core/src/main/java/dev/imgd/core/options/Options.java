@@ -1,6 +1,7 @@
 package dev.imgd.core.options;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.Limits;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -497,6 +498,41 @@ public record Options(
       Check.nonNegative("maxAnimationFrames", maxAnimationFrames);
       Check.nonNegative("maxAnimationFrameResolution", maxAnimationFrameResolution);
       Check.nonNegative("maxResultDimension", maxResultDimension);
+    }
+
+    /**
+     * {@code limits} tightened by these, each only where it is lower, so the engine's limits stay
+     * the ceiling. An animation is held to the frame resolution where one is set, else, as a still
+     * image, to the source resolution over all its frames, as imgproxy counts it.
+     *
+     * @param animated whether the source has more than one frame
+     */
+    public Limits tighten(Limits limits, boolean animated) {
+      if (equals(NONE)) {
+        return limits;
+      }
+      long pixels = limits.maxSourcePixels();
+      long total = limits.maxTotalPixels();
+      if (animated && maxAnimationFrameResolution > 0) {
+        pixels = Math.min(pixels, maxAnimationFrameResolution);
+      } else if (maxSrcResolution > 0) {
+        pixels = Math.min(pixels, maxSrcResolution);
+        total = Math.min(total, maxSrcResolution);
+      }
+      return new Limits(
+          pixels,
+          limits.maxSourceSide(),
+          maxAnimationFrames > 0
+              ? Math.min(limits.maxFrames(), maxAnimationFrames)
+              : limits.maxFrames(),
+          total,
+          limits.maxProgressivePixels(),
+          limits.maxProgressiveScans(),
+          limits.maxMetadataBytes(),
+          limits.maxResultPixels(),
+          maxResultDimension > 0
+              ? Math.min(limits.maxResultSide(), maxResultDimension)
+              : limits.maxResultSide());
     }
 
     /** The source size allowed: {@code limit}, or this request's lower one. */

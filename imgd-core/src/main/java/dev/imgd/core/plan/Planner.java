@@ -64,7 +64,7 @@ public final class Planner {
     int width = swap ? probe.height() : probe.width();
     int height = swap ? probe.width() : probe.height();
     ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
-    Limits asked = limits.tightenedBy(options.security(), probe.frames() > 1);
+    Limits asked = options.security().tighten(limits, probe.frames() > 1);
     Plan.ResultLimit resultLimit =
         new Plan.ResultLimit(asked.maxResultSide(), asked.maxResultPixels());
     resultLimit.check(geometry);

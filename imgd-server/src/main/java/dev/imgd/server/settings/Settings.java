@@ -517,6 +517,14 @@ public final class Settings {
           Type.BOOLEAN,
           "false",
           "AVIF when Accept allows, even over a format the URL names");
+  public static final Setting<Boolean> CACHE_CONTROL_PASSTHROUGH =
+      server(
+          "IMGD_CACHE_CONTROL_PASSTHROUGH",
+          "IMGPROXY_CACHE_CONTROL_PASSTHROUGH",
+          Type.BOOLEAN,
+          "false",
+          "the origin's Cache-Control (or the time its Expires leaves) instead of IMGD_TTL, unless"
+              + " the URL has exp");
   public static final Setting<String> ETAG_BUSTER =
       server(
           "IMGD_ETAG_BUSTER",

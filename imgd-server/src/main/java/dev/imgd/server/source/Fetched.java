@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param etag the origin's ETag, or null
  * @param lastModified the origin's Last-Modified, or null
  * @param notModified the origin answered a conditional request ({@link Conditions}) with 304
+ * @param cacheControl the origin's Cache-Control, or null (passed on with
+ *     IMGD_CACHE_CONTROL_PASSTHROUGH)
+ * @param expires the origin's Expires, or null
  */
 @SuppressWarnings("ArrayRecordComponent") // a download in flight, never compared
 public record Fetched(
@@ -21,7 +24,9 @@ public record Fetched(
     List<URI> urls,
     @Nullable String etag,
     @Nullable String lastModified,
-    boolean notModified) {
+    boolean notModified,
+    @Nullable String cacheControl,
+    @Nullable String expires) {
   public Fetched {
     Objects.requireNonNull(bytes, "bytes");
     urls = List.copyOf(urls);
@@ -35,7 +40,7 @@ public record Fetched(
 
   /** A whole object without validators. */
   public Fetched(byte[] bytes, List<URI> urls) {
-    this(bytes, urls, null, null, false);
+    this(bytes, urls, null, null, false, null, null);
   }
 
   /** What a source without redirects fetched. */

@@ -149,7 +149,13 @@ final class HttpSource implements Source, AutoCloseable {
       Exchange exchange = exchange(current, deadline, maxBytes, originsFault, conditions);
       if (exchange.body != null) {
         return new Fetched(
-            exchange.body, urls, exchange.etag, exchange.lastModified, exchange.status == 304);
+            exchange.body,
+            urls,
+            exchange.etag,
+            exchange.lastModified,
+            exchange.status == 304,
+            exchange.cacheControl,
+            exchange.expires);
       }
       if (redirects == maxRedirects) {
         throw fail(SOURCE_FAILED, "source redirected too many times", url, "> " + maxRedirects);
@@ -414,6 +420,8 @@ final class HttpSource implements Source, AutoCloseable {
     volatile @Nullable String location;
     volatile @Nullable String etag;
     volatile @Nullable String lastModified;
+    volatile @Nullable String cacheControl;
+    volatile @Nullable String expires;
     volatile boolean tooLarge;
     byte @Nullable [] body;
 
@@ -426,6 +434,8 @@ final class HttpSource implements Source, AutoCloseable {
       status = response.getStatus();
       etag = response.getHeaders().get(HttpHeader.ETAG);
       lastModified = response.getHeaders().get(HttpHeader.LAST_MODIFIED);
+      cacheControl = response.getHeaders().get(HttpHeader.CACHE_CONTROL);
+      expires = response.getHeaders().get(HttpHeader.EXPIRES);
       if (status / 100 != 2) {
         // Only the status and Location matter: do not wait for a body nobody reads.
         location = response.getHeaders().get(HttpHeader.LOCATION);
