@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -99,7 +100,11 @@ public final class ImgdServer implements AutoCloseable {
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(settings.get(Settings.PRESETS), settings.get(Settings.ONLY_PRESETS)),
+            new OptionsParser(
+                settings.get(Settings.PRESETS),
+                settings.get(Settings.ONLY_PRESETS),
+                EncodingDefaults.of(settings),
+                InstantSource.system()),
             new SourceGuard(
                 sources,
                 settings.get(Settings.SOURCE_CONCURRENCY),

@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param output how the result is encoded
  * @param input how the source is read: which page or frames, and whether it is processed at all
  * @param response what only shapes the response or the cache key, not the image
+ * @param encoding how each output format's saver is tuned and how the quality is chosen
  */
 public record Options(
     Resize resize,
@@ -50,7 +51,8 @@ public record Options(
     Metadata metadata,
     Output output,
     Input input,
-    Response response)
+    Response response,
+    Encoding encoding)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -66,7 +68,8 @@ public record Options(
           Metadata.DEFAULTS,
           Output.DEFAULTS,
           Input.DEFAULTS,
-          Response.DEFAULTS);
+          Response.DEFAULTS,
+          Encoding.DEFAULTS);
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -80,6 +83,7 @@ public record Options(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(response, "response");
+    Objects.requireNonNull(encoding, "encoding");
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -637,6 +641,7 @@ public record Options(
     Output output;
     Input input;
     Response response;
+    Encoding encoding;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -650,6 +655,7 @@ public record Options(
       output = o.output;
       input = o.input;
       response = o.response;
+      encoding = o.encoding;
     }
 
     public Builder watermark(Watermark v) {
@@ -817,6 +823,38 @@ public record Options(
       return this;
     }
 
+    // --- encoding: the savers' options and autoquality (issue 16) ---
+
+    public Builder encoding(Encoding v) {
+      encoding = Objects.requireNonNull(v, "encoding");
+      return this;
+    }
+
+    public Builder jpegOptions(Encoding.Jpeg v) {
+      encoding = encoding.withJpeg(v);
+      return this;
+    }
+
+    public Builder pngOptions(Encoding.Png v) {
+      encoding = encoding.withPng(v);
+      return this;
+    }
+
+    public Builder webpOptions(Encoding.Webp v) {
+      encoding = encoding.withWebp(v);
+      return this;
+    }
+
+    public Builder avifOptions(Encoding.Avif v) {
+      encoding = encoding.withAvif(v);
+      return this;
+    }
+
+    public Builder autoquality(Encoding.Autoquality v) {
+      encoding = encoding.withAutoquality(v);
+      return this;
+    }
+
     /** Sets width and height. */
     public Builder size(int w, int h) {
       return width(w).height(h);
@@ -896,7 +934,8 @@ public record Options(
           metadata,
           output,
           input,
-          response);
+          response,
+          encoding);
     }
   }
 
