@@ -69,7 +69,13 @@ class ImgproxyEncodingSettingsTest {
     // trellis_quant and quant_table and ignores them with a warning.
     Files.write(root.resolve("a.heic"), Fixtures.bytes("landscape-1.heic"));
     Map<String, String> env =
-        Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1", "IMGD_LIBVIPS_SYSTEM", "detected");
+        Map.of(
+            "IMGD_MODE", "isolated",
+            "IMGD_WORKERS", "1",
+            "IMGD_LIBVIPS_SYSTEM", "detected",
+            // the second pool's first worker starts with the first HEIC: room on a busy machine
+            "IMGD_TIMEOUT", "60",
+            "IMGD_QUEUE_TIMEOUT", "60");
     try (ImgdServer s = ImgproxyHttp.start(root, env)) {
       assertThat(ImgproxyEncodingTest.jpegFrame(get(s, "w:100/jpgo:1:1/f:jpg", "a.heic")))
           .isEqualTo(0xC2);

@@ -78,15 +78,18 @@ public record Encoding(Jpeg jpeg, Png png, Webp webp, Avif avif, Autoquality aut
       }
     }
 
-    /** The options only mozjpeg has, by imgproxy's name, that this value turns on. */
+    /** The first option only mozjpeg has that this value turns on, by imgproxy's name. */
     public Optional<String> mozjpegOnly() {
-      return trellisQuant
-          ? Optional.of("trellis_quant")
-          : overshootDeringing
-              ? Optional.of("overshoot_deringing")
-              : optimizeScans
-                  ? Optional.of("optimize_scans")
-                  : quantTable != 0 ? Optional.of("quant_table") : Optional.empty();
+      if (trellisQuant) {
+        return Optional.of("trellis_quant");
+      }
+      if (overshootDeringing) {
+        return Optional.of("overshoot_deringing");
+      }
+      if (optimizeScans) {
+        return Optional.of("optimize_scans");
+      }
+      return quantTable != 0 ? Optional.of("quant_table") : Optional.empty();
     }
   }
 
