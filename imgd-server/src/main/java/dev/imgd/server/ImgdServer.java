@@ -108,7 +108,7 @@ public final class ImgdServer implements AutoCloseable {
                 presets(settings),
                 settings.get(Settings.ONLY_PRESETS),
                 settings.get(Settings.ALLOW_SECURITY_OPTIONS),
-                Options.builder()
+                EncodingDefaults.of(settings).toBuilder()
                     .skipProcessing(
                         settings.get(Settings.SKIP_PROCESSING_FORMATS).toArray(ImageFormat[]::new))
                     .build(),

@@ -519,6 +519,117 @@ final class OptionTable {
             "Output format; by default the source's format where imgd can write it.",
             (r, n, a) -> r.b.format(outputFormat(n, a[0])),
             o -> o.format().map(ImageFormat::extension).orElse(null)));
+    // The savers' options and autoquality (issue 16): written only where they differ from
+    // imgproxy's defaults, so keys without them stay as they were.
+    t.add(
+        several(
+            "jpeg_options,jpgo",
+            "progressive:no_subsample:trellis_quant:overshoot_deringing:optimize_scans:quant_table",
+            6,
+            true,
+            "1:1:1:0:0:3",
+            "JPEG saver: progressive, no chroma subsampling, and (mozjpeg) trellis quantisation,"
+                + " overshoot deringing, optimised scans, quantisation table 0-8.",
+            OptionTable::jpegOptions,
+            o -> {
+              Encoding.Jpeg j = o.encoding().jpeg();
+              return j.equals(Encoding.Jpeg.DEFAULTS)
+                  ? List.of()
+                  : List.of(
+                      String.join(
+                          ":",
+                          bit(j.progressive()),
+                          bit(j.noSubsample()),
+                          bit(j.trellisQuant()),
+                          bit(j.overshootDeringing()),
+                          bit(j.optimizeScans()),
+                          Integer.toString(j.quantTable())));
+            }));
+    t.add(
+        several(
+            "png_options,pngo",
+            "interlaced:quantize:quantization_colors",
+            3,
+            true,
+            "1:1:16",
+            "PNG saver: Adam7 interlacing, and a palette of at most 2-256 colours (rounded up to a"
+                + " power of two, as imgproxy).",
+            OptionTable::pngOptions,
+            o -> {
+              Encoding.Png p = o.encoding().png();
+              return p.equals(Encoding.Png.DEFAULTS)
+                  ? List.of()
+                  : List.of(
+                      bit(p.interlaced()) + ':' + bit(p.quantize()) + ':' + p.quantizationColors());
+            }));
+    t.add(
+        several(
+            "webp_options,webpo",
+            "compression:smart_subsample:preset",
+            3,
+            true,
+            "lossless:1:drawing",
+            "WebP saver: lossy, near_lossless or lossless; smart subsampling; preset (default,"
+                + " photo, picture, drawing, icon, text).",
+            OptionTable::webpOptions,
+            o -> {
+              Encoding.Webp w = o.encoding().webp();
+              Encoding.Webp d = Encoding.Webp.DEFAULTS;
+              return w.compression() == d.compression()
+                      && w.smartSubsample() == d.smartSubsample()
+                      && w.preset() == d.preset()
+                  ? List.of()
+                  : List.of(
+                      w.compression().id() + ':' + bit(w.smartSubsample()) + ':' + w.preset().id());
+            }));
+    t.add(
+        several(
+            "avif_options,avifo",
+            "subsample",
+            1,
+            true,
+            "off",
+            "AVIF saver: chroma subsampling auto (below quality 90), on or off.",
+            (r, n, a) ->
+                r.b.avifOptions(
+                    new Encoding.Avif(
+                        choice(
+                            n,
+                            "subsample",
+                            a[0],
+                            Encoding.Subsample.values(),
+                            Encoding.Subsample::id),
+                        r.b.encoding.avif().speed())),
+            o ->
+                o.encoding().avif().subsample() == Encoding.Avif.DEFAULTS.subsample()
+                    ? List.of()
+                    : List.of(o.encoding().avif().subsample().id())));
+    t.add(
+        several(
+            "autoquality,aq",
+            "method:target:min_quality:max_quality:allowed_error",
+            5,
+            true,
+            "dssim:0.01:60:90:0.001",
+            "Choose the quality: none, size (largest quality within target bytes) or dssim (lowest"
+                + " quality within allowed_error of the target DSSIM, on the luminance); ml is"
+                + " refused.",
+            OptionTable::autoquality,
+            o -> {
+              Encoding.Autoquality q = o.encoding().autoquality();
+              return !q.enabled()
+                  ? List.of()
+                  : List.of(
+                      q.method().id()
+                          + ':'
+                          + Options.num(q.target())
+                          + ':'
+                          + q.minQuality()
+                          + ':'
+                          + q.maxQuality()
+                          + ':'
+                          + Options.num(q.allowedError()));
+            }));
     t.add(
         whole(
             "page,pg",
@@ -980,6 +1091,96 @@ final class OptionTable {
       throw invalid(n, "filename", a[0], encoded ? "URL-safe base64" : "a percent-encoded name");
     }
     r.b.filename(name);
+  }
+
+  // --- the savers' options and autoquality: an empty argument keeps the current value ---------
+
+  private static void jpegOptions(Request r, String n, String[] a) {
+    Encoding.Jpeg j = r.b.encoding.jpeg();
+    r.b.jpegOptions(
+        new Encoding.Jpeg(
+            flagArg(n, a, 0, j.progressive()),
+            flagArg(n, a, 1, j.noSubsample()),
+            flagArg(n, a, 2, j.trellisQuant()),
+            flagArg(n, a, 3, j.overshootDeringing()),
+            flagArg(n, a, 4, j.optimizeScans()),
+            given(a, 5) ? rangeArg(n, "quant_table", a[5], 0, 8) : j.quantTable()));
+  }
+
+  private static void pngOptions(Request r, String n, String[] a) {
+    Encoding.Png p = r.b.encoding.png();
+    r.b.pngOptions(
+        new Encoding.Png(
+            flagArg(n, a, 0, p.interlaced()),
+            flagArg(n, a, 1, p.quantize()),
+            given(a, 2)
+                ? rangeArg(n, "quantization_colors", a[2], 2, 256)
+                : p.quantizationColors()));
+  }
+
+  private static void webpOptions(Request r, String n, String[] a) {
+    Encoding.Webp w = r.b.encoding.webp();
+    r.b.webpOptions(
+        new Encoding.Webp(
+            given(a, 0)
+                ? choice(
+                    n,
+                    "compression",
+                    a[0],
+                    Encoding.WebpCompression.values(),
+                    Encoding.WebpCompression::id)
+                : w.compression(),
+            flagArg(n, a, 1, w.smartSubsample()),
+            given(a, 2)
+                ? choice(n, "preset", a[2], Encoding.WebpPreset.values(), Encoding.WebpPreset::id)
+                : w.preset(),
+            w.effort()));
+  }
+
+  private static void autoquality(Request r, String n, String[] a) {
+    Encoding.Autoquality q = r.b.encoding.autoquality();
+    if (given(a, 0) && a[0].equals("ml")) {
+      throw bad(
+          "Invalid "
+              + n
+              + " method 'ml': it needs a neural network model, which imgd does not have; use"
+              + " dssim");
+    }
+    r.b.autoquality(
+        new Encoding.Autoquality(
+            given(a, 0)
+                ? choice(n, "method", a[0], Encoding.Method.values(), Encoding.Method::id)
+                : q.method(),
+            given(a, 1) ? positive(n, "target", a[1]) : q.target(),
+            given(a, 2) ? rangeArg(n, "min_quality", a[2], 1, 100) : q.minQuality(),
+            given(a, 3) ? rangeArg(n, "max_quality", a[3], 1, 100) : q.maxQuality(),
+            given(a, 4) ? nonNegative(n, "allowed_error", a[4]) : q.allowedError()));
+  }
+
+  private static boolean given(String[] a, int i) {
+    return a.length > i && !a[i].isEmpty();
+  }
+
+  private static boolean flagArg(String n, String[] a, int i, boolean current) {
+    return given(a, i) ? bool(n, a[i]) : current;
+  }
+
+  private static int rangeArg(String n, String what, String arg, int min, int max) {
+    int v = integer(n, what, arg);
+    if (v < min || v > max) {
+      throw invalid(n, what, arg, "an integer from " + min + " to " + max);
+    }
+    return v;
+  }
+
+  private static <E extends Enum<E>> E choice(
+      String n, String what, String arg, E[] values, Function<E, String> id) {
+    for (E v : values) {
+      if (id.apply(v).equals(arg)) {
+        return v;
+      }
+    }
+    throw invalid(n, what, arg, String.join(", ", Arrays.stream(values).map(id).toList()));
   }
 
   /**

@@ -40,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  * @param input how the source is read: which page or frames, and whether it is processed at all
  * @param response what only shapes the response or the cache key, not the image
  * @param security the request's own, tighter limits (imgproxy's security options)
+ * @param encoding how each output format's saver is tuned and how the quality is chosen
  */
 public record Options(
     Resize resize,
@@ -53,7 +54,8 @@ public record Options(
     Output output,
     Input input,
     Response response,
-    Security security)
+    Security security,
+    Encoding encoding)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -70,7 +72,8 @@ public record Options(
           Output.DEFAULTS,
           Input.DEFAULTS,
           Response.DEFAULTS,
-          Security.NONE);
+          Security.NONE,
+          Encoding.DEFAULTS);
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -85,6 +88,7 @@ public record Options(
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(encoding, "encoding");
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -739,6 +743,7 @@ public record Options(
     Input input;
     Response response;
     Security security;
+    Encoding encoding;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -753,6 +758,7 @@ public record Options(
       input = o.input;
       response = o.response;
       security = o.security;
+      encoding = o.encoding;
     }
 
     public Builder watermark(Watermark v) {
@@ -920,6 +926,38 @@ public record Options(
       return this;
     }
 
+    // --- encoding: the savers' options and autoquality (issue 16) ---
+
+    public Builder encoding(Encoding v) {
+      encoding = Objects.requireNonNull(v, "encoding");
+      return this;
+    }
+
+    public Builder jpegOptions(Encoding.Jpeg v) {
+      encoding = encoding.withJpeg(v);
+      return this;
+    }
+
+    public Builder pngOptions(Encoding.Png v) {
+      encoding = encoding.withPng(v);
+      return this;
+    }
+
+    public Builder webpOptions(Encoding.Webp v) {
+      encoding = encoding.withWebp(v);
+      return this;
+    }
+
+    public Builder avifOptions(Encoding.Avif v) {
+      encoding = encoding.withAvif(v);
+      return this;
+    }
+
+    public Builder autoquality(Encoding.Autoquality v) {
+      encoding = encoding.withAutoquality(v);
+      return this;
+    }
+
     /** Sets width and height. */
     public Builder size(int w, int h) {
       return width(w).height(h);
@@ -1027,7 +1065,8 @@ public record Options(
           output,
           input,
           response,
-          security);
+          security,
+          encoding);
     }
   }
 

@@ -4,6 +4,6 @@ package dev.imgd.core.pipeline;
 final class Encode implements Step {
   @Override
   public void apply(Context ctx) {
-    ctx.encoded(Encoder.encode(ctx.image(), ctx.plan.output()));
+    ctx.encoded(Encoder.encode(ctx.image(), ctx.plan.output(), ctx.plan.options().encoding()));
   }
 }

@@ -20,7 +20,8 @@ import dev.imgd.core.probe.ProbeResult;
  *   <li>the resized image when it is turned or smart-cropped, the loaded image when the source is
  *       smart-cropped or trimmed;
  *   <li>the encoder's own buffers (mozjpeg's coefficients for optimised Huffman tables, libwebp's
- *       and aom's pictures).
+ *       and aom's pictures);
+ *   <li>an autoquality search's rendered result and the trial it judges ({@link #autoquality}).
  * </ul>
  */
 final class MemoryModel {
@@ -68,6 +69,18 @@ final class MemoryModel {
     int encoder = output.format().memory().encoderBytes();
     memory += encoder > 0 ? result * encoder : result * bands / 8;
     return memory;
+  }
+
+  /**
+   * The extra memory of an autoquality search: the result rendered once for its several encodes,
+   * and for the trial being judged (one at a time) its encoder's buffers, its decoded copy and the
+   * float luminance planes DSSIM compares (counted whole: a bound on libvips' tiles of them).
+   */
+  public static long autoquality(ProbeResult probe, ResizePlan g, int frames, Plan.Output output) {
+    int bands = Math.max(3, probe.bands()) + (probe.hasAlpha() && probe.bands() < 4 ? 1 : 0);
+    long result = (long) g.width() * g.height() * frames;
+    long encoder = result * output.format().memory().encoderBytes();
+    return result * bands * 2 + result * Float.BYTES * 4 + encoder;
   }
 
   /** The extra memory of a trimmed job: the whole loaded image is rendered. */

@@ -91,7 +91,10 @@ public final class Planner {
             options.output().maxBytes());
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
+            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0)
+            + (options.encoding().autoquality().enabled() && format.has(ImageFormat.Trait.LOSSY)
+                ? MemoryModel.autoquality(probe, geometry, frames, output)
+                : 0);
     return new Plan(
         options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
   }

@@ -163,6 +163,18 @@ class PlannerTest {
   }
 
   @Test
+  void anAutoqualitySearchIsCounted_FM16() { // FM-16: admission by the memory estimate
+    String image = "2569067123_aca715a2ee_o.jpg";
+    long plain = plan(image, "w:720").memoryEstimate();
+    // the result rendered once and the trial it judges, decoded
+    assertThat(plan(image, "w:720/aq:dssim").memoryEstimate() - plain)
+        .isGreaterThanOrEqualTo(720L * 588 * 3 * 2);
+    // a PNG result takes no quality: nothing is searched
+    assertThat(plan(image, "w:720/aq:dssim/f:png").memoryEstimate())
+        .isEqualTo(plan(image, "w:720/f:png").memoryEstimate());
+  }
+
+  @Test
   void aPlanIsSerialisable() throws Exception {
     try (var out = new ObjectOutputStream(new ByteArrayOutputStream())) {
       out.writeObject(plan("Landscape_6.jpg", "rs:fill:100:100/g:sm/wm:0.5/f:webp"));

@@ -541,6 +541,149 @@ public final class Settings {
               t -> t.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(t))),
           "",
           "no Last-Modified is older than this, and an older If-Modified-Since is not honoured");
+  // The savers' options and autoquality (issue 16): the defaults jpgo, pngo, webpo, avifo and aq
+  // override per request.
+  public static final Setting<Boolean> JPEG_PROGRESSIVE =
+      server(
+          "IMGD_JPEG_PROGRESSIVE",
+          "IMGPROXY_JPEG_PROGRESSIVE",
+          Type.BOOLEAN,
+          "false",
+          "progressive JPEG");
+  public static final Setting<Boolean> JPEG_NO_SUBSAMPLE =
+      server(
+          "IMGD_JPEG_NO_SUBSAMPLE",
+          "IMGPROXY_JPEG_NO_SUBSAMPLE",
+          Type.BOOLEAN,
+          "false",
+          "JPEG without chroma subsampling");
+  public static final Setting<Boolean> JPEG_TRELLIS_QUANT =
+      server(
+          "IMGD_JPEG_TRELLIS_QUANT",
+          "IMGPROXY_JPEG_TRELLIS_QUANT",
+          Type.BOOLEAN,
+          "false",
+          "JPEG trellis quantisation (needs mozjpeg)");
+  public static final Setting<Boolean> JPEG_OVERSHOOT_DERINGING =
+      server(
+          "IMGD_JPEG_OVERSHOOT_DERINGING",
+          "IMGPROXY_JPEG_OVERSHOOT_DERINGING",
+          Type.BOOLEAN,
+          "false",
+          "JPEG overshoot deringing (needs mozjpeg)");
+  public static final Setting<Boolean> JPEG_OPTIMIZE_SCANS =
+      server(
+          "IMGD_JPEG_OPTIMIZE_SCANS",
+          "IMGPROXY_JPEG_OPTIMIZE_SCANS",
+          Type.BOOLEAN,
+          "false",
+          "JPEG scans split by DCT spectrum; implies progressive (needs mozjpeg)");
+  public static final Setting<Integer> JPEG_QUANT_TABLE =
+      server(
+          "IMGD_JPEG_QUANT_TABLE",
+          "IMGPROXY_JPEG_QUANT_TABLE",
+          Type.count(0, 8),
+          "0",
+          "JPEG quantisation table (0: Annex K; others need mozjpeg)");
+  public static final Setting<Boolean> PNG_INTERLACED =
+      server(
+          "IMGD_PNG_INTERLACED",
+          "IMGPROXY_PNG_INTERLACED",
+          Type.BOOLEAN,
+          "false",
+          "interlaced (Adam7) PNG");
+  public static final Setting<Boolean> PNG_QUANTIZE =
+      server(
+          "IMGD_PNG_QUANTIZE",
+          "IMGPROXY_PNG_QUANTIZE",
+          Type.BOOLEAN,
+          "false",
+          "palette PNG of at most IMGD_PNG_QUANTIZATION_COLORS colours");
+  public static final Setting<Integer> PNG_QUANTIZATION_COLORS =
+      server(
+          "IMGD_PNG_QUANTIZATION_COLORS",
+          "IMGPROXY_PNG_QUANTIZATION_COLORS",
+          Type.count(2, 256),
+          "256",
+          "palette size of a quantised PNG (rounded up to a power of two)");
+  public static final Setting<String> WEBP_COMPRESSION =
+      server(
+          "IMGD_WEBP_COMPRESSION",
+          "IMGPROXY_WEBP_COMPRESSION",
+          Type.oneOf("lossy", "near_lossless", "lossless"),
+          "lossy",
+          "WebP compression");
+  public static final Setting<Boolean> WEBP_SMART_SUBSAMPLE =
+      server(
+          "IMGD_WEBP_SMART_SUBSAMPLE",
+          "IMGPROXY_WEBP_SMART_SUBSAMPLE",
+          Type.BOOLEAN,
+          "false",
+          "WebP smart chroma subsampling");
+  public static final Setting<Integer> WEBP_EFFORT =
+      server(
+          "IMGD_WEBP_EFFORT",
+          "IMGPROXY_WEBP_EFFORT",
+          Type.count(1, 6),
+          "4",
+          "WebP encoder effort (slower, smaller)");
+  public static final Setting<String> WEBP_PRESET =
+      server(
+          "IMGD_WEBP_PRESET",
+          "IMGPROXY_WEBP_PRESET",
+          Type.oneOf("default", "photo", "picture", "drawing", "icon", "text"),
+          "default",
+          "WebP encoder preset");
+  public static final Setting<Integer> AVIF_SPEED =
+      server(
+          "IMGD_AVIF_SPEED",
+          "IMGPROXY_AVIF_SPEED",
+          Type.count(0, 9),
+          "5",
+          "AVIF encoder speed, 0 (slowest, smallest) to 9 (imgproxy's default: 8)");
+  public static final Setting<String> AVIF_SUBSAMPLE =
+      server(
+          "IMGD_AVIF_SUBSAMPLE",
+          "IMGPROXY_AVIF_SUBSAMPLE",
+          Type.oneOf("auto", "on", "off"),
+          "auto",
+          "AVIF chroma subsampling; auto: below quality 90");
+  public static final Setting<String> AUTOQUALITY_METHOD =
+      server(
+          "IMGD_AUTOQUALITY_METHOD",
+          "IMGPROXY_AUTOQUALITY_METHOD",
+          Type.oneOf("none", "size", "dssim"),
+          "none",
+          "how the quality is chosen: none, size (target bytes) or dssim (target DSSIM); imgproxy's"
+              + " ml needs a model imgd does not have");
+  public static final Setting<Double> AUTOQUALITY_TARGET =
+      server(
+          "IMGD_AUTOQUALITY_TARGET",
+          "IMGPROXY_AUTOQUALITY_TARGET",
+          Type.POSITIVE,
+          "0.02",
+          "the autoquality target: bytes for size, DSSIM for dssim");
+  public static final Setting<Integer> AUTOQUALITY_MIN =
+      server(
+          "IMGD_AUTOQUALITY_MIN",
+          "IMGPROXY_AUTOQUALITY_MIN",
+          Type.count(1, 100),
+          "70",
+          "the lowest quality autoquality tries");
+  public static final Setting<Integer> AUTOQUALITY_MAX =
+      server(
+          "IMGD_AUTOQUALITY_MAX",
+          "IMGPROXY_AUTOQUALITY_MAX",
+          Type.count(1, 100),
+          "80",
+          "the highest quality autoquality tries");
+  public static final Setting<Double> AUTOQUALITY_ALLOWED_ERROR =
+      server(
+          "IMGD_AUTOQUALITY_ALLOWED_ERROR",
+          "IMGPROXY_AUTOQUALITY_ALLOWED_ERROR",
+          Type.FRACTION,
+          "0.002",
+          "how far from the target DSSIM a result may be");
 
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and

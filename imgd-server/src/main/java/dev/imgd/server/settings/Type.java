@@ -206,6 +206,13 @@ public record Type<T>(String allowed, Function<String, T> parser) {
     return new Type<>(n.allowed(), s -> n.parse(s).intValue());
   }
 
+  /** A number > 0, decimals allowed. */
+  static final Type<Double> POSITIVE =
+      new Type<>("a number > 0", s -> decimalIn(s, Double.MIN_VALUE, Double.MAX_VALUE));
+
+  /** A number from 0 to 1, decimals allowed. */
+  static final Type<Double> FRACTION = new Type<>("a number from 0 to 1", s -> decimalIn(s, 0, 1));
+
   /** {@code cores} (the machine's processors) or a count >= 1. */
   static Type<Integer> countOrCores() {
     Type<Integer> n = count(1, 4096);
@@ -232,6 +239,14 @@ public record Type<T>(String allowed, Function<String, T> parser) {
           }
           return s;
         });
+  }
+
+  private static double decimalIn(String s, double min, double max) {
+    double v = Double.parseDouble(s);
+    if (!(v >= min && v <= max)) {
+      throw new IllegalArgumentException();
+    }
+    return v;
   }
 
   private static long inRange(long v, long min, long max) {

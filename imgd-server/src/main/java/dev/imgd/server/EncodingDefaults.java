@@ -1,0 +1,60 @@
+package dev.imgd.server;
+
+import dev.imgd.core.options.Encoding;
+import dev.imgd.core.options.Options;
+import dev.imgd.server.settings.Settings;
+import java.util.Locale;
+
+/**
+ * The options every request starts from: imgproxy's defaults with the savers' options and
+ * autoquality the settings give (IMGD_JPEG_*, IMGD_PNG_*, IMGD_WEBP_*, IMGD_AVIF_*,
+ * IMGD_AUTOQUALITY_*), which jpgo, pngo, webpo, avifo and aq override per request.
+ */
+final class EncodingDefaults {
+  private EncodingDefaults() {}
+
+  /**
+   * @throws IllegalArgumentException naming the settings when they do not fit together
+   */
+  static Options of(Settings s) {
+    Encoding.Autoquality autoquality;
+    try {
+      autoquality =
+          new Encoding.Autoquality(
+              Encoding.Method.valueOf(upper(s.get(Settings.AUTOQUALITY_METHOD))),
+              s.get(Settings.AUTOQUALITY_TARGET),
+              s.get(Settings.AUTOQUALITY_MIN),
+              s.get(Settings.AUTOQUALITY_MAX),
+              s.get(Settings.AUTOQUALITY_ALLOWED_ERROR));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bad settings IMGD_AUTOQUALITY_*: " + e.getMessage(), e);
+    }
+    Encoding encoding =
+        new Encoding(
+            new Encoding.Jpeg(
+                s.get(Settings.JPEG_PROGRESSIVE),
+                s.get(Settings.JPEG_NO_SUBSAMPLE),
+                s.get(Settings.JPEG_TRELLIS_QUANT),
+                s.get(Settings.JPEG_OVERSHOOT_DERINGING),
+                s.get(Settings.JPEG_OPTIMIZE_SCANS),
+                s.get(Settings.JPEG_QUANT_TABLE)),
+            new Encoding.Png(
+                s.get(Settings.PNG_INTERLACED),
+                s.get(Settings.PNG_QUANTIZE),
+                s.get(Settings.PNG_QUANTIZATION_COLORS)),
+            new Encoding.Webp(
+                Encoding.WebpCompression.valueOf(upper(s.get(Settings.WEBP_COMPRESSION))),
+                s.get(Settings.WEBP_SMART_SUBSAMPLE),
+                Encoding.WebpPreset.valueOf(upper(s.get(Settings.WEBP_PRESET))),
+                s.get(Settings.WEBP_EFFORT)),
+            new Encoding.Avif(
+                Encoding.Subsample.valueOf(upper(s.get(Settings.AVIF_SUBSAMPLE))),
+                s.get(Settings.AVIF_SPEED)),
+            autoquality);
+    return Options.builder().encoding(encoding).build();
+  }
+
+  private static String upper(String id) {
+    return id.toUpperCase(Locale.ROOT);
+  }
+}
