@@ -88,7 +88,8 @@ public final class Planner {
             options.output().maxBytes());
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
+            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0)
+            + MemoryModel.watermark(options.watermark(), geometry);
     return new Plan(
         options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
   }
