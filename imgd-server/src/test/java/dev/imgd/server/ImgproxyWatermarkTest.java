@@ -287,7 +287,7 @@ class ImgproxyWatermarkTest {
   }
 
   @Test
-  void watermarkUrlUsesThatImageThroughTheGuardedSources() throws Exception {
+  void watermarkUrlUsesThatImageThroughTheGuardedSources_FM22() throws Exception {
     // trim1.png (350x250, grey) in place of the server's geometry.png: grey, not red or green.
     for (ImgdServer s : servers.both()) {
       BufferedImage out =
@@ -306,12 +306,16 @@ class ImgproxyWatermarkTest {
   }
 
   @Test
-  void watermarkUrlThatIsNoImageIsRefusedBeforeAnyDecoder() throws Exception {
+  void watermarkUrlThatIsNoImageOrAFloodIsRefusedBeforeAnyDecoder_FM01() throws Exception {
     Files.writeString(servers.root().resolve("notes.txt"), "just text");
+    Files.write(servers.root().resolve("flood.png"), ServerTest.pngHeader(50_000, 50_000));
     for (ImgdServer s : servers.both()) {
-      HttpResponse<byte[]> r = request(s, "wmu:" + b64("local:///notes.txt") + "/wm:1");
-      assertThat(r.statusCode()).isEqualTo(415);
-      assertThat(new String(r.body(), UTF_8)).contains("watermark_url");
+      HttpResponse<byte[]> text = request(s, "wmu:" + b64("local:///notes.txt") + "/wm:1");
+      assertThat(text.statusCode()).isEqualTo(415);
+      assertThat(new String(text.body(), UTF_8)).contains("watermark_url");
+      HttpResponse<byte[]> flood = request(s, "wmu:" + b64("local:///flood.png") + "/wm:1");
+      assertThat(flood.statusCode()).isEqualTo(422);
+      assertThat(ServerTest.problemCode(flood)).isEqualTo("limit_exceeded");
     }
   }
 
@@ -368,7 +372,7 @@ class ImgproxyWatermarkTest {
   }
 
   @Test
-  void watermarkTextThatCannotRenderIsA4xx() throws Exception {
+  void watermarkTextThatCannotRenderIsA4xx_FM23() throws Exception {
     for (ImgdServer s : servers.both()) {
       HttpResponse<byte[]> bad = request(s, "wmt:" + b64("<b>open") + "/wm:1");
       assertThat(bad.statusCode()).isEqualTo(400);
