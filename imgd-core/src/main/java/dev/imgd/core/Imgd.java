@@ -2,6 +2,7 @@ package dev.imgd.core;
 
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
+import dev.imgd.core.options.Watermark;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
@@ -46,6 +47,7 @@ public final class Imgd implements AutoCloseable {
   private final Map<ImageFormat, Planner> planners = new EnumMap<>(ImageFormat.class);
   private final OptionsParser parser;
   private final byte @Nullable [] watermark;
+  private final double watermarkOpacity;
 
   private Imgd(Builder b) {
     if (b.engine != null) {
@@ -63,6 +65,7 @@ public final class Imgd implements AutoCloseable {
     this.maxSourceBytes = b.maxSourceBytes;
     this.timeout = b.timeout;
     this.watermark = b.watermark;
+    this.watermarkOpacity = b.watermarkOpacity;
     // A planner per input format: what can be written depends on which libvips reads the input.
     Set<ImageFormat> reads = engine.reads();
     for (ImageFormat input : ImageFormat.values()) {
@@ -116,10 +119,26 @@ public final class Imgd implements AutoCloseable {
     return run(source, plan(source, options, deadline), deadline);
   }
 
-  /** Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source. */
+  /**
+   * Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source, with the
+   * configured watermark image.
+   */
   public Result run(byte[] source, Plan plan, Instant deadline) {
-    byte @Nullable [] mark = plan.options().watermark().enabled() ? watermark : null;
-    Encoded out = engine.run(source, plan, mark, deadline);
+    Watermark wm = plan.options().watermark();
+    if (wm.enabled() && !wm.url().isEmpty()) {
+      throw new ImgdException(
+          ErrorCode.BAD_OPTIONS,
+          "watermark_url is fetched by the caller: run the plan with the image it names");
+    }
+    return run(source, plan, wm.enabled() && wm.text().isEmpty() ? watermark : null, deadline);
+  }
+
+  /**
+   * Runs a plan with {@code watermark} as the watermark image, in place of the configured one (the
+   * image a {@code watermark_url} names, fetched and probed by the caller).
+   */
+  public Result run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
+    Encoded out = engine.run(source, plan, watermark, deadline);
     return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
   }
 
@@ -139,11 +158,21 @@ public final class Imgd implements AutoCloseable {
     if (source.length > maxBytes) {
       throw tooLarge(source.length, maxBytes);
     }
-    if (options.watermark().enabled() && watermark == null) {
+    Watermark wm = options.watermark();
+    if (wm.enabled() && wm.url().isEmpty() && wm.text().isEmpty() && watermark == null) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS,
           "a watermark was asked for, but no watermark image is configured (the server's"
-              + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL)");
+              + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL) and the URL"
+              + " names none (watermark_url, watermark_text)");
+    }
+    if (wm.enabled() && watermarkOpacity < 1) {
+      // imgproxy: the final opacity is the base opacity times the option's.
+      double opacity = wm.opacity() * watermarkOpacity;
+      options =
+          options.toBuilder()
+              .watermark(wm.withPlacement(opacity > 0, opacity, wm.position(), wm.scale()))
+              .build();
     }
     ProbeResult probe = Probe.check(source, limits);
     Limits asked = options.security().tighten(limits, probe.frames() > 1);
@@ -200,6 +229,7 @@ public final class Imgd implements AutoCloseable {
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean lenient;
     private byte @Nullable [] watermark;
+    private double watermarkOpacity = 1;
     private Map<String, String> presets = Map.of();
     private Duration timeout = Duration.ofSeconds(30);
     private @Nullable Engine engine;
@@ -262,6 +292,18 @@ public final class Imgd implements AutoCloseable {
     /** The watermark image used by the watermark option. */
     public Builder watermark(byte[] image) {
       this.watermark = image.clone();
+      return this;
+    }
+
+    /**
+     * The base opacity of every watermark, 0..1 (default 1): the option's opacity multiplies it, as
+     * imgproxy's IMGPROXY_WATERMARK_OPACITY.
+     */
+    public Builder watermarkOpacity(double opacity) {
+      if (!(opacity >= 0 && opacity <= 1)) {
+        throw new IllegalArgumentException("watermarkOpacity must be in [0, 1]: " + opacity);
+      }
+      this.watermarkOpacity = opacity;
       return this;
     }
 

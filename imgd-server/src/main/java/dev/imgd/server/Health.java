@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class Health {
   private static final Logger LOG = LoggerFactory.getLogger(ImgdServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final byte[] TINY_PNG =
+  static final byte[] TINY_PNG =
       Base64.getDecoder()
           .decode(
               "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");

@@ -47,6 +47,7 @@ import org.jspecify.annotations.Nullable;
  * parse the URL, check its signature        cheap rejections: no slot needed
  * look the result up in the cache           hit: answer now (304 on If-None-Match)
  * shedding, or the queue already full       503 + Retry-After at once, nothing fetched
+ * the watermark_url image, if any            cached by URL, else fetched and probed like a source
  * room for the body or download             buffer budget: waits like a slot, then 503
  * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408);
  *                                           the origin's 304 to a conditional fetch: 304
@@ -87,6 +88,7 @@ final class ImageHandler {
   private final long ttl;
   private final boolean cacheControlPassthrough;
   private final Revalidation revalidation;
+  private final WatermarkImages watermarks;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
   private final List<ImageFormat> autoFormats;
@@ -139,6 +141,11 @@ final class ImageHandler {
             settings.get(Settings.USE_LAST_MODIFIED),
             settings.get(Settings.ETAG_BUSTER),
             settings.get(Settings.LAST_MODIFIED_BUSTER).orElse(null));
+    this.watermarks =
+        new WatermarkImages(
+            this::downloadWatermark,
+            ImgdServer.limits(settings),
+            settings.get(Settings.WATERMARKS_CACHE_SIZE));
     List<ImageFormat> auto = new java.util.ArrayList<>();
     List<ImageFormat> enforced = new java.util.ArrayList<>();
     // Enforcing a format offers it where none is named too, as imgproxy's detector does.
@@ -203,6 +210,8 @@ final class ImageHandler {
     }
     // Room for the bytes before the first is read; then the download or the body, outside the
     // slots: a slow source holds only its own bulkhead, a slow body only its room.
+    // A watermark_url image first, in its own room: never two rooms held at once.
+    byte @Nullable [] mark = watermarks.forRequest(ask.options().watermark(), deadline);
     long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
     long room = post ? bodyRoom(request) : maxSource;
     try (Admission.Held held = admission.hold(room, deadline)) {
@@ -214,7 +223,7 @@ final class ImageHandler {
       }
       byte[] source = fetched != null ? fetched.bytes() : readBody(request, deadline);
       held.trim(source.length);
-      process(request, response, callback, ask, key, source, fetched, deadline);
+      process(request, response, callback, ask, key, source, mark, fetched, deadline);
     }
   }
 
@@ -226,6 +235,7 @@ final class ImageHandler {
       Ask ask,
       @Nullable String key,
       byte[] source,
+      byte @Nullable [] mark,
       @Nullable Fetched fetched,
       Instant deadline) {
     Optional<ImageFormat> unprocessed = unprocessed(ask, source);
@@ -240,7 +250,7 @@ final class ImageHandler {
     long queued = System.nanoTime();
     try (Admission.Permit permit = admission.admit(deadline)) {
       metrics.stage("queue", System.nanoTime() - queued);
-      Rendered r = render(engineFor(fetched), source, ask, permit, deadline);
+      Rendered r = render(engineFor(fetched), source, mark, ask, permit, deadline);
       lastSuccess = Instant.now();
       // A fallback's bytes are not the variant's: its ETag is their hash, never the origin's.
       ResultCache.Entry entry =
@@ -267,7 +277,12 @@ final class ImageHandler {
    * skipped; an encoder that fails moves on to the next format the client accepts.
    */
   private Rendered render(
-      Imgd engine, byte[] source, Ask ask, Admission.Permit permit, Instant deadline) {
+      Imgd engine,
+      byte[] source,
+      byte @Nullable [] mark,
+      Ask ask,
+      Admission.Permit permit,
+      Instant deadline) {
     Options options = ask.options();
     String fallback = null;
     if (options.format().filter(f -> f.has(ImageFormat.Trait.HEAVY_ENCODER)).isPresent()
@@ -285,7 +300,10 @@ final class ImageHandler {
       long started = System.nanoTime();
       try {
         faults.beforeRun(plan);
-        Imgd.Result result = engine.run(source, plan, deadline);
+        Imgd.Result result =
+            mark != null
+                ? engine.run(source, plan, mark, deadline)
+                : engine.run(source, plan, deadline);
         metrics.stage("processing", System.nanoTime() - started);
         return new Rendered(result, fallback);
       } catch (ImgdException e) {
@@ -507,7 +525,7 @@ final class ImageHandler {
     return isolated.engine().mainWrites().contains(f);
   }
 
-  private static URI sourceUri(String source) {
+  static URI sourceUri(String source) {
     try {
       return new URI(source);
     } catch (URISyntaxException e) {
@@ -527,6 +545,18 @@ final class ImageHandler {
   private String cacheKey(Ask ask) {
     String negotiated = ask.varyAccept() ? "accept\n" : "";
     return negotiated + ask.options().canonical() + "\n" + sources.identity(ask.requiredSource());
+  }
+
+  /**
+   * A {@code watermark_url} image, downloaded in room of its own from the buffer budget, held for
+   * the download (the cache that keeps it is bounded apart).
+   */
+  private byte[] downloadWatermark(URI url, Instant deadline) {
+    try (Admission.Held held = admission.hold(maxSourceBytes, deadline)) {
+      byte[] bytes = fetch(url, Conditions.NONE, maxSourceBytes, deadline).bytes();
+      held.trim(bytes.length);
+      return bytes;
+    }
   }
 
   private Fetched fetch(URI source, Conditions conditions, long maxBytes, Instant deadline) {

@@ -2,9 +2,11 @@ package dev.imgd.server;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
+import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
+import dev.imgd.core.probe.Probe;
 import dev.imgd.server.settings.HostPort;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.server.source.SourceSettings;
@@ -21,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -72,6 +75,9 @@ public final class ImgdServer implements AutoCloseable {
     } else {
       this.isolated = engine.threads(workerCount).build();
       metrics.libvips();
+    }
+    if (watermark != null) {
+      checkWatermark(settings, watermark, isolated);
     }
     this.trusted =
         isolatedMode && !settings.get(Settings.TRUSTED_SOURCES).isEmpty()
@@ -162,15 +168,11 @@ public final class ImgdServer implements AutoCloseable {
   private static Imgd.Builder engineBuilder(Settings settings, byte @Nullable [] watermark) {
     Imgd.Builder b =
         Imgd.builder()
-            .limits(
-                Limits.builder()
-                    .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION))
-                    .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
-                    .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
-                    .build())
+            .limits(limits(settings))
             .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
             .timeout(settings.get(Settings.TIMEOUT))
-            .presets(presets(settings));
+            .presets(presets(settings))
+            .watermarkOpacity(settings.get(Settings.WATERMARK_OPACITY));
     return watermark == null ? b : b.watermark(watermark);
   }
 
@@ -199,6 +201,15 @@ public final class ImgdServer implements AutoCloseable {
     return networks;
   }
 
+  /** The engine's limits, which the probe also checks watermark images against. */
+  static Limits limits(Settings settings) {
+    return Limits.builder()
+        .maxSourcePixels(settings.get(Settings.MAX_SRC_RESOLUTION))
+        .maxFrames(settings.get(Settings.MAX_ANIMATION_FRAMES))
+        .maxResultSide(settings.get(Settings.MAX_RESULT_DIMENSION))
+        .build();
+  }
+
   /**
    * The watermark image for {@code wm:}, as imgproxy takes it: data, else path, else a URL
    * downloaded once now through the guarded sources (allowed sources, SSRF guard, size limit).
@@ -221,6 +232,32 @@ public final class ImgdServer implements AutoCloseable {
       throw new IllegalArgumentException(
           "bad setting %s=%s: cannot download it: %s"
               .formatted(Settings.WATERMARK_URL.name(), url, e.getMessage()));
+    }
+  }
+
+  /**
+   * The configured watermark image, checked now rather than by the first {@code wm:} request:
+   * probed (an allowed format within the limits), then placed on a tiny image by the engine, so it
+   * is decoded where requests decode it.
+   */
+  private static void checkWatermark(Settings settings, byte[] mark, Imgd engine) {
+    try {
+      Probe.check(mark, limits(settings));
+      engine.process(
+          Health.TINY_PNG,
+          engine.parse("wm:1/f:png"),
+          Instant.now().plus(settings.get(Settings.TIMEOUT)));
+    } catch (ImgdException e) {
+      String setting =
+          Stream.of(Settings.WATERMARK_DATA, Settings.WATERMARK_PATH, Settings.WATERMARK_URL)
+              .filter(w -> settings.get(w).isPresent())
+              .findFirst()
+              .orElseThrow()
+              .name();
+      throw new IllegalArgumentException(
+          "bad setting %s: the watermark image cannot be used: %s"
+              .formatted(setting, e.getMessage()),
+          e);
     }
   }
 

@@ -29,6 +29,16 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
   @Nullable ImgdServer isolated;
   @Nullable ImgdServer inProcess;
   private @Nullable Path root;
+  private final Map<String, String> extra;
+
+  ImgproxyServers() {
+    this(Map.of());
+  }
+
+  /** Servers with {@code extra} settings (a watermark image, say). */
+  ImgproxyServers(Map<String, String> extra) {
+    this.extra = Map.copyOf(extra);
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
@@ -38,8 +48,10 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     }
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
-    isolated = ServerTest.start(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
-    inProcess = ServerTest.start(Map.of());
+    Map<String, String> isolatedMode = new java.util.HashMap<>(extra);
+    isolatedMode.putAll(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
+    isolated = ServerTest.start(isolatedMode);
+    inProcess = ServerTest.start(extra);
   }
 
   @Override
@@ -49,6 +61,16 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
       Objects.requireNonNull(inProcess).close();
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
+  }
+
+  /** The local root both servers read, for a test's own images. */
+  Path root() {
+    return Objects.requireNonNull(root, "not started");
+  }
+
+  /** Both servers, the isolated one first. */
+  List<ImgdServer> both() {
+    return List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess));
   }
 
   /** Both servers answer {@code width x height} for the options on the image. */

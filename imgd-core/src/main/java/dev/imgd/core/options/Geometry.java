@@ -374,22 +374,40 @@ public final class Geometry {
 
   /**
    * The left/top of a watermark of {@code innerW x innerH} in a {@code width x height} image, by a
-   * compass gravity with offsets in pixels, as {@link #position} places boxes but for the centre:
-   * it halves by integer division, as imgd has always placed watermarks (calcPosition's rounding
-   * would move centred marks by a pixel).
+   * compass gravity with offsets in pixels, as imgproxy's calcPosition places watermarks: centred
+   * as {@link #position} centres boxes, and free to overflow the edges (offsets may push it partly
+   * out), keeping at least one pixel inside.
    */
   public static int[] watermark(
       GravityType g, int width, int height, int innerW, int innerH, int dx, int dy) {
     if (!g.isCompass()) {
       throw new IllegalArgumentException("not a compass gravity: " + g.id());
     }
-    int centreLeft = (width - innerW) / 2 + dx;
-    int centreTop = (height - innerH) / 2 + dy;
-    return anchor(g, width, height, innerW, innerH, centreLeft, centreTop, dx, dy);
+    int centreLeft = shrinkToEven(width - innerW + 1, 2) + dx;
+    int centreTop = shrinkToEven(height - innerH + 1, 2) + dy;
+    int[] at = place(g, width, height, innerW, innerH, centreLeft, centreTop, dx, dy);
+    return new int[] {
+      Math.clamp(at[0], -innerW + 1, width - 1), Math.clamp(at[1], -innerH + 1, height - 1)
+    };
   }
 
   /** A compass position: the centred left/top, or the offset from the edges the gravity names. */
   private static int[] anchor(
+      GravityType t,
+      int width,
+      int height,
+      int innerW,
+      int innerH,
+      int centreLeft,
+      int centreTop,
+      int offX,
+      int offY) {
+    int[] at = place(t, width, height, innerW, innerH, centreLeft, centreTop, offX, offY);
+    return clamp(width, height, innerW, innerH, at[0], at[1]);
+  }
+
+  /** {@link #anchor}'s position before it is kept inside the image. */
+  private static int[] place(
       GravityType t,
       int width,
       int height,
@@ -411,7 +429,7 @@ public final class Geometry {
     } else if (t.isEastern()) {
       left = width - innerW - offX;
     }
-    return clamp(width, height, innerW, innerH, left, top);
+    return new int[] {left, top};
   }
 
   private static int[] clamp(int width, int height, int innerW, int innerH, int left, int top) {

@@ -22,8 +22,10 @@ import static dev.imgd.core.options.OptionArgs.resizingType;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.OptionsParser.Request;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -450,6 +452,64 @@ final class OptionTable {
                       + ':'
                       + Options.num(w.scale()));
             }));
+    // imgproxy Pro's watermark options (issue 16): which watermark, and how it looks.
+    t.add(
+        one(
+            "watermark_url,wmu",
+            "base64url",
+            "aHR0cHM6Ly9leGFtcGxlLmNvbS9tYXJrLnBuZw",
+            "The watermark image's URL, URL-safe base64; fetched like a source, in place of the"
+                + " server's image.",
+            (r, n, a) -> r.b.watermark(r.b.watermark.withSource(base64Text(n, "url", a[0]), "")),
+            o -> base64Arg(o.watermark().url())));
+    t.add(
+        one(
+            "watermark_text,wmt",
+            "base64url",
+            "PGI-aW1nZDwvYj4",
+            "Pango markup, URL-safe base64, rendered (black sans 16 unless the markup says"
+                + " otherwise) as the watermark.",
+            (r, n, a) -> r.b.watermark(r.b.watermark.withSource("", watermarkText(n, a[0]))),
+            o -> base64Arg(o.watermark().text())));
+    t.add(
+        several(
+            "watermark_size,wms",
+            "width:height",
+            2,
+            true,
+            "120:40",
+            "Fit the watermark into width x height (enlarging it); 0 follows the other side."
+                + " Only when the watermark's scale is 0.",
+            OptionTable::watermarkSize,
+            o ->
+                o.watermark().width() == 0 && o.watermark().height() == 0
+                    ? List.of()
+                    : List.of(o.watermark().width() + ":" + o.watermark().height())));
+    t.add(
+        one(
+            "watermark_rotate,wm_rot,wmr",
+            "angle",
+            "30",
+            "Turn the watermark clockwise by this many degrees.",
+            (r, n, a) -> {
+              Watermark w = r.b.watermark;
+              double turn = decimal(n, "angle", a[0]) % 360;
+              r.b.watermark(
+                  w.withLook(w.width(), w.height(), turn < 0 ? turn + 360 : turn, w.shadow()));
+            },
+            o -> o.watermark().rotate() == 0 ? null : Options.num(o.watermark().rotate())));
+    t.add(
+        one(
+            "watermark_shadow,wmsh",
+            "sigma",
+            "2",
+            "Give the watermark a drop shadow blurred by this sigma, up to 100; 0 for none.",
+            (r, n, a) -> {
+              Watermark w = r.b.watermark;
+              double sigma = sigma(n, a[0], 0, Watermark.MAX_SHADOW);
+              r.b.watermark(w.withLook(w.width(), w.height(), w.rotate(), sigma));
+            },
+            o -> o.watermark().shadow() == 0 ? null : Options.num(o.watermark().shadow())));
     t.add(
         flag(
             "strip_metadata,sm",
@@ -1046,7 +1106,51 @@ final class OptionTable {
     double x = a.length > 2 && !a[2].isEmpty() ? decimal(n, "x offset", a[2]) : w.position().x();
     double y = a.length > 3 && !a[3].isEmpty() ? decimal(n, "y offset", a[3]) : w.position().y();
     double scale = a.length > 4 && !a[4].isEmpty() ? nonNegative(n, "scale", a[4]) : w.scale();
-    r.b.watermark(new Watermark(opacity > 0, opacity, new Gravity(type, x, y), scale));
+    r.b.watermark(w.withPlacement(opacity > 0, opacity, new Gravity(type, x, y), scale));
+  }
+
+  private static void watermarkSize(Request r, String n, String[] a) {
+    Watermark w = r.b.watermark;
+    int width = a[0].isEmpty() ? w.width() : side(n, "width", a[0]);
+    int height = a.length > 1 && !a[1].isEmpty() ? side(n, "height", a[1]) : w.height();
+    r.b.watermark(w.withLook(width, height, w.rotate(), w.shadow()));
+  }
+
+  private static int side(String n, String what, String arg) {
+    int side = nonNegInt(n, what, arg);
+    if (side > Watermark.MAX_SIDE) {
+      throw invalid(n, what, arg, "an integer 0.." + Watermark.MAX_SIDE);
+    }
+    return side;
+  }
+
+  /** Watermark text: URL-safe base64 of UTF-8, within {@link Watermark#MAX_TEXT_BYTES}. */
+  private static String watermarkText(String n, String arg) {
+    String text = base64Text(n, "text", arg);
+    if (text.getBytes(StandardCharsets.UTF_8).length > Watermark.MAX_TEXT_BYTES) {
+      throw invalid(
+          n, "text", "...", "at most " + Watermark.MAX_TEXT_BYTES + " bytes once decoded");
+    }
+    return text;
+  }
+
+  /** URL-safe base64 of UTF-8 text, padded or not; empty for empty. */
+  private static String base64Text(String n, String what, String arg) {
+    String text = arg.isEmpty() ? "" : ImgproxyPath.base64UrlDecode(arg);
+    if (text == null) {
+      throw invalid(
+          n, what, arg.length() > 40 ? arg.substring(0, 40) + "..." : arg, "URL-safe base64");
+    }
+    return text;
+  }
+
+  /** The canonical argument of a base64 text option: unpadded URL-safe base64, null if empty. */
+  private static @Nullable String base64Arg(String text) {
+    return text.isEmpty()
+        ? null
+        : Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void formatQuality(Request r, String n, String[] a) {

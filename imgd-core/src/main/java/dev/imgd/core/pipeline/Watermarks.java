@@ -1,32 +1,51 @@
 package dev.imgd.core.pipeline;
 
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
 import dev.imgd.core.options.CropRect;
 import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.GravityType;
 import dev.imgd.core.options.Watermark;
 import dev.imgd.core.probe.Probe;
+import dev.imgd.vips.Vips;
+import dev.imgd.vips.VipsException;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Watermark compositing. libvips' composite blends in float on premultiplied values, so edges of
  * transparent, semi-transparent and opaque watermarks come out right and applying the same
- * watermark twice gives the same bytes (FM-09).
+ * watermark twice gives the same bytes (FM-09). The watermark is the server's image, the request's
+ * ({@code wmu}, fetched by the server) or its text ({@code wmt}, rendered here); then sized,
+ * turned, shadowed and faded, in that order.
  */
 final class Watermarks implements Step {
+  private static final int MAX_TEXT_SIDE = Watermark.MAX_TEXT_SIDE;
+
+  /** imgproxy's default text look: black (the markup may say otherwise), sans 16. */
+  private static final String FONT = "sans 16";
+
+  /** The text is measured on a box this many times smaller than the largest render. */
+  private static final int MEASURE = 8;
+
+  private static final int TEXT_DPI = 72;
+
   @Override
   public void apply(Context ctx) {
     Watermark wm = ctx.plan.options().watermark();
-    if (wm.enabled() && ctx.watermark != null) {
+    if (wm.enabled() && (ctx.watermark != null || !wm.text().isEmpty())) {
       ctx.then(i -> composite(i, ctx.watermark, wm, ctx.geometry().dprScale()));
     }
   }
 
   private static VipsImage composite(
-      VipsImage base, byte[] watermarkBytes, Watermark wm, double dpr) {
-    int dx = (int) Math.round(wm.position().x() * dpr);
-    int dy = (int) Math.round(wm.position().y() * dpr);
+      VipsImage base, byte @Nullable [] watermarkBytes, Watermark wm, double dpr) {
+    int dx = offset(wm.position().x(), base.width(), dpr);
+    int dy = offset(wm.position().y(), base.height(), dpr);
     try (VipsImage mark = prepare(base, watermarkBytes, wm);
         VipsImage overlay = position(base, mark, wm, dx, dy);
         VipsImage withAlpha = base.hasAlpha() ? base.share() : Ops.addAlpha(base);
@@ -48,23 +67,18 @@ final class Watermarks implements Step {
     }
   }
 
+  /**
+   * An offset in pixels, as imgproxy takes it: 1 or more (or -1 or less) is pixels, scaled by the
+   * dpr; anything between is a share of the image's side.
+   */
+  static int offset(double value, int side, double dpr) {
+    return (int) Math.rint(Math.abs(value) >= 1 ? value * dpr : side * value);
+  }
+
   /** The watermark on a transparent canvas the size of the base, tiled or placed by gravity. */
   private static VipsImage position(VipsImage base, VipsImage mark, Watermark wm, int dx, int dy) {
     if (wm.position().type() == GravityType.REPLICATE) {
-      // Offsets are the spacing between tiles; one wider than the base leaves a single tile, as
-      // the base's own width does, and keeps the tile within libvips' coordinate range.
-      int spaceX = Math.clamp(dx, 0, base.width());
-      int spaceY = Math.clamp(dy, 0, base.height());
-      try (VipsImage spaced =
-              embedTransparent(mark, 0, 0, mark.width() + spaceX, mark.height() + spaceY);
-          VipsImage tiled =
-              VipsOperation.of("replicate")
-                  .in(spaced)
-                  .set("across", base.width() / spaced.width() + 1)
-                  .set("down", base.height() / spaced.height() + 1)
-                  .image()) {
-        return Ops.crop(tiled, new CropRect(0, 0, base.width(), base.height(), false));
-      }
+      return tiles(base, mark, dx, dy);
     }
     int[] at =
         Geometry.watermark(
@@ -72,24 +86,54 @@ final class Watermarks implements Step {
     return embedTransparent(mark, at[0], at[1], base.width(), base.height());
   }
 
-  /** Decoded, sRGB, with alpha, scaled, and with its alpha multiplied by the opacity. */
-  private static VipsImage prepare(VipsImage base, byte[] bytes, Watermark wm) {
-    String loader = Probe.read(bytes).format().loader();
-    VipsImage img = VipsOperation.of(loader).set("buffer", bytes).image();
+  /**
+   * The watermark tiled over the base as imgproxy tiles it: the offsets are the spacing between
+   * tiles, split around each mark; an odd number of tiles each way, centred on the base. A spacing
+   * wider than the base leaves one centred tile, as the base's own width does, and keeps the tile
+   * within libvips' coordinate range.
+   */
+  private static VipsImage tiles(VipsImage base, VipsImage mark, int spaceX, int spaceY) {
+    int padX = Math.clamp(spaceX, 0, base.width());
+    int padY = Math.clamp(spaceY, 0, base.height());
+    int tileW = mark.width() + padX;
+    int tileH = mark.height() + padY;
+    int across = Math.ceilDiv(base.width(), tileW) | 1;
+    int down = Math.ceilDiv(base.height(), tileH) | 1;
+    try (VipsImage tile = embedTransparent(mark, padX / 2, padY / 2, tileW, tileH);
+        VipsImage tiled =
+            VipsOperation.of("replicate")
+                .in(tile)
+                .set("across", across)
+                .set("down", down)
+                .image()) {
+      return Ops.crop(
+          tiled,
+          new CropRect(
+              (tiled.width() - base.width()) / 2,
+              (tiled.height() - base.height()) / 2,
+              base.width(),
+              base.height(),
+              false));
+    }
+  }
+
+  /** Decoded or rendered, sRGB, with alpha; sized, turned, shadowed, faded by the opacity. */
+  private static VipsImage prepare(VipsImage base, byte @Nullable [] bytes, Watermark wm) {
+    VipsImage img = wm.text().isEmpty() ? decode(bytes) : renderText(wm.text());
     img = Ops.then(img, ToSrgb::convert);
     if (!img.hasAlpha()) {
       img = Ops.then(img, Ops::addAlpha);
     }
-    double scale = wm.scale() > 0 ? base.width() * wm.scale() / img.width() : 1;
-    // Never larger than the image it marks.
-    scale =
-        Math.min(
-            scale,
-            Math.min(base.width() / (double) img.width(), base.height() / (double) img.height()));
-    if (scale != 1) {
-      int w = Math.max(1, (int) Math.round(img.width() * scale));
-      int h = Math.max(1, (int) Math.round(img.height() * scale));
-      img = Ops.then(img, i -> Ops.resize(i, w, h));
+    int[] size = size(base, img, wm);
+    img = Ops.then(img, i -> Ops.resize(i, size[0], size[1]));
+    // Rendered now, at most the result's size: a watermark that fails to decode is told as the
+    // watermark's fault, and the turn and the shadow read it more than once.
+    img = Ops.then(img, Watermarks::render);
+    if (wm.rotate() != 0) {
+      img = Ops.then(img, i -> rotate(i, wm.rotate()));
+    }
+    if (wm.shadow() > 0) {
+      img = Ops.then(img, i -> shadow(i, wm.shadow()));
     }
     if (wm.opacity() < 1) {
       double[] a = new double[img.bands()];
@@ -107,6 +151,167 @@ final class Watermarks implements Step {
               });
     }
     return img;
+  }
+
+  /** Decoded as strictly as a source (see {@code Load}); the pixels are read by {@link #render}. */
+  private static VipsImage decode(byte @Nullable [] bytes) {
+    if (bytes == null) {
+      throw new IllegalStateException("no watermark image for a watermark without text");
+    }
+    ImageFormat format = Probe.read(bytes).format();
+    try {
+      return VipsOperation.of(format.loader())
+          .set("buffer", bytes)
+          .set("fail_on", format.has(ImageFormat.Trait.FAIL_ON_WARNING) ? "warning" : "truncated")
+          .image();
+    } catch (VipsException e) {
+      throw undecodable(e);
+    }
+  }
+
+  private static VipsImage render(VipsImage in) {
+    try {
+      return in.copyMemory();
+    } catch (VipsException e) {
+      throw undecodable(e);
+    }
+  }
+
+  private static ImgdException undecodable(VipsException e) {
+    return new ImgdException(
+        ErrorCode.CORRUPT_IMAGE,
+        "the watermark image cannot be decoded: "
+            + Pipeline.safe(Objects.requireNonNullElse(e.getMessage(), "")),
+        e);
+  }
+
+  /**
+   * The watermark's size: fitted (enlarging) into the scale's share of the base, else into {@code
+   * watermark_size} when one is set, as imgproxy; never larger than the image it marks.
+   */
+  private static int[] size(VipsImage base, VipsImage img, Watermark wm) {
+    double scale = 1;
+    if (wm.scale() > 0) {
+      scale =
+          Math.min(
+              base.width() * wm.scale() / img.width(), base.height() * wm.scale() / img.height());
+    } else if (wm.width() > 0 || wm.height() > 0) {
+      double sx = wm.width() > 0 ? wm.width() / (double) img.width() : Double.MAX_VALUE;
+      double sy = wm.height() > 0 ? wm.height() / (double) img.height() : Double.MAX_VALUE;
+      scale = Math.min(sx, sy);
+    }
+    scale =
+        Math.min(
+            scale,
+            Math.min(base.width() / (double) img.width(), base.height() / (double) img.height()));
+    return new int[] {
+      Math.max(1, (int) Math.round(img.width() * scale)),
+      Math.max(1, (int) Math.round(img.height() * scale))
+    };
+  }
+
+  /**
+   * Turned clockwise about its centre onto a canvas that holds it whole; right angles exactly, any
+   * other on premultiplied alpha, so transparent pixels do not bleed into the edges.
+   */
+  private static VipsImage rotate(VipsImage in, double degrees) {
+    if (degrees % 90 == 0) {
+      return VipsOperation.of("rot").in(in).set("angle", "d" + (int) degrees).image();
+    }
+    try (VipsImage pre = VipsOperation.of("premultiply").in(in).image();
+        VipsImage turned =
+            VipsOperation.of("rotate")
+                .in(pre)
+                .set("angle", degrees)
+                .set("background", new double[in.bands()])
+                .image();
+        VipsImage un = VipsOperation.of("unpremultiply").in(turned).image()) {
+      return VipsOperation.of("cast").in(un).set("format", "uchar").image();
+    }
+  }
+
+  /**
+   * A black shadow under the watermark: its alpha blurred by {@code sigma}, on a canvas grown by
+   * three sigmas on each side so the blur is not cut.
+   */
+  private static VipsImage shadow(VipsImage in, double sigma) {
+    int pad = (int) Math.ceil(3 * sigma);
+    int w = in.width() + 2 * pad;
+    int h = in.height() + 2 * pad;
+    try (VipsImage canvas = embedTransparent(in, pad, pad, w, h);
+        VipsImage alpha =
+            VipsOperation.of("extract_band").in(canvas).set("band", in.bands() - 1).image();
+        VipsImage blurred =
+            VipsOperation.of("gaussblur")
+                .in(alpha)
+                .set("sigma", sigma)
+                .set("precision", "approximate")
+                .image();
+        VipsImage black =
+            VipsOperation.of("linear")
+                .in(blurred)
+                .set("a", new double[] {0, 0, 0, 1})
+                .set("b", new double[4])
+                .set("uchar", true)
+                .image();
+        VipsImage composed =
+            VipsOperation.of("composite2")
+                .set("base", black)
+                .set("overlay", canvas)
+                .set("mode", "over")
+                .image()) {
+      return VipsOperation.of("cast").in(composed).set("format", "uchar").image();
+    }
+  }
+
+  /**
+   * Renders Pango markup as RGBA. The markup may ask for any font size, so the text is first laid
+   * out on a box {@link #MEASURE} times smaller than the largest render: libvips finds the dpi that
+   * fits it there from the layout alone, and renders only that small box. Text that would not fit
+   * {@link #MAX_TEXT_SIDE} at 72 dpi is refused before the real render allocates anything.
+   */
+  static VipsImage renderText(String markup) {
+    if (!Vips.capabilities().has("text")) {
+      throw new ImgdException(
+          ErrorCode.BAD_OPTIONS,
+          "watermark_text needs libvips' text operation (Pango), which this libvips "
+              + Vips.version()
+              + " lacks");
+    }
+    try {
+      int fitDpi;
+      try (VipsOperation.Outputs measured =
+          VipsOperation.of("text")
+              .set("text", markup)
+              .set("font", FONT)
+              .set("width", MAX_TEXT_SIDE / MEASURE)
+              .set("height", MAX_TEXT_SIDE / MEASURE)
+              .call("out", "autofit_dpi")) {
+        fitDpi = measured.intValue("autofit_dpi");
+      }
+      if ((long) fitDpi * MEASURE < TEXT_DPI) {
+        throw new ImgdException(
+            ErrorCode.LIMIT_EXCEEDED,
+            "the watermark text would render larger than "
+                + MAX_TEXT_SIDE
+                + "x"
+                + MAX_TEXT_SIDE
+                + " pixels; use a smaller font size and watermark_size to enlarge it");
+      }
+      return VipsOperation.of("text")
+          .set("text", markup)
+          .set("font", FONT)
+          .set("width", MAX_TEXT_SIDE)
+          .set("dpi", TEXT_DPI)
+          .set("rgba", true)
+          .image();
+    } catch (VipsException e) {
+      throw new ImgdException(
+          ErrorCode.BAD_OPTIONS,
+          "watermark_text cannot be rendered (is it valid Pango markup?): "
+              + Pipeline.safe(Objects.requireNonNullElse(e.getMessage(), "")),
+          e);
+    }
   }
 
   private static VipsImage embedTransparent(VipsImage in, int x, int y, int width, int height) {

@@ -2,6 +2,7 @@ package dev.imgd.core.plan;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.ResizePlan;
+import dev.imgd.core.options.Watermark;
 import dev.imgd.core.probe.ProbeResult;
 
 /**
@@ -81,6 +82,19 @@ final class MemoryModel {
     long result = (long) g.width() * g.height() * frames;
     long encoder = result * output.format().memory().encoderBytes();
     return result * bands * 2 + result * Float.BYTES * 4 + encoder;
+  }
+
+  /**
+   * The extra memory of a watermark: the watermark rendered at up to the result's size, twice over
+   * when turned or shadowed, and its text rendered as RGBA (up to its largest size).
+   */
+  public static long watermark(Watermark wm, ResizePlan g) {
+    if (!wm.enabled()) {
+      return 0;
+    }
+    long mark = 4L * g.width() * g.height() * (wm.rotate() != 0 || wm.shadow() > 0 ? 2 : 1);
+    long text = wm.text().isEmpty() ? 0 : 4L * Watermark.MAX_TEXT_SIDE * Watermark.MAX_TEXT_SIDE;
+    return mark + text;
   }
 
   /** The extra memory of a trimmed job: the whole loaded image is rendered. */

@@ -94,7 +94,8 @@ public final class Planner {
             + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0)
             + (options.encoding().autoquality().enabled() && format.has(ImageFormat.Trait.LOSSY)
                 ? MemoryModel.autoquality(probe, geometry, frames, output)
-                : 0);
+                : 0)
+            + MemoryModel.watermark(options.watermark(), geometry);
     return new Plan(
         options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
   }

@@ -99,6 +99,11 @@ class OptionsParserTest {
         "sharpen,sh | 0.5",
         "pixelate,pix | 4",
         "watermark,wm | 0.5:re:1:2:0.3",
+        "watermark_url,wmu | aHR0cHM6Ly9leGFtcGxlLmNvbS9tYXJrLnBuZw",
+        "watermark_text,wmt | PGI-aW1nZDwvYj4",
+        "watermark_size,wms | 120:40",
+        "watermark_rotate,wm_rot,wmr | 30",
+        "watermark_shadow,wmsh | 2",
         "strip_metadata,sm | 0",
         "keep_copyright,kcr | f",
         "strip_color_profile,scp | false",
@@ -140,9 +145,11 @@ class OptionsParserTest {
             "mafr",
             "max_result_dimension",
             "mrd");
-    assertThat(OptionsParser.optionNames()).hasSize(104).containsAll(security);
+    // 94 before issue 16's third round: +10 names for the savers and autoquality, +11 for the
+    // watermark's Pro options.
+    assertThat(OptionsParser.optionNames()).hasSize(115).containsAll(security);
     assertThat(OptionsParser.optionNames().stream().filter(n -> !security.contains(n)).count())
-        .isEqualTo(94);
+        .isEqualTo(105);
   }
 
   @Test
@@ -260,6 +267,27 @@ class OptionsParserTest {
         .isEqualTo(new Watermark(true, 0.5, new Gravity(GravityType.SOUTH_EAST, 10, 10), 0.2));
     assertThat(parse("wm:1:re").watermark().position().type()).isEqualTo(GravityType.REPLICATE);
     assertThat(parse("wm:0.5/wm:0").watermark().enabled()).isFalse();
+  }
+
+  @Test
+  void proWatermarkOptions() {
+    // imgproxy Pro: wmu and wmt are URL-safe base64, padded or not; the last of them wins.
+    Watermark w = parse("wmu:aHR0cHM6Ly9leGFtcGxlLmNvbS9tYXJrLnBuZw==/wm:0.5:soea").watermark();
+    assertThat(w.url()).isEqualTo("https://example.com/mark.png");
+    assertThat(w.enabled()).isTrue();
+    assertThat(parse("wmu:aHR0cHM6Ly9leGFtcGxlLmNvbS9tYXJrLnBuZw/wmt:PGI-aW1nZDwvYj4").watermark())
+        .satisfies(m -> {
+          assertThat(m.text()).isEqualTo("<b>imgd</b>");
+          assertThat(m.url()).isEmpty();
+        });
+    assertThat(parse("wms:120/wms::40").watermark())
+        .satisfies(m -> assertThat(m.width() + "x" + m.height()).isEqualTo("120x40"));
+    assertThat(parse("wmr:-90").watermark().rotate()).isEqualTo(270);
+    assertThat(parse("wmr:450").watermark().rotate()).isEqualTo(90);
+    assertThat(parse("wmsh:2.5").watermark().shadow()).isEqualTo(2.5);
+    // The look is kept when wm: places the watermark after it.
+    assertThat(parse("wmr:30/wmsh:2/wm:1").watermark())
+        .satisfies(m -> assertThat(m.rotate() + "/" + m.shadow()).isEqualTo("30.0/2.0"));
   }
 
   @Test
@@ -405,6 +433,12 @@ class OptionsParserTest {
         "wm:1.5 | Invalid wm opacity: '1.5'",
         "wm:1:sm | Invalid wm position: 'sm'",
         "wm:1:ce:0:0:1:1 | Invalid wm arguments",
+        "wmu:%%% | Invalid wmu url: '%%%' (expected URL-safe base64)",
+        "wmt:_w | Invalid wmt text: '_w' (expected URL-safe base64)",
+        "wms:-1 | Invalid wms width: '-1'",
+        "wms:1:16385 | Invalid wms height: '16385' (expected an integer 0..16384)",
+        "wmr:x | Invalid wmr angle: 'x'",
+        "wmsh:101 | Invalid wmsh sigma: '101' (expected a number from 0 to 100)",
         "fq:jpg | missing quality for jpg",
         "fq:bmp:80 | Invalid fq image format: 'bmp'",
         "fq:jpg:101 | Invalid fq quality for jpg: '101'",

@@ -416,6 +416,21 @@ public final class Settings {
           "",
           "the watermark image for wm:, downloaded once at start through the guarded sources"
               + " (allowed sources and networks apply); empty: none");
+  public static final Setting<Double> WATERMARK_OPACITY =
+      server(
+          "IMGD_WATERMARK_OPACITY",
+          "IMGPROXY_WATERMARK_OPACITY",
+          Type.FRACTION,
+          "1",
+          "the base opacity of every watermark; wm:'s opacity multiplies it");
+  public static final Setting<Integer> WATERMARKS_CACHE_SIZE =
+      server(
+          "IMGD_WATERMARKS_CACHE_SIZE",
+          "IMGPROXY_WATERMARKS_CACHE_SIZE",
+          Type.count(0, 100_000),
+          "256",
+          "watermark_url images kept after their first download (also bounded to 64 MiB);"
+              + " 0: none, each request downloads its own");
 
   // imgproxy's remaining settings (issue 16): URL, answer and source settings under its names.
   public static final Setting<Boolean> ALLOW_SECURITY_OPTIONS =

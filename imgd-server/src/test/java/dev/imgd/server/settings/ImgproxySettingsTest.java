@@ -198,4 +198,26 @@ class ImgproxySettingsTest {
     assertThatThrownBy(() -> Settings.from(Map.of("IMGD_WATERMARK_URL", "mark.png")))
         .hasMessageContaining("allowed: an absolute URL");
   }
+
+  @Test
+  void watermarkOpacityAndCacheSize() {
+    assertThat(Settings.from(Map.of()).get(Settings.WATERMARK_OPACITY)).isEqualTo(1.0);
+    assertThat(
+            Settings.from(Map.of("IMGPROXY_WATERMARK_OPACITY", "0.3"))
+                .get(Settings.WATERMARK_OPACITY))
+        .isEqualTo(0.3);
+    assertThat(
+            Settings.from(
+                    Map.of("IMGPROXY_WATERMARK_OPACITY", "0.3", "IMGD_WATERMARK_OPACITY", "0.6"))
+                .get(Settings.WATERMARK_OPACITY))
+        .isEqualTo(0.6);
+    assertThatThrownBy(() -> Settings.from(Map.of("IMGPROXY_WATERMARK_OPACITY", "1.5")))
+        .hasMessageStartingWith("bad setting IMGPROXY_WATERMARK_OPACITY=1.5 (environment)")
+        .hasMessageContaining("allowed: a number from 0 to 1");
+    assertThat(
+            Settings.from(Map.of("IMGPROXY_WATERMARKS_CACHE_SIZE", "0"))
+                .get(Settings.WATERMARKS_CACHE_SIZE))
+        .isZero();
+    assertThat(Settings.from(Map.of()).get(Settings.WATERMARKS_CACHE_SIZE)).isEqualTo(256);
+  }
 }
