@@ -118,7 +118,7 @@ public final class Imgd implements AutoCloseable {
 
   /** Runs a plan made by {@link #plan(byte[], Options, Instant)} for the same source. */
   public Result run(byte[] source, Plan plan, Instant deadline) {
-    byte @Nullable [] mark = plan.options().watermark().enabled() ? watermark : null;
+    byte @Nullable [] mark = watermarks(plan.options()) ? watermark : null;
     Encoded out = engine.run(source, plan, mark, deadline);
     return new Result(out.bytes(), out.format(), out.width(), out.height(), out.frames(), plan);
   }
@@ -138,7 +138,7 @@ public final class Imgd implements AutoCloseable {
     if (source.length > maxSourceBytes) {
       throw tooLarge(source.length);
     }
-    if (options.watermark().enabled() && watermark == null) {
+    if (watermarks(options) && watermark == null) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS,
           "a watermark was asked for, but no watermark image is configured (the server's"
@@ -149,13 +149,18 @@ public final class Imgd implements AutoCloseable {
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
       Vectors.check(probe.format(), source);
-      int page = Math.max(0, options.input().page());
+      int page = Math.max(0, options.passes().getFirst().input().page());
       Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(
           probe.format(), measured.width(), measured.height(), measured.pages(), page, limits);
       probe = probe.withMeasuredSize(measured.width(), measured.height());
     }
     return planner.plan(probe, options);
+  }
+
+  /** Whether a pass of the options places the watermark. */
+  private static boolean watermarks(Options options) {
+    return options.passes().stream().anyMatch(o -> o.watermark().enabled());
   }
 
   private byte[] readCapped(InputStream in) {

@@ -68,6 +68,18 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
         .isEqualTo(width + "x" + height);
   }
 
+  /** Both servers refuse the options on the image with this status and problem code. */
+  void assertRefused(String options, String image, int status, String code) throws Exception {
+    for (ImgdServer s :
+        List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess))) {
+      String path = "/" + options + "/plain/local:///" + image;
+      HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
+      String body = new String(r.body(), UTF_8);
+      assertThat(r.statusCode()).as(path + ": " + body).isEqualTo(status);
+      assertThat(body).as(path).contains("\"" + code + "\"");
+    }
+  }
+
   /** The image made from {@code image} with {@code options}, which must be a 200. */
   static byte[] get(ImgdServer s, String options, String image) throws Exception {
     String path = "/" + options + "/plain/local:///" + image;

@@ -4,9 +4,11 @@ import dev.imgd.core.ImageFormat;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  * @param output how the result is encoded
  * @param input how the source is read: which page or frames, and whether it is processed at all
  * @param response what only shapes the response or the cache key, not the image
+ * @param earlierPasses the passes of a chained pipeline ({@code /-/}, imgproxy Pro) that run before
+ *     this one, first to last, each on the result of the one before and without a chain of its own;
+ *     empty for the usual single pass. The output options are this, the last, pass's.
  */
 public record Options(
     Resize resize,
@@ -50,7 +55,8 @@ public record Options(
     Metadata metadata,
     Output output,
     Input input,
-    Response response)
+    Response response,
+    List<Options> earlierPasses)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -66,7 +72,8 @@ public record Options(
           Metadata.DEFAULTS,
           Output.DEFAULTS,
           Input.DEFAULTS,
-          Response.DEFAULTS);
+          Response.DEFAULTS,
+          List.of());
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -80,6 +87,19 @@ public record Options(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(response, "response");
+    earlierPasses = List.copyOf(earlierPasses);
+    for (Options pass : earlierPasses) {
+      if (!pass.earlierPasses.isEmpty()) {
+        throw new IllegalArgumentException("a pass of a chain cannot hold a chain of its own");
+      }
+    }
+  }
+
+  /** Every pass of this request, first to last: the earlier passes, then this one. */
+  public List<Options> passes() {
+    List<Options> all = new ArrayList<>(earlierPasses);
+    all.add(this);
+    return List.copyOf(all);
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -595,10 +615,18 @@ public record Options(
    * order, for use as a cache key. Equal meanings give equal strings: aliases, argument forms and
    * settings that cannot matter (a disabled watermark's position, a disabled extend's gravity)
    * disappear. Fields that only shape response headers (expires, filename, return_attachment) are
-   * left out. The string parses back to options with the same canonical form.
+   * left out. The string parses back to options with the same canonical form. A chained pipeline
+   * writes every pass, separated by {@code /-/}.
    */
   public String canonical() {
-    return OptionTable.canonical(this);
+    List<String> segments = new ArrayList<>();
+    for (Options pass : earlierPasses) {
+      segments.add(OptionTable.canonical(pass));
+      segments.add(OptionsParser.NEXT_PASS);
+    }
+    segments.add(OptionTable.canonical(this));
+    segments.removeIf(String::isEmpty);
+    return String.join("/", segments);
   }
 
   /** The shortest decimal that reads back as {@code d}, without exponent or trailing zeros. */
@@ -637,6 +665,7 @@ public record Options(
     Output output;
     Input input;
     Response response;
+    List<Options> earlierPasses;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -650,6 +679,13 @@ public record Options(
       output = o.output;
       input = o.input;
       response = o.response;
+      earlierPasses = o.earlierPasses;
+    }
+
+    /** The passes of a chained pipeline that run before this one (see {@link #earlierPasses}). */
+    public Builder earlierPasses(List<Options> v) {
+      earlierPasses = List.copyOf(v);
+      return this;
     }
 
     public Builder watermark(Watermark v) {
@@ -896,7 +932,8 @@ public record Options(
           metadata,
           output,
           input,
-          response);
+          response,
+          earlierPasses);
     }
   }
 

@@ -8,6 +8,11 @@ import dev.imgd.vips.VipsOperation;
 /** Decodes the source, shrinking on load (JPEG DCT scaling, WebP scale) and picking the pages. */
 final class Load implements Step {
   @Override
+  public Passes passes() {
+    return Passes.FIRST;
+  }
+
+  @Override
   public void apply(Context ctx) {
     ctx.image(load(ctx.source, ctx.plan));
   }

@@ -8,6 +8,9 @@ import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.probe.ProbeResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -51,30 +54,24 @@ public final class Planner {
     }
   }
 
+  /**
+   * The plan for {@code options} on the probed source; for a chained pipeline, the last pass's plan
+   * holding the earlier ones, each checked against the result limit and counted in the memory
+   * estimate.
+   */
   public Plan plan(ProbeResult probe, Options options) {
     checkReadable(probe.format());
     ImageFormat format = outputFormat(probe, options);
+    List<Options> passes = options.passes();
+    Options first = passes.getFirst();
     boolean animate =
         probe.animated()
             && probe.frames() > 1
             && format.has(ImageFormat.Trait.ANIMATION)
-            && !options.input().disableAnimation();
-    int orientation = options.autoRotate() ? probe.orientation() : 1;
-    boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
-    int width = swap ? probe.height() : probe.width();
-    int height = swap ? probe.width() : probe.height();
-    ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
+            && !first.input().disableAnimation();
+    int frames = animate ? probe.frames() : 1;
     Plan.ResultLimit resultLimit =
         new Plan.ResultLimit(limits.maxResultSide(), limits.maxResultPixels());
-    resultLimit.check(geometry);
-    int frames = animate ? probe.frames() : 1;
-    Plan.Load load =
-        new Plan.Load(
-            shrinkOnLoad(probe, options, geometry),
-            Math.max(0, options.input().page()),
-            animate ? -1 : 1,
-            !lenient,
-            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     int quality = options.qualityFor(format);
     if (quality <= 0) {
       quality = format.defaultQuality();
@@ -86,11 +83,80 @@ public final class Planner {
             options.metadata().stripMetadata(),
             options.metadata().stripColorProfile(),
             options.output().maxBytes());
+
+    // The first pass loads and orients the source.
+    int orientation = first.autoRotate() ? probe.orientation() : 1;
+    boolean swap = (orientation >= 5) ^ (first.rotate() % 180 == 90);
+    int width = swap ? probe.height() : probe.width();
+    int height = swap ? probe.width() : probe.height();
+    ResizePlan geometry = Geometry.plan(first, width, height, probe.orientation(), false, 0);
+    resultLimit.check(geometry);
+    Plan.Load load =
+        new Plan.Load(
+            shrinkOnLoad(probe, first, geometry),
+            Math.max(0, first.input().page()),
+            animate ? -1 : 1,
+            !lenient,
+            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
-    return new Plan(
-        options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
+            + (first.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
+    if (passes.size() == 1) {
+      return new Plan(
+          options,
+          probe.format(),
+          orientation,
+          load,
+          geometry,
+          output,
+          frames,
+          memory,
+          resultLimit,
+          List.of());
+    }
+    // Each later pass works on the result of the one before, held in memory and already oriented.
+    List<Plan> earlier = new ArrayList<>();
+    Plan.Load inMemory = new Plan.Load(1, 0, 1, !lenient, 1);
+    Plan plan = null;
+    for (int i = 0; i < passes.size(); i++) {
+      Options pass = passes.get(i);
+      boolean last = i == passes.size() - 1;
+      if (!last && pass.crop().trim().enabled()) {
+        throw new ImgdException(
+            ErrorCode.BAD_OPTIONS,
+            "trim in a chained pipeline works only in its last pass: a trim finds its size in the"
+                + " pixels, and every later pass is planned before the run");
+      }
+      if (i > 0) {
+        ResizePlan before = geometry;
+        boolean turns = pass.rotate() % 180 == 90;
+        geometry =
+            Geometry.plan(
+                pass,
+                turns ? before.height() : before.width(),
+                turns ? before.width() : before.height(),
+                1,
+                false,
+                0);
+        resultLimit.check(geometry);
+        memory +=
+            MemoryModel.laterPass(probe, before, geometry, frames, pass.crop().trim().enabled());
+      }
+      plan =
+          new Plan(
+              last ? options : pass,
+              probe.format(),
+              i == 0 ? orientation : 1,
+              i == 0 ? load : inMemory,
+              geometry,
+              output,
+              frames,
+              memory,
+              resultLimit,
+              last ? earlier : List.of());
+      earlier.add(plan);
+    }
+    return Objects.requireNonNull(plan);
   }
 
   private ImageFormat outputFormat(ProbeResult probe, Options options) {
