@@ -36,6 +36,10 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     for (String f : List.of("trim1", "trim2", "trim3", "geometry")) {
       Files.write(root.resolve(f + ".png"), Fixtures.bytes("imgproxy-" + f + ".png"));
     }
+    for (int i = 0; i < 8; i++) {
+      String f = "orientation-" + i + ".png";
+      Files.write(root.resolve(f), Fixtures.bytes("imgproxy-" + f));
+    }
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     isolated = ServerTest.start(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
