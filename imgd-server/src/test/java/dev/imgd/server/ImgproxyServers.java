@@ -36,6 +36,10 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     for (String f : List.of("trim1", "trim2", "trim3", "geometry")) {
       Files.write(root.resolve(f + ".png"), Fixtures.bytes("imgproxy-" + f + ".png"));
     }
+    for (String f :
+        List.of("rotating-squares.webp", "sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif")) {
+      Files.write(root.resolve(f), Fixtures.bytes(f));
+    }
     for (int i = 0; i < 8; i++) {
       String f = "orientation-" + i + ".png";
       Files.write(root.resolve(f), Fixtures.bytes("imgproxy-" + f));

@@ -64,12 +64,18 @@ public final class Planner {
     ImageFormat format = outputFormat(probe, options);
     List<Options> passes = options.passes();
     Options first = passes.getFirst();
+    checkThumbnail(probe, first);
+    int stacked = stackedPages(probe, first);
     boolean animate =
         probe.animated()
             && probe.frames() > 1
+            && stacked == 1
             && format.has(ImageFormat.Trait.ANIMATION)
             && !first.input().disableAnimation();
     int frames = animate ? probe.frames() : 1;
+    // Stacked pages are one image, as tall as the pages together.
+    ProbeResult loaded =
+        stacked == 1 ? probe : probe.withMeasuredSize(probe.width(), probe.height() * stacked);
     Plan.ResultLimit resultLimit =
         new Plan.ResultLimit(limits.maxResultSide(), limits.maxResultPixels());
     int quality = options.qualityFor(format);
@@ -87,20 +93,20 @@ public final class Planner {
     // The first pass loads and orients the source.
     int orientation = first.autoRotate() ? probe.orientation() : 1;
     boolean swap = (orientation >= 5) ^ (first.rotate() % 180 == 90);
-    int width = swap ? probe.height() : probe.width();
-    int height = swap ? probe.width() : probe.height();
+    int width = swap ? loaded.height() : loaded.width();
+    int height = swap ? loaded.width() : loaded.height();
     ResizePlan geometry = Geometry.plan(first, width, height, probe.orientation(), false, 0);
     resultLimit.check(geometry);
     Plan.Load load =
         new Plan.Load(
             shrinkOnLoad(probe, first, geometry),
             Math.max(0, first.input().page()),
-            animate ? -1 : 1,
+            animate ? -1 : stacked,
             !lenient,
             probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     long memory =
-        MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (first.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
+        MemoryModel.estimate(loaded, load, geometry, frames, output)
+            + (first.crop().trim().enabled() ? MemoryModel.trim(loaded) : 0);
     if (passes.size() == 1) {
       return new Plan(
           options,
@@ -157,6 +163,44 @@ public final class Planner {
       earlier.add(plan);
     }
     return Objects.requireNonNull(plan);
+  }
+
+  /**
+   * How many pages or frames {@code pages} stacks (imgproxy's: from {@code page} on, as many as
+   * there are), counted where the probe counts them: the frames of a GIF or WebP. A TIFF, HEIF or
+   * PDF is refused: its page count is known only to the decoder, and the plan must bound the
+   * stacked size before any decoding.
+   */
+  private static int stackedPages(ProbeResult probe, Options options) {
+    int pages = options.input().pages();
+    if (pages == 1 || !probe.format().has(ImageFormat.Trait.PAGES)) {
+      return 1;
+    }
+    if (probe.format() != ImageFormat.GIF && probe.format() != ImageFormat.WEBP) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          "pages: the pages of "
+              + probe.format()
+              + " cannot be stacked: imgd counts pages before decoding only for GIF and WebP");
+    }
+    int page = Math.max(0, options.input().page());
+    return Math.max(1, Math.min(pages, probe.frames() - page));
+  }
+
+  /**
+   * enforce_thumbnail: HEIC and AVIF can carry a thumbnail, which the probe does not measure, and
+   * the plan must know the size it loads. Refused for them rather than ignored; other formats have
+   * no thumbnail to use, as in imgproxy.
+   */
+  private static void checkThumbnail(ProbeResult probe, Options options) {
+    if (options.input().enforceThumbnail()
+        && (probe.format() == ImageFormat.HEIC || probe.format() == ImageFormat.AVIF)) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          "enforce_thumbnail: imgd cannot use the thumbnail embedded in "
+              + probe.format()
+              + " (its size is not read before decoding)");
+    }
   }
 
   private ImageFormat outputFormat(ProbeResult probe, Options options) {
