@@ -83,6 +83,9 @@ final class ImageHandler {
   private final Duration rateWindow;
   private final long ttl;
   private final Revalidation revalidation;
+  private final byte @Nullable [] fallbackImage;
+  private final int fallbackStatus;
+  private final long fallbackTtl;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
   private final List<ImageFormat> autoFormats;
@@ -101,7 +104,8 @@ final class ImageHandler {
       @Nullable Imgd trusted,
       Metrics metrics,
       Pressure pressure,
-      Faults faults) {
+      Faults faults,
+      byte @Nullable [] fallbackImage) {
     this.signatures = signatures;
     this.parser = parser;
     this.guard = guard;
@@ -120,6 +124,10 @@ final class ImageHandler {
     this.minBodyRate = settings.get(Settings.MIN_BODY_RATE);
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
+    this.fallbackImage = fallbackImage;
+    this.fallbackStatus = settings.get(Settings.FALLBACK_IMAGE_HTTP_CODE);
+    long fallbackTtl = settings.get(Settings.FALLBACK_IMAGE_TTL);
+    this.fallbackTtl = fallbackTtl > 0 ? fallbackTtl : ttl;
     this.revalidation =
         new Revalidation(settings.get(Settings.USE_ETAG), settings.get(Settings.USE_LAST_MODIFIED));
     List<ImageFormat> auto = new java.util.ArrayList<>();
@@ -156,6 +164,70 @@ final class ImageHandler {
     Instant deadline = Instant.now().plus(timeout);
     boolean post = HttpMethod.POST.is(request.getMethod());
     Ask ask = post ? parsePost(request) : parseUrl(request);
+    try {
+      serve(request, response, callback, ask, post, deadline);
+    } catch (ImgdException e) {
+      if (fallbackImage == null || !FALLBACK_FOR.contains(e.code())) {
+        throw e;
+      }
+      answerFallback(request, response, callback, ask, e, deadline);
+    }
+  }
+
+  /**
+   * The failures the fallback image stands in for, as imgproxy's: the source could not be fetched
+   * or processed. Not the request's own faults (bad options, signature) nor imgd's (overload,
+   * deadline), which a picture would hide.
+   */
+  private static final java.util.Set<ErrorCode> FALLBACK_FOR =
+      java.util.EnumSet.of(
+          ErrorCode.SOURCE_FORBIDDEN,
+          ErrorCode.SOURCE_NOT_FOUND,
+          ErrorCode.SOURCE_FAILED,
+          ErrorCode.TOO_LARGE,
+          ErrorCode.UNSUPPORTED_FORMAT,
+          ErrorCode.LIMIT_EXCEEDED,
+          ErrorCode.CORRUPT_IMAGE,
+          ErrorCode.MEMORY_EXCEEDED,
+          ErrorCode.WORKER_CRASHED,
+          ErrorCode.QUARANTINED);
+
+  /**
+   * The fallback image made with the request's options, in the isolated engine, with the fallback
+   * status ({@code 0}: the failure's own) and TTL; never cached, never with the origin's
+   * validators.
+   */
+  private void answerFallback(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      ImgdException failure,
+      Instant deadline) {
+    byte[] image = Objects.requireNonNull(fallbackImage);
+    try (Admission.Permit permit = admission.admit(deadline)) {
+      Imgd.Result r = render(isolated, image, ask, permit, deadline).result();
+      ResultCache.Entry entry = entry(null, r.bytes(), r.format(), null, ask.varyAccept());
+      response.getHeaders().put("X-Imgd-Fallback-Image", failure.code().code());
+      answer(
+          request,
+          response,
+          callback,
+          ask,
+          entry,
+          fallbackStatus == 0 ? failure.code().httpStatus() : fallbackStatus,
+          fallbackTtl);
+    }
+  }
+
+  /** The walk once the request is parsed: the cache, the room, the source, the answer. */
+  private void serve(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      boolean post,
+      Instant deadline) {
     String key = post ? null : cacheKey(ask);
     if (key != null) {
       Optional<ResultCache.Entry> hit = cache.get(key);
@@ -551,15 +623,26 @@ final class ImageHandler {
 
   private void answer(
       Request request, Response response, Callback callback, Ask ask, ResultCache.Entry entry) {
+    answer(request, response, callback, ask, entry, HttpStatus.OK_200, ttl);
+  }
+
+  private void answer(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      ResultCache.Entry entry,
+      int status,
+      long maxAge) {
     var headers = response.getHeaders();
-    cacheHeaders(headers, ask, entry.etag(), entry.lastModified());
+    cacheHeaders(headers, ask, entry.etag(), entry.lastModified(), maxAge);
     if (Revalidation.clientHolds(
         request.getHeaders(), entry.etag(), entry.lastModified(), entry.varyAccept())) {
       response.setStatus(HttpStatus.NOT_MODIFIED_304);
       callback.succeeded();
       return;
     }
-    response.setStatus(HttpStatus.OK_200);
+    response.setStatus(status);
     headers.put(HttpHeader.CONTENT_TYPE, entry.contentType());
     headers.put(HttpHeader.CONTENT_LENGTH, entry.bytes().length);
     headers.put(
@@ -580,7 +663,8 @@ final class ImageHandler {
         response.getHeaders(),
         ask,
         revalidation.etag(key, fetched, asked),
-        revalidation.lastModified(fetched));
+        revalidation.lastModified(fetched),
+        ttl);
     response.setStatus(HttpStatus.NOT_MODIFIED_304);
     callback.succeeded();
   }
@@ -590,7 +674,11 @@ final class ImageHandler {
    * Expires header), Vary, and the Content-Security-Policy.
    */
   private void cacheHeaders(
-      HttpFields.Mutable headers, Ask ask, @Nullable String etag, @Nullable String lastModified) {
+      HttpFields.Mutable headers,
+      Ask ask,
+      @Nullable String etag,
+      @Nullable String lastModified,
+      long ttl) {
     if (etag != null) {
       headers.put(HttpHeader.ETAG, etag);
     }
