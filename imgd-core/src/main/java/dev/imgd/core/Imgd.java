@@ -18,8 +18,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -124,13 +126,12 @@ public final class Imgd implements AutoCloseable {
    * configured watermark image.
    */
   public Result run(byte[] source, Plan plan, Instant deadline) {
-    Watermark wm = plan.options().watermark();
-    if (wm.enabled() && !wm.url().isEmpty()) {
+    if (!plan.options().watermark().url().isEmpty() && plan.options().watermark().enabled()) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS,
           "watermark_url is fetched by the caller: run the plan with the image it names");
     }
-    return run(source, plan, wm.enabled() && wm.text().isEmpty() ? watermark : null, deadline);
+    return run(source, plan, placesConfiguredWatermark(plan.options()) ? watermark : null, deadline);
   }
 
   /**
@@ -158,21 +159,26 @@ public final class Imgd implements AutoCloseable {
     if (source.length > maxBytes) {
       throw tooLarge(source.length, maxBytes);
     }
-    Watermark wm = options.watermark();
-    if (wm.enabled() && wm.url().isEmpty() && wm.text().isEmpty() && watermark == null) {
+    for (Options pass : options.passes().subList(0, options.passes().size() - 1)) {
+      if (pass.watermark().enabled() && !pass.watermark().url().isEmpty()) {
+        throw new ImgdException(
+            ErrorCode.BAD_OPTIONS,
+            "watermark_url works in the last pass of a chained pipeline only");
+      }
+    }
+    if (placesConfiguredWatermark(options) && watermark == null) {
       throw new ImgdException(
           ErrorCode.BAD_OPTIONS,
           "a watermark was asked for, but no watermark image is configured (the server's"
               + " IMGD_WATERMARK_PATH, IMGD_WATERMARK_DATA or IMGD_WATERMARK_URL) and the URL"
               + " names none (watermark_url, watermark_text)");
     }
-    if (wm.enabled() && watermarkOpacity < 1) {
-      // imgproxy: the final opacity is the base opacity times the option's.
-      double opacity = wm.opacity() * watermarkOpacity;
-      options =
-          options.toBuilder()
-              .watermark(wm.withPlacement(opacity > 0, opacity, wm.position(), wm.scale()))
-              .build();
+    if (watermarkOpacity < 1) {
+      List<Options> earlier = new ArrayList<>();
+      for (Options pass : options.passes().subList(0, options.passes().size() - 1)) {
+        earlier.add(withBaseOpacity(pass));
+      }
+      options = withBaseOpacity(options).toBuilder().earlierPasses(earlier).build();
     }
     ProbeResult probe = Probe.check(source, limits);
     Limits asked = options.security().tighten(limits, probe.frames() > 1);
@@ -183,13 +189,33 @@ public final class Imgd implements AutoCloseable {
     if (probe.format().isVector()) {
       planner.checkReadable(probe.format());
       Vectors.check(probe.format(), source);
-      int page = Math.max(0, options.input().page());
+      int page = Math.max(0, options.passes().getFirst().input().page());
       Page measured = engine.measure(source, probe.format(), page, deadline);
       Vectors.checkPage(
           probe.format(), measured.width(), measured.height(), measured.pages(), page, asked);
       probe = probe.withMeasuredSize(measured.width(), measured.height());
     }
     return planner.plan(probe, options);
+  }
+
+  /** Whether a pass of the options places the watermark. */
+  /** Whether a pass places the configured image (not one a URL names, not a text). */
+  private static boolean placesConfiguredWatermark(Options options) {
+    return options.passes().stream()
+        .map(Options::watermark)
+        .anyMatch(w -> w.enabled() && w.url().isEmpty() && w.text().isEmpty());
+  }
+
+  /** imgproxy: the final opacity is the base opacity (IMGD_WATERMARK_OPACITY) times the option's. */
+  private Options withBaseOpacity(Options pass) {
+    Watermark wm = pass.watermark();
+    if (!wm.enabled()) {
+      return pass;
+    }
+    double opacity = wm.opacity() * watermarkOpacity;
+    return pass.toBuilder()
+        .watermark(wm.withPlacement(opacity > 0, opacity, wm.position(), wm.scale()))
+        .build();
   }
 
   private byte[] readCapped(InputStream in) {

@@ -89,6 +89,9 @@ final class ImageHandler {
   private final boolean cacheControlPassthrough;
   private final Revalidation revalidation;
   private final WatermarkImages watermarks;
+  private final byte @Nullable [] fallbackImage;
+  private final int fallbackStatus;
+  private final long fallbackTtl;
 
   /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
   private final List<ImageFormat> autoFormats;
@@ -115,7 +118,8 @@ final class ImageHandler {
       @Nullable Imgd trusted,
       Metrics metrics,
       Pressure pressure,
-      Faults faults) {
+      Faults faults,
+      byte @Nullable [] fallbackImage) {
     this.signatures = signatures;
     this.parser = parser;
     this.guard = guard;
@@ -135,6 +139,10 @@ final class ImageHandler {
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
     this.cacheControlPassthrough = settings.get(Settings.CACHE_CONTROL_PASSTHROUGH);
+    this.fallbackImage = fallbackImage;
+    this.fallbackStatus = settings.get(Settings.FALLBACK_IMAGE_HTTP_CODE);
+    long fallbackTtl = settings.get(Settings.FALLBACK_IMAGE_TTL);
+    this.fallbackTtl = fallbackTtl > 0 ? fallbackTtl : ttl;
     this.revalidation =
         new Revalidation(
             settings.get(Settings.USE_ETAG),
@@ -191,6 +199,70 @@ final class ImageHandler {
     Instant deadline = Instant.now().plus(timeout);
     boolean post = HttpMethod.POST.is(request.getMethod());
     Ask ask = post ? parsePost(request) : parseUrl(request);
+    try {
+      serve(request, response, callback, ask, post, deadline);
+    } catch (ImgdException e) {
+      if (fallbackImage == null || !FALLBACK_FOR.contains(e.code())) {
+        throw e;
+      }
+      answerFallback(request, response, callback, ask, e, deadline);
+    }
+  }
+
+  /**
+   * The failures the fallback image stands in for, as imgproxy's: the source could not be fetched
+   * or processed. Not the request's own faults (bad options, signature) nor imgd's (overload,
+   * deadline), which a picture would hide.
+   */
+  private static final java.util.Set<ErrorCode> FALLBACK_FOR =
+      java.util.EnumSet.of(
+          ErrorCode.SOURCE_FORBIDDEN,
+          ErrorCode.SOURCE_NOT_FOUND,
+          ErrorCode.SOURCE_FAILED,
+          ErrorCode.TOO_LARGE,
+          ErrorCode.UNSUPPORTED_FORMAT,
+          ErrorCode.LIMIT_EXCEEDED,
+          ErrorCode.CORRUPT_IMAGE,
+          ErrorCode.MEMORY_EXCEEDED,
+          ErrorCode.WORKER_CRASHED,
+          ErrorCode.QUARANTINED);
+
+  /**
+   * The fallback image made with the request's options, in the isolated engine, with the fallback
+   * status ({@code 0}: the failure's own) and TTL; never cached, never with the origin's
+   * validators.
+   */
+  private void answerFallback(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      ImgdException failure,
+      Instant deadline) {
+    byte[] image = Objects.requireNonNull(fallbackImage);
+    try (Admission.Permit permit = admission.admit(deadline)) {
+      Imgd.Result r = render(isolated, image, ask, permit, deadline).result();
+      ResultCache.Entry entry = entry(null, r.bytes(), r.format(), null, ask.varyAccept());
+      response.getHeaders().put("X-Imgd-Fallback-Image", failure.code().code());
+      answer(
+          request,
+          response,
+          callback,
+          ask,
+          entry,
+          fallbackStatus == 0 ? failure.code().httpStatus() : fallbackStatus,
+          fallbackTtl);
+    }
+  }
+
+  /** The walk once the request is parsed: the cache, the room, the source, the answer. */
+  private void serve(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      boolean post,
+      Instant deadline) {
     String key = post ? null : cacheKey(ask);
     if (key != null) {
       Optional<ResultCache.Entry> hit = cache.get(key);
@@ -629,20 +701,31 @@ final class ImageHandler {
 
   private void answer(
       Request request, Response response, Callback callback, Ask ask, ResultCache.Entry entry) {
+    answer(request, response, callback, ask, entry, HttpStatus.OK_200, ttl);
+  }
+
+  private void answer(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      ResultCache.Entry entry,
+      int status,
+      long maxAge) {
     var headers = response.getHeaders();
     cacheHeaders(
         headers,
         ask,
         entry.etag(),
         entry.lastModified(),
-        cacheControl(ask, entry.originCacheControl(), entry.originExpires()));
+        cacheControl(ask, maxAge, entry.originCacheControl(), entry.originExpires()));
     if (Revalidation.clientHolds(
         request.getHeaders(), entry.etag(), entry.lastModified(), entry.varyAccept())) {
       response.setStatus(HttpStatus.NOT_MODIFIED_304);
       callback.succeeded();
       return;
     }
-    response.setStatus(HttpStatus.OK_200);
+    response.setStatus(status);
     headers.put(HttpHeader.CONTENT_TYPE, entry.contentType());
     headers.put(HttpHeader.CONTENT_LENGTH, entry.bytes().length);
     headers.put(
@@ -664,7 +747,7 @@ final class ImageHandler {
         ask,
         revalidation.etag(key, fetched, asked),
         revalidation.lastModified(fetched),
-        cacheControl(ask, fetched.cacheControl(), fetched.expires()));
+        cacheControl(ask, ttl, fetched.cacheControl(), fetched.expires()));
     response.setStatus(HttpStatus.NOT_MODIFIED_304);
     callback.succeeded();
   }
@@ -675,7 +758,7 @@ final class ImageHandler {
    * Cache-Control, or the time its Expires leaves; else the TTL. Never an Expires header.
    */
   private String cacheControl(
-      Ask ask, @Nullable String originCacheControl, @Nullable String originExpires) {
+      Ask ask, long ttl, @Nullable String originCacheControl, @Nullable String originExpires) {
     long now = Instant.now().getEpochSecond();
     long maxAge = ttl;
     long expires = ask.options().response().expires();

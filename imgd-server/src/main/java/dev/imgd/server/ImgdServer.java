@@ -8,6 +8,7 @@ import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.server.settings.HostPort;
+import dev.imgd.server.settings.Setting;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.server.source.SourceSettings;
 import dev.imgd.server.source.Sources;
@@ -66,7 +67,14 @@ public final class ImgdServer implements AutoCloseable {
     int workerCount = settings.get(Settings.WORKERS);
     boolean isolatedMode = settings.get(Settings.MODE).equals("isolated");
     this.sources = Sources.create(sourceSettings(settings));
-    byte @Nullable [] watermark = watermark(settings, sources);
+    byte @Nullable [] watermark =
+        image(
+            settings,
+            sources,
+            Settings.WATERMARK_DATA,
+            Settings.WATERMARK_PATH,
+            Settings.WATERMARK_URL);
+    byte @Nullable [] fallback = fallbackImage(settings, sources); // checked before workers start
     IsolatedEngine workers = isolatedMode ? startWorkers(settings) : null;
     Imgd.Builder engine = engineBuilder(settings, watermark);
     if (workers != null) {
@@ -132,7 +140,8 @@ public final class ImgdServer implements AutoCloseable {
             trusted,
             metrics,
             pressure,
-            faults);
+            faults,
+            fallback);
     this.health = new Health(isolated, workers, images::lastSuccess);
 
     this.server = new Server(new VirtualThreadPool(), null, bufferPool());
@@ -211,27 +220,32 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   /**
-   * The watermark image for {@code wm:}, as imgproxy takes it: data, else path, else a URL
-   * downloaded once now through the guarded sources (allowed sources, SSRF guard, size limit).
+   * An image setting (the watermark for {@code wm:}, the fallback image), as imgproxy takes it:
+   * data, else path, else a URL downloaded once now through the guarded sources (allowed sources,
+   * SSRF guard, size limit).
    */
-  private static byte @Nullable [] watermark(Settings settings, Sources sources) {
-    Optional<byte[]> given =
-        settings.get(Settings.WATERMARK_DATA).or(() -> settings.get(Settings.WATERMARK_PATH));
-    if (given.isPresent() || settings.get(Settings.WATERMARK_URL).isEmpty()) {
+  private static byte @Nullable [] image(
+      Settings settings,
+      Sources sources,
+      Setting<Optional<byte[]>> data,
+      Setting<Optional<byte[]>> path,
+      Setting<Optional<String>> url) {
+    Optional<byte[]> given = settings.get(data).or(() -> settings.get(path));
+    if (given.isPresent() || settings.get(url).isEmpty()) {
       return given.orElse(null);
     }
-    String url = settings.get(Settings.WATERMARK_URL).get();
+    String location = settings.get(url).get();
     try {
       return sources
           .fetch(
-              URI.create(url),
+              URI.create(location),
               Instant.now().plus(settings.get(Settings.DOWNLOAD_TIMEOUT)),
               settings.get(Settings.MAX_SRC_FILE_SIZE))
           .bytes();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "bad setting %s=%s: cannot download it: %s"
-              .formatted(Settings.WATERMARK_URL.name(), url, e.getMessage()));
+              .formatted(url.name(), location, e.getMessage()));
     }
   }
 
@@ -259,6 +273,26 @@ public final class ImgdServer implements AutoCloseable {
               .formatted(setting, e.getMessage()),
           e);
     }
+  }
+
+  /** The fallback image, if set, checked now: an image within the source limits. */
+  private static byte @Nullable [] fallbackImage(Settings settings, Sources sources) {
+    byte[] image =
+        image(
+            settings,
+            sources,
+            Settings.FALLBACK_IMAGE_DATA,
+            Settings.FALLBACK_IMAGE_PATH,
+            Settings.FALLBACK_IMAGE_URL);
+    if (image != null) {
+      try {
+        Probe.check(image, limits(settings));
+      } catch (ImgdException e) {
+        throw new IllegalArgumentException(
+            "bad setting IMGD_FALLBACK_IMAGE_*: not an image imgd can use: " + e.getMessage());
+      }
+    }
+    return image;
   }
 
   /** Worker processes: the bundled libvips, plus the system's (HEIC, PDF) unless turned off. */

@@ -46,6 +46,14 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     for (String f : List.of("trim1", "trim2", "trim3", "geometry")) {
       Files.write(root.resolve(f + ".png"), Fixtures.bytes("imgproxy-" + f + ".png"));
     }
+    for (String f :
+        List.of("rotating-squares.webp", "sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif")) {
+      Files.write(root.resolve(f), Fixtures.bytes(f));
+    }
+    for (int i = 0; i < 8; i++) {
+      String f = "orientation-" + i + ".png";
+      Files.write(root.resolve(f), Fixtures.bytes("imgproxy-" + f));
+    }
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     Map<String, String> isolatedMode = new java.util.HashMap<>(extra);
@@ -88,6 +96,18 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     assertThat(probe.width() + "x" + probe.height())
         .as("%s on %s", options, image)
         .isEqualTo(width + "x" + height);
+  }
+
+  /** Both servers refuse the options on the image with this status and problem code. */
+  void assertRefused(String options, String image, int status, String code) throws Exception {
+    for (ImgdServer s :
+        List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess))) {
+      String path = "/" + options + "/plain/local:///" + image;
+      HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
+      String body = new String(r.body(), UTF_8);
+      assertThat(r.statusCode()).as(path + ": " + body).isEqualTo(status);
+      assertThat(body).as(path).contains("\"" + code + "\"");
+    }
   }
 
   /** The image made from {@code image} with {@code options}, which must be a 200. */

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * imgproxy's path grammar after the signature: {@code /{options...}/plain/{percent-encoded
  * url}[@{ext}]} or {@code /{options...}/{base64url source, may be split by '/'}[.{ext}]}; in
  * presets-only mode the first segment is a ':'-separated list of presets instead of options. The
- * options themselves are {@link OptionsParser}'s.
+ * options themselves are {@link OptionsParser}'s, {@code -} segments among them starting the next
+ * pass of a chained pipeline; the extension is the last pass's format.
  */
 final class ImgproxyPath {
   /** A scheme whose "//" a proxy folded to one '/': {@code https:/host}, {@code local:/x.jpg}. */
@@ -87,7 +88,7 @@ final class ImgproxyPath {
         throw bad("The basic URL format (/{resizing_type}/...) is not supported; use options");
       }
       sourceStart = 0;
-      while (sourceStart < parts.length && parts[sourceStart].contains(SEPARATOR)) {
+      while (sourceStart < parts.length && OptionsParser.isOptionSegment(parts[sourceStart])) {
         r.applyUrlOption(parts[sourceStart++]);
       }
     }
@@ -96,15 +97,15 @@ final class ImgproxyPath {
     String[] source = decodeSource(sourceParts);
     Optional<ImageFormat> extension = Optional.empty();
     if (source[1] != null) {
-      if (r.b.input.raw()) {
+      if (r.last().input.raw()) {
         extension = ImageFormat.fromExtension(source[1]);
       } else {
         ImageFormat f = OptionArgs.outputFormat("extension", source[1]);
-        r.b.format(f);
+        r.last().format(f);
         extension = Optional.of(f);
       }
     }
-    return new ParsedPath(r.b.build(), source[0], extension);
+    return new ParsedPath(r.build(), source[0], extension);
   }
 
   /** The source URL and the extension (or null), as imgproxy's DecodeURL. */

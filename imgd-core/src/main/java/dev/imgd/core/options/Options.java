@@ -5,9 +5,11 @@ import dev.imgd.core.Limits;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  * @param response what only shapes the response or the cache key, not the image
  * @param security the request's own, tighter limits (imgproxy's security options)
  * @param encoding how each output format's saver is tuned and how the quality is chosen
+ * @param earlierPasses the passes of a chained pipeline ({@code /-/}, imgproxy Pro) that run before
+ *     this one, first to last, each on the result of the one before and without a chain of its own;
+ *     empty for the usual single pass. The output options are this, the last, pass's.
  */
 public record Options(
     Resize resize,
@@ -55,7 +60,8 @@ public record Options(
     Input input,
     Response response,
     Security security,
-    Encoding encoding)
+    Encoding encoding,
+    List<Options> earlierPasses)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -73,7 +79,8 @@ public record Options(
           Input.DEFAULTS,
           Response.DEFAULTS,
           Security.NONE,
-          Encoding.DEFAULTS);
+          Encoding.DEFAULTS,
+          List.of());
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -89,6 +96,19 @@ public record Options(
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(encoding, "encoding");
+    earlierPasses = List.copyOf(earlierPasses);
+    for (Options pass : earlierPasses) {
+      if (!pass.earlierPasses.isEmpty()) {
+        throw new IllegalArgumentException("a pass of a chain cannot hold a chain of its own");
+      }
+    }
+  }
+
+  /** Every pass of this request, first to last: the earlier passes, then this one. */
+  public List<Options> passes() {
+    List<Options> all = new ArrayList<>(earlierPasses);
+    all.add(this);
+    return List.copyOf(all);
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -700,10 +720,18 @@ public record Options(
    * order, for use as a cache key. Equal meanings give equal strings: aliases, argument forms and
    * settings that cannot matter (a disabled watermark's position, a disabled extend's gravity)
    * disappear. Fields that only shape response headers (expires, filename, return_attachment) are
-   * left out. The string parses back to options with the same canonical form.
+   * left out. The string parses back to options with the same canonical form. A chained pipeline
+   * writes every pass, separated by {@code /-/}.
    */
   public String canonical() {
-    return OptionTable.canonical(this);
+    List<String> segments = new ArrayList<>();
+    for (Options pass : earlierPasses) {
+      segments.add(OptionTable.canonical(pass));
+      segments.add(OptionsParser.NEXT_PASS);
+    }
+    segments.add(OptionTable.canonical(this));
+    segments.removeIf(String::isEmpty);
+    return String.join("/", segments);
   }
 
   /** The shortest decimal that reads back as {@code d}, without exponent or trailing zeros. */
@@ -744,6 +772,7 @@ public record Options(
     Response response;
     Security security;
     Encoding encoding;
+    List<Options> earlierPasses;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -759,6 +788,13 @@ public record Options(
       response = o.response;
       security = o.security;
       encoding = o.encoding;
+      earlierPasses = o.earlierPasses;
+    }
+
+    /** The passes of a chained pipeline that run before this one (see {@link #earlierPasses}). */
+    public Builder earlierPasses(List<Options> v) {
+      earlierPasses = List.copyOf(v);
+      return this;
     }
 
     public Builder watermark(Watermark v) {
@@ -1066,7 +1102,8 @@ public record Options(
           input,
           response,
           security,
-          encoding);
+          encoding,
+          earlierPasses);
     }
   }
 

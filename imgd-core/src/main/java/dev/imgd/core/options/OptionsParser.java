@@ -29,10 +29,25 @@ import java.util.Set;
  * applies once, as in imgproxy. In presets-only mode (imgproxy's {@code IMGPROXY_ONLY_PRESETS}) a
  * URL may only name presets.
  *
+ * <p>A {@code -} segment starts the next pass of a chained pipeline (imgproxy Pro): each pass runs
+ * on the result of the one before, the last one's output options apply. As in imgproxy, a preset
+ * applies to the pass it is used in, and a preset's own {@code -} segments go on into the passes
+ * after it, merged with the URL's.
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class OptionsParser {
   static final String SEPARATOR = ":";
+
+  /** The segment that starts the next pass of a chained pipeline (imgproxy Pro's {@code /-/}). */
+  static final String NEXT_PASS = "-";
+
+  /**
+   * The most passes a chained pipeline may have. Each pass may enlarge its input up to the result
+   * limit and holds its result in memory for the next, so a URL must not ask for unbounded work;
+   * imgproxy's documented uses (several watermarks, a cheap trim after a resize) need two or three.
+   */
+  public static final int MAX_PASSES = 8;
 
   private final Map<String, List<String[]>> presets;
   private final boolean onlyPresets;
@@ -111,13 +126,13 @@ public final class OptionsParser {
     Request r = newRequest();
     if (!options.isEmpty()) {
       for (String segment : options.split("/", -1)) {
-        if (!segment.contains(SEPARATOR)) {
+        if (!isOptionSegment(segment)) {
           throw bad("Invalid option segment '" + segment + "': expected name:arguments");
         }
         r.applyUrlOption(segment);
       }
     }
-    return r.b.build();
+    return r.build();
   }
 
   /**
@@ -142,6 +157,11 @@ public final class OptionsParser {
   /** Every option name and alias the parser accepts. */
   public static Set<String> optionNames() {
     return OptionTable.names();
+  }
+
+  /** An option ({@code name:args}) or the start of the next pass ({@code -}). */
+  static boolean isOptionSegment(String segment) {
+    return segment.contains(SEPARATOR) || segment.equals(NEXT_PASS);
   }
 
   /** A request starting from the defaults and the {@code default} preset. */
@@ -170,7 +190,7 @@ public final class OptionsParser {
       if (segment.isEmpty()) {
         continue;
       }
-      if (!segment.contains(SEPARATOR)) {
+      if (!isOptionSegment(segment)) {
         throw new IllegalArgumentException(
             "Invalid preset " + name + ": segment '" + segment + "' is not name:arguments");
       }
@@ -179,18 +199,52 @@ public final class OptionsParser {
     return List.copyOf(segments);
   }
 
-  /** The options of one request being parsed, and the presets it is inside. */
+  /** The options of one request being parsed, pass by pass, and the presets it is inside. */
   final class Request {
-    final Options.Builder b = defaults.toBuilder();
+    private final List<Options.Builder> passes = new ArrayList<>(List.of(defaults.toBuilder()));
+    private int pass;
+
+    /** The pass being built, which the options apply to. */
+    Options.Builder b = passes.getFirst();
+
     private final Deque<String> presetStack = new ArrayDeque<>();
 
-    /** Applies one {@code name:args} segment of a URL. */
+    /** Applies one {@code name:args} segment of a URL, or starts its next pass ({@code -}). */
     void applyUrlOption(String segment) {
+      if (segment.equals(NEXT_PASS)) {
+        toPass(pass + 1);
+        return;
+      }
       String[] parts = segment.split(SEPARATOR, -1);
       if (onlyPresets && !parts[0].equals("preset") && !parts[0].equals("pr")) {
         throw bad("Only presets are allowed, got option '" + parts[0] + "'");
       }
       apply(parts);
+    }
+
+    /** The last pass, whose output options the result has. */
+    Options.Builder last() {
+      return passes.getLast();
+    }
+
+    /** The options: the last pass, holding the passes before it. */
+    Options build() {
+      List<Options> earlier = new ArrayList<>();
+      for (Options.Builder p : passes.subList(0, passes.size() - 1)) {
+        earlier.add(p.build());
+      }
+      return last().earlierPasses(earlier).build();
+    }
+
+    private void toPass(int index) {
+      if (index >= MAX_PASSES) {
+        throw bad("A chained pipeline may have at most " + MAX_PASSES + " passes");
+      }
+      while (passes.size() <= index) {
+        passes.add(defaults.toBuilder());
+      }
+      pass = index;
+      b = passes.get(index);
     }
 
     private void apply(String[] parts) {
@@ -209,6 +263,7 @@ public final class OptionsParser {
       }
     }
 
+    /** Applies a preset to the current pass; its own {@code -} segments go on to the next ones. */
     void applyPreset(String name) {
       List<String[]> preset = presets.get(name);
       if (preset == null) {
@@ -218,9 +273,15 @@ public final class OptionsParser {
         return; // as imgproxy: a preset already being applied is not applied again
       }
       presetStack.push(name);
+      int start = pass;
       for (String[] segment : preset) {
-        apply(segment);
+        if (segment[0].equals(NEXT_PASS)) {
+          toPass(pass + 1);
+        } else {
+          apply(segment);
+        }
       }
+      toPass(start);
       presetStack.pop();
     }
 

@@ -6,6 +6,11 @@ import dev.imgd.core.ImgdException;
 /** Refuses an animation that decodes to fewer frames than its header lists. */
 final class CheckFrames implements Step {
   @Override
+  public Passes passes() {
+    return Passes.FIRST;
+  }
+
+  @Override
   public void apply(Context ctx) {
     int planned = ctx.plan.frames();
     int frames = frames(ctx);

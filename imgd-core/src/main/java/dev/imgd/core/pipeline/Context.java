@@ -8,11 +8,12 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the steps of one run share: the plan and inputs, which never change, the geometry, which
- * only {@link TrimBorders} replaces (before any step reads it), and the image or bytes so far.
+ * What the steps of one run share: the inputs, which never change, the plan of the pass being run
+ * (a chained pipeline moves on pass by pass), its geometry, which only {@link TrimBorders} replaces
+ * (before any step reads it), and the image or bytes so far.
  */
 final class Context {
-  final Plan plan;
+  Plan plan;
   final byte[] source;
   final byte @Nullable [] watermark;
   private ResizePlan geometry;
@@ -32,6 +33,12 @@ final class Context {
     f.geometry = geometry;
     f.image = frame;
     return f;
+  }
+
+  /** Moves on to the next pass of a chained pipeline: its plan and geometry. */
+  void pass(Plan next) {
+    this.plan = next;
+    this.geometry = next.geometry();
   }
 
   ResizePlan geometry() {

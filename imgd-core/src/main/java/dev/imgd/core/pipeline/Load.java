@@ -5,11 +5,29 @@ import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
-/** Decodes the source, shrinking on load (JPEG DCT scaling, WebP scale) and picking the pages. */
+/**
+ * Decodes the source, shrinking on load (JPEG DCT scaling, WebP scale) and picking the pages: the
+ * frames of an animation, or pages stacked into one image (the pages option).
+ */
 final class Load implements Step {
+  @Override
+  public Passes passes() {
+    return Passes.FIRST;
+  }
+
   @Override
   public void apply(Context ctx) {
     ctx.image(load(ctx.source, ctx.plan));
+    if (ctx.plan.frames() == 1 && ctx.plan.load().pages() > 1) {
+      // Stacked pages (the pages option) are one still image, not the frames of an animation.
+      ctx.then(Load::onePage);
+    }
+  }
+
+  private static VipsImage onePage(VipsImage strip) {
+    VipsImage still = VipsOperation.of("copy").in(strip).image();
+    still.setIntField("page-height", strip.height());
+    return still;
   }
 
   private static VipsImage load(byte[] source, Plan plan) {

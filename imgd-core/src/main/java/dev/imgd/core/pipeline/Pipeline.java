@@ -18,12 +18,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs a {@link Plan} in libvips as an ordered list of steps, one file each. Every step takes the
  * image and leaves a new one, closing what it no longer needs, so native memory is released as soon
- * as the run moves on.
+ * as the run moves on. A chained pipeline runs the steps once per pass ({@link Step#passes}): the
+ * first pass decodes, each runs its own geometry and effects on the result of the one before, and
+ * the last one encodes.
  *
  * <p>Runs on the calling thread, which must be a platform thread (see VipsThreads).
  */
 public final class Pipeline {
-  /** The steps, in the order they run. */
+  /** The steps, in the order they run; in each pass of a chain, those {@link Step#passes} says. */
   static final List<Step> STEPS =
       List.of(
           new Load(),
@@ -64,10 +66,21 @@ public final class Pipeline {
    * plan has one.
    */
   public static Result run(byte[] source, Plan plan, byte @Nullable [] watermark) {
-    Context ctx = new Context(plan, source, watermark);
+    List<Plan> passes = plan.passes();
+    Context ctx = new Context(passes.getFirst(), source, watermark);
     try {
-      for (Step step : STEPS) {
-        step.apply(ctx);
+      for (int pass = 0; pass < passes.size(); pass++) {
+        if (pass > 0) {
+          ctx.pass(passes.get(pass));
+          // The result of the pass before, rendered once: no re-encoding, and the next pass may
+          // read it in any order (the loader reads sequentially).
+          ctx.then(VipsImage::copyMemory);
+        }
+        for (Step step : STEPS) {
+          if (step.passes().runsIn(pass, passes.size())) {
+            step.apply(ctx);
+          }
+        }
       }
     } catch (VipsException e) {
       throw classify(e);

@@ -14,6 +14,11 @@ final class StripMetadata implements Step {
   private static final String EXIF_COPYRIGHT = "exif-ifd0-Copyright";
 
   @Override
+  public Passes passes() {
+    return Passes.LAST;
+  }
+
+  @Override
   public void apply(Context ctx) {
     ctx.then(i -> strip(i, ctx.plan));
   }

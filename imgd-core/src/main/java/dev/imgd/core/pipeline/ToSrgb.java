@@ -6,6 +6,11 @@ import dev.imgd.vips.VipsOperation;
 /** The colour step: everything to 8-bit sRGB (or greyscale) before any pixel is resized. */
 final class ToSrgb implements Step {
   @Override
+  public Passes passes() {
+    return Passes.FIRST;
+  }
+
+  @Override
   public void apply(Context ctx) {
     ctx.then(ToSrgb::convert);
   }

@@ -97,6 +97,27 @@ final class MemoryModel {
     return mark + text;
   }
 
+  /**
+   * A later pass of a chained pipeline: the result of the pass before (oriented, {@code before}'s
+   * size) held in memory, frames and all, again when the pass trims it (trim renders its input),
+   * its rows through the resize, the resized image (a turn or smart crop renders it) and the pass's
+   * result. The encoder's share is counted once, in the first pass's estimate.
+   */
+  static long laterPass(
+      ProbeResult probe, ResizePlan before, ResizePlan g, int frames, boolean trims) {
+    int bands = Math.max(3, probe.bands()) + (probe.hasAlpha() && probe.bands() < 4 ? 1 : 0);
+    long held = (long) before.width() * before.height() * bands * frames;
+    long memory = BASE + held * (trims ? 2 : 1);
+    if (probe.hasAlpha()) {
+      memory += (long) before.width() * bands * Math.min(before.height(), WINDOW_LINES) * 3;
+    }
+    if (frames > 1) {
+      memory += held * 4; // its frames and their results, as in the first pass
+    }
+    long resized = (long) g.resizedWidth() * g.resizedHeight() * bands * frames;
+    return memory + resized + (long) g.width() * g.height() * bands * frames;
+  }
+
   /** The extra memory of a trimmed job: the whole loaded image is rendered. */
   public static long trim(ProbeResult probe) {
     return (long) probe.width() * probe.height() * Math.max(3, probe.bands());

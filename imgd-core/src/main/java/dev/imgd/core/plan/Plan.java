@@ -7,6 +7,8 @@ import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,6 +26,10 @@ import java.util.Objects;
  * @param memoryEstimate estimated peak native bytes of this job (see {@link MemoryModel})
  * @param resultLimit the largest result allowed: a trim decides its size in the run, and the run
  *     checks the trimmed geometry against it
+ * @param earlierPasses the plans of a chained pipeline's passes before this one, first to last
+ *     (empty for one pass): the first loads the source, each later one works on the result of the
+ *     one before, held in memory (orientation 1), and this, the last, encodes. The memory estimate
+ *     and the frames are the whole chain's.
  */
 public record Plan(
     Options options,
@@ -34,7 +40,8 @@ public record Plan(
     Output output,
     int frames,
     long memoryEstimate,
-    ResultLimit resultLimit)
+    ResultLimit resultLimit,
+    List<Plan> earlierPasses)
     implements Serializable {
 
   public Plan {
@@ -50,6 +57,14 @@ public record Plan(
     if (frames < 1) {
       throw new IllegalArgumentException("frames must be >= 1: " + frames);
     }
+    earlierPasses = List.copyOf(earlierPasses);
+  }
+
+  /** Every pass, first to last: the earlier passes, then this one. */
+  public List<Plan> passes() {
+    List<Plan> all = new ArrayList<>(earlierPasses);
+    all.add(this);
+    return List.copyOf(all);
   }
 
   /** The one turn-and-mirror that orientation, rotate and flips compose to. */
@@ -118,17 +133,26 @@ public record Plan(
       }
     }
 
-    /** Refuses a geometry whose result passes the limit ({@link ErrorCode#LIMIT_EXCEEDED}). */
+    /**
+     * Refuses a geometry whose result, or the resized image it is cut from, passes the limit
+     * ({@link ErrorCode#LIMIT_EXCEEDED}): a crop to the result does not make a huge resize cheap
+     * ({@code mw:1/mh:2147483647/rs:fit:1:1} resizes a 1 px wide image 2^31 px tall first).
+     */
     public void check(ResizePlan g) {
-      if (g.width() > maxSide
-          || g.height() > maxSide
-          || (long) g.width() * g.height() > maxPixels) {
+      check("result", g.width(), g.height());
+      check("resized image", g.resizedWidth(), g.resizedHeight());
+    }
+
+    private void check(String what, int width, int height) {
+      if (width > maxSide || height > maxSide || (long) width * height > maxPixels) {
         throw new ImgdException(
             ErrorCode.LIMIT_EXCEEDED,
-            "the result would be "
-                + g.width()
+            "the "
+                + what
+                + " would be "
+                + width
                 + "x"
-                + g.height()
+                + height
                 + ", over the result limit of "
                 + maxSide
                 + " px a side and "

@@ -8,6 +8,9 @@ import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.probe.ProbeResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -51,33 +54,35 @@ public final class Planner {
     }
   }
 
+  /**
+   * The plan for {@code options} on the probed source; for a chained pipeline, the last pass's plan
+   * holding the earlier ones, each checked against the result limit and counted in the memory
+   * estimate.
+   */
   public Plan plan(ProbeResult probe, Options options) {
     checkReadable(probe.format());
     ImageFormat format = outputFormat(probe, options);
+    List<Options> passes = options.passes();
+    Options first = passes.getFirst();
+    checkThumbnail(probe, first);
+    int stacked = stackedPages(probe, first);
     boolean animate =
         probe.animated()
             && probe.frames() > 1
+            && stacked == 1
             && format.has(ImageFormat.Trait.ANIMATION)
-            && !options.input().disableAnimation();
-    int orientation = options.autoRotate() ? probe.orientation() : 1;
-    boolean swap = (orientation >= 5) ^ (options.rotate() % 180 == 90);
-    int width = swap ? probe.height() : probe.width();
-    int height = swap ? probe.width() : probe.height();
-    ResizePlan geometry = Geometry.plan(options, width, height, probe.orientation(), false, 0);
-    Limits asked = options.security().tighten(limits, probe.frames() > 1);
+            && !first.input().disableAnimation();
+    int frames = animate ? probe.frames() : 1;
+    // Stacked pages are one image, as tall as the pages together.
+    ProbeResult loaded =
+        stacked == 1 ? probe : probe.withMeasuredSize(probe.width(), probe.height() * stacked);
+    // The request's security options, in whichever pass, only tighten the limits.
+    Limits asked = limits;
+    for (Options pass : passes) {
+      asked = pass.security().tighten(asked, probe.frames() > 1);
+    }
     Plan.ResultLimit resultLimit =
         new Plan.ResultLimit(asked.maxResultSide(), asked.maxResultPixels());
-    resultLimit.check(geometry);
-    int frames = animate ? probe.frames() : 1;
-    Plan.Load load =
-        new Plan.Load(
-            shrinkOnLoad(probe, options, geometry),
-            // As imgproxy: an animated result uses every frame and ignores the page asked for
-            // (the frames after it would not match the header's count: a 422 for a sound file).
-            animate ? 0 : Math.max(0, options.input().page()),
-            animate ? -1 : 1,
-            !lenient,
-            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     int quality = options.qualityFor(format);
     if (quality <= 0) {
       quality = format.defaultQuality();
@@ -89,15 +94,131 @@ public final class Planner {
             options.metadata().stripMetadata(),
             options.metadata().stripColorProfile(),
             options.output().maxBytes());
+
+    // The first pass loads and orients the source.
+    int orientation = first.autoRotate() ? probe.orientation() : 1;
+    boolean swap = (orientation >= 5) ^ (first.rotate() % 180 == 90);
+    int width = swap ? loaded.height() : loaded.width();
+    int height = swap ? loaded.width() : loaded.height();
+    ResizePlan geometry = Geometry.plan(first, width, height, probe.orientation(), false, 0);
+    resultLimit.check(geometry);
+    Plan.Load load =
+        new Plan.Load(
+            shrinkOnLoad(probe, first, geometry),
+            // As imgproxy: an animated result uses every frame and ignores the page asked for
+            // (the frames after it would not match the header's count: a 422 for a sound file).
+            animate ? 0 : Math.max(0, first.input().page()),
+            animate ? -1 : stacked,
+            !lenient,
+            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
     long memory =
-        MemoryModel.estimate(probe, load, geometry, frames, output)
-            + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0)
-            + (options.encoding().autoquality().enabled() && format.has(ImageFormat.Trait.LOSSY)
-                ? MemoryModel.autoquality(probe, geometry, frames, output)
-                : 0)
-            + MemoryModel.watermark(options.watermark(), geometry);
-    return new Plan(
-        options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
+        MemoryModel.estimate(loaded, load, geometry, frames, output)
+            + (first.crop().trim().enabled() ? MemoryModel.trim(loaded) : 0)
+            + MemoryModel.watermark(first.watermark(), geometry);
+    if (passes.size() == 1) {
+      return new Plan(
+          options,
+          probe.format(),
+          orientation,
+          load,
+          geometry,
+          output,
+          frames,
+          memory + autoquality(loaded, options, geometry, frames, output),
+          resultLimit,
+          List.of());
+    }
+    // Each later pass works on the result of the one before, held in memory and already oriented.
+    List<Plan> earlier = new ArrayList<>();
+    Plan.Load inMemory = new Plan.Load(1, 0, 1, !lenient, 1);
+    Plan plan = null;
+    for (int i = 0; i < passes.size(); i++) {
+      Options pass = passes.get(i);
+      boolean last = i == passes.size() - 1;
+      if (!last && pass.crop().trim().enabled()) {
+        throw new ImgdException(
+            ErrorCode.BAD_OPTIONS,
+            "trim in a chained pipeline works only in its last pass: a trim finds its size in the"
+                + " pixels, and every later pass is planned before the run");
+      }
+      if (i > 0) {
+        ResizePlan before = geometry;
+        boolean turns = pass.rotate() % 180 == 90;
+        geometry =
+            Geometry.plan(
+                pass,
+                turns ? before.height() : before.width(),
+                turns ? before.width() : before.height(),
+                1,
+                false,
+                0);
+        resultLimit.check(geometry);
+        memory +=
+            MemoryModel.laterPass(probe, before, geometry, frames, pass.crop().trim().enabled())
+                + MemoryModel.watermark(pass.watermark(), geometry);
+      }
+      plan =
+          new Plan(
+              last ? options : pass,
+              probe.format(),
+              i == 0 ? orientation : 1,
+              i == 0 ? load : inMemory,
+              geometry,
+              output,
+              frames,
+              last ? memory + autoquality(probe, options, geometry, frames, output) : memory,
+              resultLimit,
+              last ? earlier : List.of());
+      earlier.add(plan);
+    }
+    return Objects.requireNonNull(plan);
+  }
+
+  /** The extra memory of an autoquality search over the result's encodes, if one runs. */
+  private static long autoquality(
+      ProbeResult probe, Options options, ResizePlan g, int frames, Plan.Output output) {
+    return options.encoding().autoquality().enabled()
+            && output.format().has(ImageFormat.Trait.LOSSY)
+        ? MemoryModel.autoquality(probe, g, frames, output)
+        : 0;
+  }
+
+  /**
+   * How many pages or frames {@code pages} stacks (imgproxy's: from {@code page} on, as many as
+   * there are), counted where the probe counts them: the frames of a GIF or WebP. A TIFF, HEIF or
+   * PDF is refused: its page count is known only to the decoder, and the plan must bound the
+   * stacked size before any decoding.
+   */
+  private static int stackedPages(ProbeResult probe, Options options) {
+    int pages = options.input().pages();
+    if (pages == 1 || !probe.format().has(ImageFormat.Trait.PAGES)) {
+      return 1;
+    }
+    if (probe.format() != ImageFormat.GIF && probe.format() != ImageFormat.WEBP) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          "pages: the pages of "
+              + probe.format()
+              + " cannot be stacked: imgd counts pages before decoding only for GIF and WebP");
+    }
+    int page = Math.max(0, options.input().page());
+    return Math.max(1, Math.min(pages, probe.frames() - page));
+  }
+
+  /**
+   * enforce_thumbnail: HEIC and AVIF can carry a thumbnail, which the probe does not measure, and
+   * the plan must know the size it loads. Refused for them rather than ignored; other formats have
+   * no thumbnail to use, as in imgproxy.
+   */
+  private static void checkThumbnail(ProbeResult probe, Options options) {
+    if (options.input().enforceThumbnail()
+        && (probe.format() == ImageFormat.HEIC || probe.format() == ImageFormat.AVIF)) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          "enforce_thumbnail: imgd cannot use the thumbnail embedded in "
+              + probe.format()
+              + " (its size is not read before decoding)");
+    }
   }
 
   private ImageFormat outputFormat(ProbeResult probe, Options options) {

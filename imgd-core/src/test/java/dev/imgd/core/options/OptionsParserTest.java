@@ -719,4 +719,45 @@ class OptionsParserTest {
             "0.30000000000000004");
     assertThat(Optional.of(parse("z:0.30000000000000004").zoomX())).contains(0.1 + 0.2);
   }
+
+  /** imgproxy Pro's chained pipelines: a {@code -} segment starts the next pass. */
+  @Test
+  void chainedPipelinesParseIntoPasses() {
+    Options o = new OptionsParser(Map.of()).parse("w:500/c:1000/-/trim:10/q:70");
+    assertThat(o.passes()).hasSize(2);
+    assertThat(o.passes().getFirst().width()).isEqualTo(500);
+    assertThat(o.passes().getFirst().crop().trim().enabled()).isFalse();
+    assertThat(o.crop().trim().enabled()).isTrue();
+    assertThat(o.canonical()).contains("/-/");
+    assertThat(new OptionsParser(Map.of()).parse(o.canonical()).canonical())
+        .isEqualTo(o.canonical());
+    Options emptyFirst = new OptionsParser(Map.of()).parse("-/w:50");
+    assertThat(emptyFirst.passes().getFirst().width()).isZero();
+    assertThat(emptyFirst.width()).isEqualTo(50);
+  }
+
+  /** imgproxy's documented example: a preset's passes merge with the URL's. */
+  @Test
+  void presetPassesMergeWithTheUrls() {
+    OptionsParser parser =
+        new OptionsParser(
+            Map.of("test", "width:300/height:300/-/width:200/height:200/-/width:100/height:200"));
+    Options o = parser.parse("width:400/-/preset:test/width:500/-/width:600");
+    assertThat(o.canonical())
+        .isEqualTo(
+            parser
+                .parse(
+                    "width:400/-/width:500/height:300/-/width:600/height:200/-/width:100/height:200")
+                .canonical());
+  }
+
+  @Test
+  void passesAreBounded() {
+    String most =
+        String.join("/-/", java.util.Collections.nCopies(OptionsParser.MAX_PASSES, "w:5"));
+    assertThat(new OptionsParser(Map.of()).parse(most).passes()).hasSize(OptionsParser.MAX_PASSES);
+    assertThatThrownBy(() -> new OptionsParser(Map.of()).parse(most + "/-/w:4"))
+        .isInstanceOf(ImgdException.class)
+        .hasMessageContaining("at most " + OptionsParser.MAX_PASSES + " passes");
+  }
 }

@@ -700,6 +700,46 @@ public final class Settings {
           "0.002",
           "how far from the target DSSIM a result may be");
 
+  // The fallback image (issue 16): answered, processed with the request's options, when the source
+  // cannot be fetched or processed; as imgproxy takes it: data, else path, else URL.
+  public static final Setting<Optional<byte[]>> FALLBACK_IMAGE_DATA =
+      server(
+          "IMGD_FALLBACK_IMAGE_DATA",
+          "IMGPROXY_FALLBACK_IMAGE_DATA",
+          Type.BASE64_OR_NONE,
+          "",
+          "the fallback image, base64-encoded, checked at start; empty: none");
+  public static final Setting<Optional<byte[]>> FALLBACK_IMAGE_PATH =
+      server(
+          "IMGD_FALLBACK_IMAGE_PATH",
+          "IMGPROXY_FALLBACK_IMAGE_PATH",
+          Type.FILE_OR_NONE,
+          "",
+          "the fallback image, a file read and checked at start; empty: none");
+  public static final Setting<Optional<String>> FALLBACK_IMAGE_URL =
+      server(
+          "IMGD_FALLBACK_IMAGE_URL",
+          "IMGPROXY_FALLBACK_IMAGE_URL",
+          Type.URL_OR_NONE,
+          "",
+          "the fallback image, downloaded once at start through the guarded sources and checked;"
+              + " empty: none");
+  public static final Setting<Integer> FALLBACK_IMAGE_HTTP_CODE =
+      server(
+          "IMGD_FALLBACK_IMAGE_HTTP_CODE",
+          "IMGPROXY_FALLBACK_IMAGE_HTTP_CODE",
+          Type.count(0, 599),
+          "200",
+          "HTTP status of an answer with the fallback image; 0: the status of the error it"
+              + " replaces");
+  public static final Setting<Long> FALLBACK_IMAGE_TTL =
+      server(
+          "IMGD_FALLBACK_IMAGE_TTL",
+          "IMGPROXY_FALLBACK_IMAGE_TTL",
+          Type.number(0, Long.MAX_VALUE),
+          "0",
+          "Cache-Control max-age of an answer with the fallback image, seconds; 0: IMGD_TTL");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ stops the start.
