@@ -131,7 +131,8 @@ public final class Imgd implements AutoCloseable {
           ErrorCode.BAD_OPTIONS,
           "watermark_url is fetched by the caller: run the plan with the image it names");
     }
-    return run(source, plan, placesConfiguredWatermark(plan.options()) ? watermark : null, deadline);
+    return run(
+        source, plan, placesConfiguredWatermark(plan.options()) ? watermark : null, deadline);
   }
 
   /**
@@ -198,7 +199,6 @@ public final class Imgd implements AutoCloseable {
     return planner.plan(probe, options);
   }
 
-  /** Whether a pass of the options places the watermark. */
   /** Whether a pass places the configured image (not one a URL names, not a text). */
   private static boolean placesConfiguredWatermark(Options options) {
     return options.passes().stream()
@@ -206,7 +206,9 @@ public final class Imgd implements AutoCloseable {
         .anyMatch(w -> w.enabled() && w.url().isEmpty() && w.text().isEmpty());
   }
 
-  /** imgproxy: the final opacity is the base opacity (IMGD_WATERMARK_OPACITY) times the option's. */
+  /**
+   * imgproxy: the final opacity is the base opacity (IMGD_WATERMARK_OPACITY) times the option's.
+   */
   private Options withBaseOpacity(Options pass) {
     Watermark wm = pass.watermark();
     if (!wm.enabled()) {

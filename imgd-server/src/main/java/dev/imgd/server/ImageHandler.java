@@ -241,7 +241,8 @@ final class ImageHandler {
       Instant deadline) {
     byte[] image = Objects.requireNonNull(fallbackImage);
     try (Admission.Permit permit = admission.admit(deadline)) {
-      Imgd.Result r = render(isolated, image, ask, permit, deadline).result();
+      byte @Nullable [] mark = watermarks.forRequest(ask.options().watermark(), deadline);
+      Imgd.Result r = render(isolated, image, mark, ask, permit, deadline).result();
       ResultCache.Entry entry = entry(null, r.bytes(), r.format(), null, ask.varyAccept());
       response.getHeaders().put("X-Imgd-Fallback-Image", failure.code().code());
       answer(

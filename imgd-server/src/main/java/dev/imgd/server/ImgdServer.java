@@ -4,7 +4,6 @@ import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
-import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.server.settings.HostPort;

@@ -58,18 +58,6 @@ public record Type<T>(String allowed, Function<String, T> parser) {
             return Duration.ofMillis((long) (v * 1000));
           });
 
-  /** A number from 0 to 1, like an opacity. */
-  static final Type<Double> FRACTION =
-      new Type<>(
-          "a number from 0 to 1",
-          s -> {
-            double v = Double.parseDouble(s);
-            if (!(v >= 0 && v <= 1)) {
-              throw new IllegalArgumentException();
-            }
-            return v;
-          });
-
   /** Megapixels, decimals allowed as in imgproxy (16.8), as whole pixels. */
   static final Type<Long> MEGAPIXELS =
       new Type<>(
