@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param output how the result is encoded
  * @param input how the source is read: which page or frames, and whether it is processed at all
  * @param response what only shapes the response or the cache key, not the image
+ * @param colour colour adjustments, palettes, the colour overlay and high-bit-depth output
  */
 public record Options(
     Resize resize,
@@ -50,7 +51,8 @@ public record Options(
     Metadata metadata,
     Output output,
     Input input,
-    Response response)
+    Response response,
+    Colour colour)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -66,7 +68,8 @@ public record Options(
           Metadata.DEFAULTS,
           Output.DEFAULTS,
           Input.DEFAULTS,
-          Response.DEFAULTS);
+          Response.DEFAULTS,
+          Colour.DEFAULTS);
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -80,6 +83,7 @@ public record Options(
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(response, "response");
+    Objects.requireNonNull(colour, "colour");
   }
 
   /** A builder holding imgproxy's defaults. */
@@ -637,6 +641,7 @@ public record Options(
     Output output;
     Input input;
     Response response;
+    Colour colour;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -650,6 +655,7 @@ public record Options(
       output = o.output;
       input = o.input;
       response = o.response;
+      colour = o.colour;
     }
 
     public Builder watermark(Watermark v) {
@@ -817,6 +823,43 @@ public record Options(
       return this;
     }
 
+    // --- colour (imgproxy Pro's adjust, monochrome, duotone, colorize) and preserve_hdr
+
+    public Builder brightness(int v) {
+      colour = colour.withBrightness(v);
+      return this;
+    }
+
+    public Builder contrast(double v) {
+      colour = colour.withContrast(v);
+      return this;
+    }
+
+    public Builder saturation(double v) {
+      colour = colour.withSaturation(v);
+      return this;
+    }
+
+    public Builder monochrome(Colour.Tint v) {
+      colour = colour.withMonochrome(v);
+      return this;
+    }
+
+    public Builder duotone(Colour.Duotone v) {
+      colour = colour.withDuotone(v);
+      return this;
+    }
+
+    public Builder colorize(Colour.Colorize v) {
+      colour = colour.withColorize(v);
+      return this;
+    }
+
+    public Builder preserveHdr(boolean v) {
+      colour = colour.withPreserveHdr(v);
+      return this;
+    }
+
     /** Sets width and height. */
     public Builder size(int w, int h) {
       return width(w).height(h);
@@ -896,7 +939,8 @@ public record Options(
           metadata,
           output,
           input,
-          response);
+          response,
+          colour);
     }
   }
 

@@ -36,7 +36,8 @@ final class Watermarks implements Step {
                 .set("overlay", overlay)
                 .set("mode", "over")
                 .image();
-        VipsImage cast = VipsOperation.of("cast").in(composed).set("format", "uchar").image()) {
+        VipsImage cast =
+            VipsOperation.of("cast").in(composed).set("format", base.format()).image()) {
       if (base.hasAlpha()) {
         return cast.share();
       }
@@ -77,6 +78,9 @@ final class Watermarks implements Step {
     String loader = Probe.read(bytes).format().loader();
     VipsImage img = VipsOperation.of(loader).set("buffer", bytes).image();
     img = Ops.then(img, ToSrgb::convert);
+    if ("ushort".equals(base.format())) {
+      img = Ops.then(img, Watermarks::sixteenBit); // as deep as the image it marks
+    }
     if (!img.hasAlpha()) {
       img = Ops.then(img, Ops::addAlpha);
     }
@@ -102,11 +106,23 @@ final class Watermarks implements Step {
               i -> {
                 try (VipsImage faded =
                     VipsOperation.of("linear").in(i).set("a", a).set("b", b).image()) {
-                  return VipsOperation.of("cast").in(faded).set("format", "uchar").image();
+                  return VipsOperation.of("cast").in(faded).set("format", i.format()).image();
                 }
               });
     }
     return img;
+  }
+
+  /** An 8-bit sRGB (or grey) image as 16-bit, every band scaled, alpha included. */
+  private static VipsImage sixteenBit(VipsImage in) {
+    try (VipsImage scaled =
+            VipsOperation.of("linear").in(in).set("a", 257.0).set("b", 0.0).image();
+        VipsImage cast = VipsOperation.of("cast").in(scaled).set("format", "ushort").image()) {
+      return VipsOperation.of("copy")
+          .in(cast)
+          .set("interpretation", in.bands() <= 2 ? "grey16" : "rgb16")
+          .image();
+    }
   }
 
   private static VipsImage embedTransparent(VipsImage in, int x, int y, int width, int height) {

@@ -89,6 +89,9 @@ public final class Planner {
     long memory =
         MemoryModel.estimate(probe, load, geometry, frames, output)
             + (options.crop().trim().enabled() ? MemoryModel.trim(probe) : 0);
+    if (probe.bitsPerSample() > 8 && Plan.keepsHighDepth(options, format)) {
+      memory *= 2; // preserve_hdr: every pixel term holds two bytes a sample
+    }
     return new Plan(
         options, probe.format(), orientation, load, geometry, output, frames, memory, resultLimit);
   }

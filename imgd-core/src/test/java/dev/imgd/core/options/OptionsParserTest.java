@@ -140,9 +140,9 @@ class OptionsParserTest {
             "mafr",
             "max_result_dimension",
             "mrd");
-    assertThat(OptionsParser.optionNames()).hasSize(94).containsAll(security);
+    assertThat(OptionsParser.optionNames()).hasSize(110).containsAll(security);
     assertThat(OptionsParser.optionNames().stream().filter(n -> !security.contains(n)).count())
-        .isEqualTo(84);
+        .isEqualTo(100);
   }
 
   @Test
