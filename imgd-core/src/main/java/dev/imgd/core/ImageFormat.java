@@ -47,7 +47,8 @@ public enum ImageFormat {
       Reach.IN_PROCESS,
       null,
       Trait.OUTPUT,
-      Trait.ALPHA),
+      Trait.ALPHA,
+      Trait.HIGH_DEPTH),
   WEBP(
       "image/webp",
       List.of("webp"),
@@ -96,7 +97,8 @@ public enum ImageFormat {
       Trait.ALPHA,
       Trait.CODEC_PLUGIN,
       Trait.PAGES,
-      Trait.HEAVY_ENCODER),
+      Trait.HEAVY_ENCODER,
+      Trait.HIGH_DEPTH),
   HEIC(
       "image/heic",
       List.of("heic", "heif"),
@@ -201,7 +203,9 @@ public enum ImageFormat {
     /** A document measured and rendered by the loader, only in isolated workers. */
     VECTOR,
     /** Its codec is a libheif plugin: only a round trip proves it. */
-    CODEC_PLUGIN
+    CODEC_PLUGIN,
+    /** It holds more than 8 bits per sample (16 for PNG, 12 for AVIF): preserve_hdr keeps them. */
+    HIGH_DEPTH
   }
 
   private final String mimeType;

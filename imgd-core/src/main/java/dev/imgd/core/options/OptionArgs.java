@@ -147,6 +147,16 @@ final class OptionArgs {
     return integer(n, what, arg, i -> i >= 0 && i <= 100, "an integer 0..100");
   }
 
+  /** An integer from {@code min} to {@code max}. */
+  static int integerIn(String n, String what, String arg, int min, int max) {
+    return integer(n, what, arg, i -> i >= min && i <= max, "an integer " + min + ".." + max);
+  }
+
+  /** A number from 0 to 1 (an intensity or an opacity). */
+  static double unit(String n, String what, String arg) {
+    return decimal(n, what, arg, d -> d >= 0 && d <= 1, "a number from 0 to 1");
+  }
+
   /** An integer that passes {@code ok}, described as {@code expected} when it does not. */
   private static int integer(String n, String what, String arg, IntPredicate ok, String expected) {
     int i = integer(n, what, arg);

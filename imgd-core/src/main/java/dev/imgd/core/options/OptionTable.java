@@ -12,6 +12,7 @@ import static dev.imgd.core.options.OptionArgs.decimal;
 import static dev.imgd.core.options.OptionArgs.gravity;
 import static dev.imgd.core.options.OptionArgs.hex;
 import static dev.imgd.core.options.OptionArgs.integer;
+import static dev.imgd.core.options.OptionArgs.integerIn;
 import static dev.imgd.core.options.OptionArgs.invalid;
 import static dev.imgd.core.options.OptionArgs.nonNegInt;
 import static dev.imgd.core.options.OptionArgs.nonNegative;
@@ -19,6 +20,7 @@ import static dev.imgd.core.options.OptionArgs.outputFormat;
 import static dev.imgd.core.options.OptionArgs.percent;
 import static dev.imgd.core.options.OptionArgs.positive;
 import static dev.imgd.core.options.OptionArgs.resizingType;
+import static dev.imgd.core.options.OptionArgs.unit;
 
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.OptionsParser.Request;
@@ -158,7 +160,8 @@ final class OptionTable {
         .append("`rs:fill:300:200/g:sm/q:75/f:webp`. Booleans are `1`, `t`, `true` or `0`, `f`, ")
         .append("`false`. *Empty keeps*: an empty optional argument keeps the current value. ")
         .append("*Cache key*: the option writes itself into the canonical form that keys the ")
-        .append("result cache (the shorthands `rs` and `s` write the options they set; `exp`, ")
+        .append(
+            "result cache (the shorthands `rs`, `s` and `a` write the options they set; `exp`, ")
         .append("`fn` and `att` only shape the response).\n\n")
         .append(
             "| Option | Aliases | Arguments | Empty keeps | Cache key | Example | What it does |\n")
@@ -426,6 +429,104 @@ final class OptionTable {
             "Pixelate block size; 0 for none.",
             Options.Builder::pixelate,
             o -> o.effects().pixelate()));
+    // --- colour: imgproxy Pro's adjust, monochrome, duotone, colorize; preserve_hdr ---------
+    t.add(
+        several(
+            "adjust,a",
+            "brightness:contrast:saturation",
+            3,
+            true,
+            "-20:1.5:0.5",
+            "Brightness, contrast and saturation in one option.",
+            OptionTable::adjust,
+            null));
+    t.add(
+        one(
+            "brightness,br",
+            "brightness",
+            "-20",
+            "Added to each colour channel, -255..255 (8-bit steps).",
+            (r, n, a) -> r.b.brightness(integerIn(n, "brightness", a[0], -255, 255)),
+            o -> o.colour().brightness() == 0 ? null : Integer.toString(o.colour().brightness())));
+    t.add(
+        one(
+            "contrast,co",
+            "contrast",
+            "1.5",
+            "Contrast factor around mid-grey (>= 0); 1 leaves it unchanged.",
+            (r, n, a) -> r.b.contrast(nonNegative(n, "contrast", a[0])),
+            o -> o.colour().contrast() == 1 ? null : Options.num(o.colour().contrast())));
+    t.add(
+        one(
+            "saturation,sa",
+            "saturation",
+            "0.5",
+            "Saturation factor (>= 0); 0 gives grey, 1 leaves it unchanged.",
+            (r, n, a) -> r.b.saturation(nonNegative(n, "saturation", a[0])),
+            o -> o.colour().saturation() == 1 ? null : Options.num(o.colour().saturation())));
+    t.add(
+        several(
+            "monochrome,mc",
+            "intensity:color",
+            2,
+            true,
+            "0.8:704214",
+            "Monochrome with the colour's hue (default b3b3b3: plain grey), intensity 0..1.",
+            OptionTable::monochrome,
+            o -> {
+              Colour.Tint m = o.colour().monochrome();
+              return m.intensity() == 0
+                  ? List.of()
+                  : List.of(Options.num(m.intensity()) + ':' + m.colour().toHex());
+            }));
+    t.add(
+        several(
+            "duotone,dt",
+            "intensity:color1:color2",
+            3,
+            true,
+            "1:000080:ffd700",
+            "Dark areas to color1, light ones to color2 (default 000000, ffffff), intensity 0..1.",
+            OptionTable::duotone,
+            o -> {
+              Colour.Duotone d = o.colour().duotone();
+              return d.intensity() == 0
+                  ? List.of()
+                  : List.of(
+                      Options.num(d.intensity())
+                          + ':'
+                          + d.dark().toHex()
+                          + ':'
+                          + d.light().toHex());
+            }));
+    t.add(
+        several(
+            "colorize,col",
+            "opacity:color:keep_alpha",
+            3,
+            true,
+            "0.3:ff0000:1",
+            "Colour overlay (default 000) with opacity 0..1; keep_alpha keeps the transparency.",
+            OptionTable::colorize,
+            o -> {
+              Colour.Colorize c = o.colour().colorize();
+              return c.opacity() == 0
+                  ? List.of()
+                  : List.of(
+                      Options.num(c.opacity())
+                          + ':'
+                          + c.colour().toHex()
+                          + ':'
+                          + bit(c.keepAlpha()));
+            }));
+    t.add(
+        one(
+            "preserve_hdr,ph",
+            "bool",
+            "1",
+            "Keep a 16-bit source 16-bit in PNG and AVIF output, instead of 8-bit.",
+            (r, n, a) -> r.b.preserveHdr(bool(n, a[0])),
+            o -> o.colour().preserveHdr() ? "1" : null));
     t.add(
         several(
             "watermark,wm",
@@ -1103,7 +1204,7 @@ final class OptionTable {
               .orElseThrow(() ->
                   invalid(n, "position", a[1], "ce, no, so, ea, we, noea, nowe, soea, sowe or re"));
     }
-    double x = a.length > 2 && !a[2].isEmpty() ? decimal(n, "x offset", a[2]) : w.position().x();
+    double x = (a.length > 2 && !a[2].isEmpty()) ? decimal(n, "x offset", a[2]) : w.position().x();
     double y = a.length > 3 && !a[3].isEmpty() ? decimal(n, "y offset", a[3]) : w.position().y();
     double scale = a.length > 4 && !a[4].isEmpty() ? nonNegative(n, "scale", a[4]) : w.scale();
     r.b.watermark(w.withPlacement(opacity > 0, opacity, new Gravity(type, x, y), scale));
@@ -1151,6 +1252,44 @@ final class OptionTable {
         : Base64.getUrlEncoder()
             .withoutPadding()
             .encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // --- colour ----------------------------------------------------------------------------
+
+  private static void adjust(Request r, String n, String[] a) {
+    if (!a[0].isEmpty()) {
+      r.b.brightness(integerIn(n, "brightness", a[0], -255, 255));
+    }
+    if (a.length > 1 && !a[1].isEmpty()) {
+      r.b.contrast(nonNegative(n, "contrast", a[1]));
+    }
+    if (a.length > 2 && !a[2].isEmpty()) {
+      r.b.saturation(nonNegative(n, "saturation", a[2]));
+    }
+  }
+
+  // As the other options with several arguments: an empty or absent one keeps its value.
+  private static void monochrome(Request r, String n, String[] a) {
+    Colour.Tint m = r.b.colour.monochrome();
+    double intensity = a[0].isEmpty() ? m.intensity() : unit(n, "intensity", a[0]);
+    Rgb colour = (a.length > 1 && !a[1].isEmpty()) ? hex(n, "color", a[1]) : m.colour();
+    r.b.monochrome(new Colour.Tint(intensity, colour));
+  }
+
+  private static void duotone(Request r, String n, String[] a) {
+    Colour.Duotone d = r.b.colour.duotone();
+    double intensity = a[0].isEmpty() ? d.intensity() : unit(n, "intensity", a[0]);
+    Rgb dark = (a.length > 1 && !a[1].isEmpty()) ? hex(n, "color1", a[1]) : d.dark();
+    Rgb light = (a.length > 2 && !a[2].isEmpty()) ? hex(n, "color2", a[2]) : d.light();
+    r.b.duotone(new Colour.Duotone(intensity, dark, light));
+  }
+
+  private static void colorize(Request r, String n, String[] a) {
+    Colour.Colorize c = r.b.colour.colorize();
+    double opacity = a[0].isEmpty() ? c.opacity() : unit(n, "opacity", a[0]);
+    Rgb colour = (a.length > 1 && !a[1].isEmpty()) ? hex(n, "color", a[1]) : c.colour();
+    boolean keepAlpha = (a.length > 2 && !a[2].isEmpty()) ? bool(n, a[2]) : c.keepAlpha();
+    r.b.colorize(new Colour.Colorize(opacity, colour, keepAlpha));
   }
 
   private static void formatQuality(Request r, String n, String[] a) {

@@ -46,6 +46,7 @@ import org.jspecify.annotations.Nullable;
  * @param earlierPasses the passes of a chained pipeline ({@code /-/}, imgproxy Pro) that run before
  *     this one, first to last, each on the result of the one before and without a chain of its own;
  *     empty for the usual single pass. The output options are this, the last, pass's.
+ * @param colour colour adjustments, palettes, the colour overlay and high-bit-depth output
  */
 public record Options(
     Resize resize,
@@ -61,7 +62,8 @@ public record Options(
     Response response,
     Security security,
     Encoding encoding,
-    List<Options> earlierPasses)
+    List<Options> earlierPasses,
+    Colour colour)
     implements Serializable {
 
   /** imgproxy's defaults, with metadata stripping and auto-rotation on as in its default config. */
@@ -80,7 +82,8 @@ public record Options(
           Response.DEFAULTS,
           Security.NONE,
           Encoding.DEFAULTS,
-          List.of());
+          List.of(),
+          Colour.DEFAULTS);
 
   public Options {
     Objects.requireNonNull(resize, "resize");
@@ -96,6 +99,7 @@ public record Options(
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(encoding, "encoding");
+    Objects.requireNonNull(colour, "colour");
     earlierPasses = List.copyOf(earlierPasses);
     for (Options pass : earlierPasses) {
       if (!pass.earlierPasses.isEmpty()) {
@@ -773,6 +777,7 @@ public record Options(
     Security security;
     Encoding encoding;
     List<Options> earlierPasses;
+    Colour colour;
 
     private Builder(Options o) {
       resize = o.resize;
@@ -789,6 +794,7 @@ public record Options(
       security = o.security;
       encoding = o.encoding;
       earlierPasses = o.earlierPasses;
+      colour = o.colour;
     }
 
     /** The passes of a chained pipeline that run before this one (see {@link #earlierPasses}). */
@@ -994,6 +1000,43 @@ public record Options(
       return this;
     }
 
+    // --- colour (imgproxy Pro's adjust, monochrome, duotone, colorize) and preserve_hdr
+
+    public Builder brightness(int v) {
+      colour = colour.withBrightness(v);
+      return this;
+    }
+
+    public Builder contrast(double v) {
+      colour = colour.withContrast(v);
+      return this;
+    }
+
+    public Builder saturation(double v) {
+      colour = colour.withSaturation(v);
+      return this;
+    }
+
+    public Builder monochrome(Colour.Tint v) {
+      colour = colour.withMonochrome(v);
+      return this;
+    }
+
+    public Builder duotone(Colour.Duotone v) {
+      colour = colour.withDuotone(v);
+      return this;
+    }
+
+    public Builder colorize(Colour.Colorize v) {
+      colour = colour.withColorize(v);
+      return this;
+    }
+
+    public Builder preserveHdr(boolean v) {
+      colour = colour.withPreserveHdr(v);
+      return this;
+    }
+
     /** Sets width and height. */
     public Builder size(int w, int h) {
       return width(w).height(h);
@@ -1103,7 +1146,8 @@ public record Options(
           response,
           security,
           encoding,
-          earlierPasses);
+          earlierPasses,
+          colour);
     }
   }
 

@@ -45,7 +45,8 @@ final class Extend implements Step {
    */
   private static VipsImage embed(
       VipsImage in, int x, int y, int width, int height, Rgb bg, boolean transparent) {
-    VipsImage img = transparent && !in.hasAlpha() ? Ops.addAlpha(in) : in.share();
+    VipsImage img =
+        transparent ? (in.hasAlpha() ? in.share() : Ops.addAlpha(in)) : Colours.toShow(in, bg);
     double alpha = transparent ? 0 : 255;
     try (img) {
       return VipsOperation.of("embed")
@@ -57,7 +58,8 @@ final class Extend implements Step {
           .set("extend", "background")
           .set(
               "background",
-              Colours.forBands(new double[] {bg.r(), bg.g(), bg.b(), alpha}, img.bands()))
+              Colours.scaled(
+                  Colours.forBands(new double[] {bg.r(), bg.g(), bg.b(), alpha}, img.bands()), img))
           .image();
     }
   }

@@ -20,9 +20,16 @@ final class Flatten implements Step {
       return in.share();
     }
     Rgb bg = plan.options().effects().background();
-    return VipsOperation.of("flatten")
-        .in(in)
-        .set("background", new double[] {bg.r(), bg.g(), bg.b()})
-        .image();
+    try (VipsImage shown = Colours.toShow(in, bg)) {
+      return VipsOperation.of("flatten")
+          .in(shown)
+          .set(
+              "background",
+              Colours.scaled(
+                  Colours.forBands(new double[] {bg.r(), bg.g(), bg.b()}, shown.bands() - 1),
+                  shown))
+          .set("max_alpha", Colours.maxAlpha(shown))
+          .image();
+    }
   }
 }

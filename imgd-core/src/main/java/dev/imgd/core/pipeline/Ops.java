@@ -79,7 +79,11 @@ final class Ops {
         .image();
   }
 
+  /** An opaque alpha band, at the image's depth. */
   static VipsImage addAlpha(VipsImage in) {
-    return VipsOperation.of("bandjoin_const").in(in).set("c", new double[] {255}).image();
+    return VipsOperation.of("bandjoin_const")
+        .in(in)
+        .set("c", new double[] {Colours.maxAlpha(in)})
+        .image();
   }
 }

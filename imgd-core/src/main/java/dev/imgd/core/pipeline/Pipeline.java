@@ -39,6 +39,7 @@ public final class Pipeline {
                   new Orient(),
                   new CropTarget(),
                   new Filters(),
+                  new Adjust(),
                   new Extend(),
                   new Watermarks())),
           new Flatten(),

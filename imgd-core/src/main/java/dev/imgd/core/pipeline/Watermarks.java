@@ -55,7 +55,8 @@ final class Watermarks implements Step {
                 .set("overlay", overlay)
                 .set("mode", "over")
                 .image();
-        VipsImage cast = VipsOperation.of("cast").in(composed).set("format", "uchar").image()) {
+        VipsImage cast =
+            VipsOperation.of("cast").in(composed).set("format", base.format()).image()) {
       if (base.hasAlpha()) {
         return cast.share();
       }
@@ -150,7 +151,22 @@ final class Watermarks implements Step {
                 }
               });
     }
+    if ("ushort".equals(base.format())) {
+      img = Ops.then(img, Watermarks::sixteenBit); // as deep as the image it marks (ph)
+    }
     return img;
+  }
+
+  /** An 8-bit sRGB (or grey) image as 16-bit, every band scaled, alpha included. */
+  private static VipsImage sixteenBit(VipsImage in) {
+    try (VipsImage scaled =
+            VipsOperation.of("linear").in(in).set("a", 257.0).set("b", 0.0).image();
+        VipsImage cast = VipsOperation.of("cast").in(scaled).set("format", "ushort").image()) {
+      return VipsOperation.of("copy")
+          .in(cast)
+          .set("interpretation", in.bands() <= 2 ? "grey16" : "rgb16")
+          .image();
+    }
   }
 
   /** Decoded as strictly as a source (see {@code Load}); the pixels are read by {@link #render}. */

@@ -67,6 +67,18 @@ public record Plan(
     return List.copyOf(all);
   }
 
+  /**
+   * Whether a source deeper than 8 bits keeps 16 bits through the run: preserve_hdr asked for and
+   * an output format that can hold them, as imgproxy; otherwise the run is 8-bit.
+   */
+  public boolean keepsHighDepth() {
+    return keepsHighDepth(options, output.format());
+  }
+
+  static boolean keepsHighDepth(Options options, ImageFormat output) {
+    return options.colour().preserveHdr() && output.has(ImageFormat.Trait.HIGH_DEPTH);
+  }
+
   /** The one turn-and-mirror that orientation, rotate and flips compose to. */
   public Orientation turn() {
     Orientation t = Orientation.ofExif(orientation).thenRotate(options.rotate());

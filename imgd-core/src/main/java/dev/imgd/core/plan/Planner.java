@@ -115,6 +115,8 @@ public final class Planner {
         MemoryModel.estimate(loaded, load, geometry, frames, output)
             + (first.crop().trim().enabled() ? MemoryModel.trim(loaded) : 0)
             + MemoryModel.watermark(first.watermark(), geometry);
+    // preserve_hdr: every pixel term holds two bytes a sample.
+    int depth = probe.bitsPerSample() > 8 && Plan.keepsHighDepth(options, format) ? 2 : 1;
     if (passes.size() == 1) {
       return new Plan(
           options,
@@ -124,7 +126,7 @@ public final class Planner {
           geometry,
           output,
           frames,
-          memory + autoquality(loaded, options, geometry, frames, output),
+          memory * depth + autoquality(loaded, options, geometry, frames, output),
           resultLimit,
           List.of());
     }
@@ -166,7 +168,7 @@ public final class Planner {
               geometry,
               output,
               frames,
-              last ? memory + autoquality(probe, options, geometry, frames, output) : memory,
+              last ? memory * depth + autoquality(probe, options, geometry, frames, output) : memory,
               resultLimit,
               last ? earlier : List.of());
       earlier.add(plan);

@@ -58,7 +58,7 @@ class OptionTableTest {
   }
 
   private static boolean isShorthand(OptionTable.Option option) {
-    return option.name().equals("resize") || option.name().equals("size");
+    return List.of("resize", "size", "adjust").contains(option.name());
   }
 
   @Test
