@@ -168,7 +168,9 @@ public final class Planner {
               geometry,
               output,
               frames,
-              last ? memory * depth + autoquality(probe, options, geometry, frames, output) : memory,
+              last
+                  ? memory * depth + autoquality(probe, options, geometry, frames, output)
+                  : memory,
               resultLimit,
               last ? earlier : List.of());
       earlier.add(plan);
