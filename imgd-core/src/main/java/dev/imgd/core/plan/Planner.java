@@ -47,7 +47,10 @@ public final class Planner {
               + (input.isVector()
                   ? " (SVG and PDF are handled only by isolated workers with a libvips that reads"
                       + " them)"
-                  : " (the loaded libvips cannot read it; see imgd doctor)"));
+                  : input
+                      .buildNeeds()
+                      .map(n -> " (it needs " + n + "; see imgd doctor)")
+                      .orElse(" (the loaded libvips cannot read it; see imgd doctor)")));
     }
   }
 
