@@ -157,7 +157,8 @@ public enum ImageFormat {
       Reach.WORKER,
       null,
       Trait.ALPHA,
-      Trait.VECTOR),
+      Trait.VECTOR,
+      Trait.SANITIZED_OUTPUT),
   PDF(
       "application/pdf",
       List.of("pdf"),
@@ -220,7 +221,12 @@ public enum ImageFormat {
     /** A document measured and rendered by the loader, only in isolated workers. */
     VECTOR,
     /** Its codec is a libheif plugin: only a round trip proves it. */
-    CODEC_PLUGIN
+    CODEC_PLUGIN,
+    /**
+     * Answered only as the source itself, sanitized, never encoded (SVG, as imgproxy: a raster
+     * image cannot become one).
+     */
+    SANITIZED_OUTPUT
   }
 
   private final String mimeType;
@@ -331,6 +337,11 @@ public enum ImageFormat {
   /** Formats imgd can encode. */
   public boolean isOutput() {
     return has(Trait.OUTPUT);
+  }
+
+  /** Formats a request may ask for: those imgd encodes, and SVG, answered only from SVG. */
+  public boolean canBeAsked() {
+    return isOutput() || has(Trait.SANITIZED_OUTPUT);
   }
 
   /**

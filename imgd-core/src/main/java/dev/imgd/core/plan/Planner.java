@@ -104,6 +104,16 @@ public final class Planner {
                 probe.format().isOutput() && writable.contains(probe.format())
                     ? probe.format()
                     : ImageFormat.fallbackOutput(probe.hasAlpha()));
+    if (wanted.has(ImageFormat.Trait.SANITIZED_OUTPUT)) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          wanted
+              + " output is only an "
+              + wanted
+              + " source passed through, sanitized: "
+              + probe.format()
+              + " cannot become one");
+    }
     if (!wanted.isOutput() || !writable.contains(wanted)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,
