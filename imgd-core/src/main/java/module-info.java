@@ -9,6 +9,7 @@
 module dev.imgd.core {
   requires static transitive org.jspecify;
   requires dev.imgd.vips;
+  requires java.xml; // the SVG sanitizer's parser
   requires org.slf4j;
 
   exports dev.imgd.core;

@@ -1,10 +1,16 @@
 package dev.imgd.cli;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.server.ImgdServer;
+import dev.imgd.server.settings.Settings;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
+import dev.imgd.worker.IsolatedEngine;
+import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -12,24 +18,45 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 
-/** What libvips this is, where it came from, and what it can read and write (FM-13). */
-@Command(name = "doctor", description = "Print the libvips in use and what it can read and write.")
+/**
+ * What libvips this is, where it came from, and what the server reads and writes with it (FM-13):
+ * in process, and per worker pool, each pool's libvips asked by a worker started as the server
+ * starts them.
+ */
+@Command(
+    name = "doctor",
+    description = "Print the libvips builds in use and what the server reads and writes with each.")
 final class DoctorCommand implements Callable<Integer> {
   @Override
   public Integer call() {
+    print(Settings.fromEnvironment(), System.out);
+    return 0;
+  }
+
+  /** The report for the server these settings start. */
+  static void print(Settings settings, PrintStream out) {
     Engines.startVips();
     Capabilities caps = Vips.capabilities();
-    System.out.println("libvips:    " + VipsSettings.libraryFromEnvironment());
-    System.out.println("version:    " + caps.version());
-    System.out.println(
-        "allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
-    System.out.println(
-        "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
-    Set<ImageFormat> reads = ImageFormat.readable(EnumSet.allOf(ImageFormat.Reach.class));
-    Set<ImageFormat> writes = ImageFormat.writable();
-    System.out.println("reads:      " + reads);
-    System.out.println("writes:     " + writes);
-    System.out.println(
+    out.println("libvips:    " + VipsSettings.libraryFromEnvironment());
+    out.println("version:    " + caps.version());
+    out.println("allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
+    out.println("java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
+    Set<ImageFormat> inProcess = ImageFormat.readable(EnumSet.of(ImageFormat.Reach.IN_PROCESS));
+    out.println(
+        "in process: reads " + names(inProcess) + ", writes " + names(ImageFormat.writable()));
+    List<IsolatedEngine.Build> builds = builds(settings);
+    Set<ImageFormat> reads = EnumSet.noneOf(ImageFormat.class);
+    Set<ImageFormat> writes = EnumSet.noneOf(ImageFormat.class);
+    for (IsolatedEngine.Build b : builds) {
+      out.println(
+          "workers:    libvips %s (%s): reads %s, writes %s"
+              .formatted(b.version(), b.library(), names(b.reads()), names(b.writes())));
+      reads.addAll(b.reads());
+      writes.addAll(b.writes());
+    }
+    out.println("reads:      " + names(reads));
+    out.println("writes:     " + names(writes));
+    out.println(
         "operations: "
             + Stream.of(ImageFormat.values())
                 .flatMap(f -> Stream.concat(Stream.of(f.loader()), f.saver().stream()))
@@ -37,15 +64,38 @@ final class DoctorCommand implements Callable<Integer> {
                 .distinct()
                 .sorted()
                 .collect(Collectors.joining(" ")));
-    System.out.println("loaders reachable: " + new TreeSet<>(Vips.settings().loaders()));
+    out.println("loaders reachable: " + new TreeSet<>(Vips.settings().loaders()));
+    notes(reads, writes).forEach(out::println);
+  }
+
+  /** Each worker pool's build, asked by a worker started as the server would start it. */
+  static List<IsolatedEngine.Build> builds(Settings settings) {
+    try (IsolatedEngine engine =
+        IsolatedEngine.start(
+            IsolatedEngine.Settings.defaults(ImgdServer.workerLibraries(settings), 1))) {
+      return engine.builds();
+    }
+  }
+
+  /** What no build here reads or writes, and what it would take. */
+  static List<String> notes(Set<ImageFormat> reads, Set<ImageFormat> writes) {
+    List<String> notes = new ArrayList<>();
     for (ImageFormat f : ImageFormat.values()) {
-      boolean missing = f.isOutput() ? !writes.contains(f) : !reads.contains(f);
-      if (missing && f.buildNeeds().isPresent()) {
-        System.out.println(
-            "note: %s %s needs %s"
-                .formatted(f, f.isOutput() ? "output" : "input", f.buildNeeds().get()));
+      if (f.buildNeeds().isEmpty()) {
+        continue;
+      }
+      if (!reads.contains(f)) {
+        notes.add("note: %s input needs %s".formatted(f, f.buildNeeds().get()));
+      }
+      if (f.isOutput() && !writes.contains(f)) {
+        notes.add("note: %s output needs %s".formatted(f, f.buildNeeds().get()));
       }
     }
-    return 0;
+    return notes;
+  }
+
+  /** Extensions, sorted, as /health lists them. */
+  static List<String> names(Set<ImageFormat> formats) {
+    return formats.stream().map(ImageFormat::extension).sorted().toList();
   }
 }

@@ -104,26 +104,47 @@ public enum ImageFormat {
       List.of("heic", "heif"),
       "heifload_buffer",
       "VipsForeignLoadHeif",
-      "heifsave_buffer", // not an output: only proves the HEVC codec by a round trip
+      "heifsave_buffer",
       Map.of("compression", "hevc"),
       80,
-      new Memory(1, 1, 0, 0),
+      new Memory(1, 1, 0, 12),
       Reach.IN_PROCESS,
-      "a libvips whose libheif has an HEVC decoder (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)",
+      "a libvips whose libheif has an HEVC codec (Debian's libvips42: IMGD_LIBVIPS=<path to libvips.so.42>)",
+      Trait.OUTPUT,
+      Trait.LOSSY,
       Trait.ALPHA,
       Trait.CODEC_PLUGIN,
-      Trait.PAGES),
+      Trait.PAGES,
+      Trait.HEAVY_ENCODER),
+  JXL(
+      "image/jxl",
+      List.of("jxl"),
+      "jxlload_buffer",
+      "VipsForeignLoadJxl",
+      "jxlsave_buffer",
+      Map.of(),
+      77,
+      new Memory(1, 1, 0, 12),
+      Reach.WORKER, // libvips 8.14 marks its libjxl loader untrusted
+      "a libvips built with libjxl (Debian's libvips42)",
+      Trait.OUTPUT,
+      Trait.LOSSY,
+      Trait.ALPHA,
+      Trait.HEAVY_ENCODER),
   TIFF(
       "image/tiff",
       List.of("tiff", "tif"),
       "tiffload_buffer",
       "VipsForeignLoadTiff",
-      null,
-      Map.of(),
+      "tiffsave_buffer",
+      Map.of("compression", "lzw"),
       80,
       new Memory(1, 1, 0, 0),
-      Reach.NOWHERE, // one reused tile makes 10^12 pixels
+      // Only in workers: a few bytes of tile offsets that all point at one tile make 49 MP of
+      // pixels within the limits (FM-01); the worker's memory cap and deadline bound them.
+      Reach.WORKER,
       null,
+      Trait.OUTPUT,
       Trait.ALPHA,
       Trait.PAGES),
   SVG(
@@ -138,7 +159,8 @@ public enum ImageFormat {
       Reach.WORKER,
       null,
       Trait.ALPHA,
-      Trait.VECTOR),
+      Trait.VECTOR,
+      Trait.SANITIZED_OUTPUT),
   PDF(
       "application/pdf",
       List.of("pdf"),
@@ -158,10 +180,8 @@ public enum ImageFormat {
   public enum Reach {
     /** In the server's process and in workers. */
     IN_PROCESS,
-    /** Only in isolated workers: the loader parses a document (FM-20). */
-    WORKER,
-    /** Nowhere: recognised by the probe, then refused. */
-    NOWHERE
+    /** Only in isolated workers: the loader parses a document or a container it trusts (FM-20). */
+    WORKER
   }
 
   /**
@@ -205,7 +225,12 @@ public enum ImageFormat {
     /** Its codec is a libheif plugin: only a round trip proves it. */
     CODEC_PLUGIN,
     /** It holds more than 8 bits per sample (16 for PNG, 12 for AVIF): preserve_hdr keeps them. */
-    HIGH_DEPTH
+    HIGH_DEPTH,
+    /**
+     * Answered only as the source itself, sanitized, never encoded (SVG, as imgproxy: a raster
+     * image cannot become one).
+     */
+    SANITIZED_OUTPUT
   }
 
   private final String mimeType;
@@ -316,6 +341,11 @@ public enum ImageFormat {
   /** Formats imgd can encode. */
   public boolean isOutput() {
     return has(Trait.OUTPUT);
+  }
+
+  /** Formats a request may ask for: those imgd encodes, and SVG, answered only from SVG. */
+  public boolean canBeAsked() {
+    return isOutput() || has(Trait.SANITIZED_OUTPUT);
   }
 
   /**

@@ -9,6 +9,9 @@ import dev.imgd.worker.IsolatedEngine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,6 +63,10 @@ final class Health {
     }
   }
 
+  static List<String> extensions(Set<ImageFormat> formats) {
+    return formats.stream().map(ImageFormat::extension).sorted().toList();
+  }
+
   /** The /health body; {@code ok} says whether it is a 200. */
   record Report(boolean ok, String json) {}
 
@@ -79,6 +86,18 @@ final class Health {
     body.putPOJO(
         "writes",
         engine.engine().mainWrites().stream().map(ImageFormat::extension).sorted().toList());
+    if (workers != null) {
+      // Per libvips build, as ./imgd doctor lists them: which pool a format goes to.
+      body.putPOJO(
+          "pools",
+          workers.builds().stream()
+              .map(b ->
+                  Map.of(
+                      "libvips", b.version(),
+                      "reads", extensions(b.reads()),
+                      "writes", extensions(b.writes())))
+              .toList());
+    }
     return new Report(ok, body.toString());
   }
 }

@@ -4,6 +4,7 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.SvgSanitizer;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.OptionsParser;
 import dev.imgd.core.options.ParsedPath;
@@ -51,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * room for the body or download             buffer budget: waits like a slot, then 503
  * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408);
  *                                           the origin's 304 to a conditional fetch: 304
- * raw, or skp of the source's format        the probed source as it is, no slot
+ * raw, skp of the source's format, SVG      the probed source as it is (SVG sanitized), no slot
  * admission: a slot, bounded wait           full: 503 + Retry-After
  * probe, limits, plan; reserve its memory
  * run the plan (isolated worker or in-process), verified output
@@ -311,9 +312,10 @@ final class ImageHandler {
       byte @Nullable [] mark,
       @Nullable Fetched fetched,
       Instant deadline) {
-    Optional<ImageFormat> unprocessed = unprocessed(ask, source);
-    if (unprocessed.isPresent()) {
-      ResultCache.Entry entry = entry(key, source, unprocessed.get(), fetched, ask.varyAccept());
+    Passed passed = passThrough(ask, source);
+    if (passed != null) {
+      ResultCache.Entry entry =
+          entry(key, passed.bytes(), passed.format(), fetched, ask.varyAccept());
       if (key != null) {
         cache.put(key, entry);
       }
@@ -646,34 +648,47 @@ final class ImageHandler {
     return trusted != null && source != null && trustedSources.trusts(source) ? trusted : isolated;
   }
 
+  /** A source answered without processing: its own bytes, or an SVG's sanitized. */
+  // A payload for the answer, never compared or used as a key.
+  @SuppressWarnings("ArrayRecordComponent")
+  private record Passed(ImageFormat format, byte[] bytes) {}
+
   /**
-   * The source's format when it is answered as it is: {@code raw}, or {@code skp} naming its format
-   * with no other format asked for (imgproxy's skip_processing). The bytes are a source of unknown
-   * content all the same: the probe must recognise them as an allowed image, and the answer's
-   * Content-Type is what they really are. Empty: process them.
+   * The source answered as it is, or null to process it: {@code raw}; {@code skp} naming its format
+   * with no other format asked for (imgproxy's skip_processing); an SVG asked for with no format,
+   * one from Accept, or {@code svg} (imgproxy passes SVG through). The bytes are a source of
+   * unknown content all the same: the probe must recognise them as an allowed image, the answer's
+   * Content-Type is what they really are, and an SVG is sanitized (no script, event handler or
+   * outside reference).
    */
-  private Optional<ImageFormat> unprocessed(Ask ask, byte[] source) {
+  private @Nullable Passed passThrough(Ask ask, byte[] source) {
     Options.Input input = ask.options().input();
-    if (!input.raw() && input.skipProcessing().isEmpty()) {
-      return Optional.empty();
+    Optional<ImageFormat> asked = ask.varyAccept() ? Optional.empty() : ask.options().format();
+    boolean maybeSvg = asked.isEmpty() || asked.get() == ImageFormat.SVG;
+    if (!input.raw() && input.skipProcessing().isEmpty() && !maybeSvg) {
+      return null;
     }
     ImageFormat format = isolated.probe(source).format();
-    if (format.isVector()) {
-      // A document may carry scripts: imgd answers only what it rendered (imgproxy sanitises SVG).
+    boolean sameFormat = asked.map(format::equals).orElse(true);
+    boolean pass =
+        input.raw()
+            || (sameFormat && input.skipProcessing().contains(format))
+            || (sameFormat && format.has(ImageFormat.Trait.SANITIZED_OUTPUT));
+    if (!pass) {
+      return null;
+    }
+    if (format.isVector() && !format.has(ImageFormat.Trait.SANITIZED_OUTPUT)) {
+      // A PDF may carry scripts: imgd answers only what it rendered.
       if (input.raw()) {
         throw new ImgdException(
             ErrorCode.UNSUPPORTED_FORMAT,
-            "raw does not pass "
-                + format.extension().toUpperCase(java.util.Locale.ROOT)
-                + " through; it is answered only rendered");
+            "raw does not pass " + format + " through; it is answered only rendered");
       }
-      return Optional.empty();
+      return null;
     }
-    boolean sameFormat =
-        ask.varyAccept() || ask.options().format().map(format::equals).orElse(true);
-    return input.raw() || (input.skipProcessing().contains(format) && sameFormat)
-        ? Optional.of(format)
-        : Optional.empty();
+    return new Passed(
+        format,
+        format.has(ImageFormat.Trait.SANITIZED_OUTPUT) ? SvgSanitizer.sanitize(source) : source);
   }
 
   /** The cacheable answer for {@code bytes}; {@code key} null: no origin ETag may be used. */

@@ -294,14 +294,21 @@ public final class ImgdServer implements AutoCloseable {
     return image;
   }
 
-  /** Worker processes: the bundled libvips, plus the system's (HEIC, PDF) unless turned off. */
-  private static IsolatedEngine startWorkers(Settings settings) throws Exception {
+  /**
+   * The libvips builds of the worker pools, preferred first: the bundled libvips, plus the system's
+   * (HEIC, JPEG XL, PDF) unless turned off. {@code imgd doctor} lists the same.
+   */
+  public static List<Path> workerLibraries(Settings settings) {
     List<Path> libraries = new ArrayList<>(List.of(VipsSettings.libraryFromEnvironment()));
     VipsSettings.systemLibrary(settings.get(Settings.LIBVIPS_SYSTEM))
         .filter(p -> !p.equals(libraries.getFirst()))
         .ifPresent(libraries::add);
+    return List.copyOf(libraries);
+  }
+
+  private static IsolatedEngine startWorkers(Settings settings) throws Exception {
     return IsolatedEngine.start(
-        IsolatedEngine.Settings.defaults(libraries, settings.get(Settings.WORKERS))
+        IsolatedEngine.Settings.defaults(workerLibraries(settings), settings.get(Settings.WORKERS))
             .withMemoryCap(settings.get(Settings.WORKER_MEMORY))
             .withClassDataArchive(classDataArchive()));
   }

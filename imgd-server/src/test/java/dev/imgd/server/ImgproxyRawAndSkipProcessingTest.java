@@ -126,10 +126,13 @@ class ImgproxyRawAndSkipProcessingTest {
   }
 
   @Test
-  void rawRefusesAnUnsanitisedSvg() throws Exception {
-    // Difference: imgproxy streams an SVG raw (its CSP header is the only guard); imgd refuses.
+  void rawPassesAnSvgSanitized() throws Exception {
+    // As imgproxy (with IMGPROXY_SANITIZE_SVG, its default): the SVG itself, scripts removed.
     HttpResponse<byte[]> r = get("raw:1", "/test1.svg");
-    assertThat(r.statusCode()).isEqualTo(415);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain("<script>");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("image/svg+xml");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .contains("<svg")
+        .doesNotContain("<script");
   }
 }

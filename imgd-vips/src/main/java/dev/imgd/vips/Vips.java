@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * libvips for this process: started once with {@link #start}, then shared by every thread.
  *
  * <p>Start-up blocks every loader and unblocks only the configured families, blocks untrusted
- * operations (ImageMagick, matrix, FITS...), turns the operation cache off, and routes libvips' and
- * GLib's log messages to SLF4J so that nothing is written to stderr.
+ * operations (ImageMagick, matrix, FITS...) other than savers, turns the operation cache off, and
+ * routes libvips' and GLib's log messages to SLF4J so that nothing is written to stderr.
  */
 // FFM: sizes the C strings libvips returns; the free callback is an upcall.
 @SuppressWarnings("restricted")
@@ -87,6 +87,9 @@ public final class Vips {
     }
     try (Arena arena = Arena.ofConfined()) {
       l.vips_block_untrusted_set(1);
+      // Savers are only called by name, on pixels imgd made: "untrusted" (libjxl's saver in 8.14)
+      // is about parsing what comes from outside, which only loaders do.
+      l.vips_operation_block_set(arena.allocateFrom("VipsForeignSave"), 0);
       l.vips_operation_block_set(arena.allocateFrom("VipsForeignLoad"), 1);
       for (String loader : s.loaders()) {
         l.vips_operation_block_set(arena.allocateFrom(loader), 0);

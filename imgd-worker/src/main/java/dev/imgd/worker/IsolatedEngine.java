@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * error, and a warm spare takes its place. An input that crashed or overran a worker is quarantined
  * (by SHA-256) and refused without reaching a worker until the quarantine expires.
  *
- * <p>Pools per libvips build: jobs go to the first pool whose libvips reads the input format, e.g.
- * the fast npm build for JPEG, PNG, WebP, AVIF and GIF, and the system's build for HEIC and PDF.
+ * <p>Pools per libvips build: jobs go to the first pool whose libvips reads the input format and
+ * writes the output format, e.g. the fast npm build for JPEG, PNG, WebP, AVIF, GIF and TIFF, and
+ * the system's build for HEIC, JPEG XL and PDF.
  *
  * <p>This class puts the parts together: {@link WorkerPool} (workers and spares), {@link Router}
  * (format to pool), {@link Quarantine}, {@link Watchdog}, and {@link WorkerClient} with the
@@ -96,6 +97,29 @@ public final class IsolatedEngine implements Engine {
     return router.reads();
   }
 
+  /** Each pool's libvips build and what it reads and writes, preferred first. */
+  public List<Build> builds() {
+    return pools.stream()
+        .map(p -> new Build(p.library, p.libvipsVersion, p.reads, p.writes))
+        .toList();
+  }
+
+  /**
+   * One pool's libvips build, as its first worker described it.
+   *
+   * @param library the shared library the pool's workers load
+   * @param version its libvips version
+   * @param reads the input formats it decodes (of those workers may read)
+   * @param writes the output formats it encodes
+   */
+  public record Build(
+      Path library, String version, Set<ImageFormat> reads, Set<ImageFormat> writes) {
+    public Build {
+      reads = Set.copyOf(reads);
+      writes = Set.copyOf(writes);
+    }
+  }
+
   @Override
   public Set<ImageFormat> writes(ImageFormat input) {
     return router.writes(input);
@@ -103,7 +127,7 @@ public final class IsolatedEngine implements Engine {
 
   @Override
   public Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
-    WorkerPool pool = router.route(plan.input());
+    WorkerPool pool = router.route(plan.input(), plan.output().format());
     long room = settings.memoryCap() - pool.baselineRss;
     if (plan.memoryEstimate() > room) {
       throw new ImgdException(

@@ -85,6 +85,28 @@ class DocumentPoolsTest {
     assertThat(r.format()).isEqualTo(ImageFormat.JPEG);
   }
 
+  /**
+   * A job goes to the first pool that reads its input and writes its output: JPEG XL and HEIC out
+   * through the system's build, TIFF in and out through the first (imgproxy's format matrix).
+   */
+  @Test
+  void eachConversionGoesToAPoolThatDoesBoth() {
+    byte[] jpeg = Fixtures.bytes("Landscape_1.jpg");
+    for (ImageFormat out : List.of(ImageFormat.JXL, ImageFormat.HEIC, ImageFormat.TIFF)) {
+      Imgd.Result r = imgd.process(jpeg, "rs:fit:120:0/f:" + out.extension());
+      assertThat(r.format()).isEqualTo(out);
+      assertThat(r.width()).isEqualTo(120);
+    }
+    Imgd.Result fromJxl = imgd.process(Fixtures.bytes("with-alpha.jxl"), "rs:fit:50:0");
+    assertThat(fromJxl.format())
+        .as("JPEG XL in, JPEG XL out by default")
+        .isEqualTo(ImageFormat.JXL);
+    byte[] tiff = imgd.process(jpeg, "rs:fit:64:0/f:tiff").bytes();
+    Imgd.Result fromTiff = imgd.process(tiff, "rs:fit:32:0/f:webp");
+    assertThat(fromTiff.width()).isEqualTo(32);
+    assertThat(engine.writes(ImageFormat.JPEG)).contains(ImageFormat.JXL, ImageFormat.HEIC);
+  }
+
   @Test
   void systemPoolStartsOnItsFirstJob() {
     List<Path> libraries = List.of(TestImages.library(), system.orElseThrow());

@@ -186,10 +186,10 @@ final class OptionArgs {
         .orElseThrow(() -> invalid(n, "image format", arg, "jpg, png, webp, avif, gif, ..."));
   }
 
-  /** A format imgd can write; a known format it cannot write is UNSUPPORTED_FORMAT. */
+  /** A format a request may ask for; a known format imgd cannot answer is UNSUPPORTED_FORMAT. */
   static ImageFormat outputFormat(String n, String arg) {
     ImageFormat f = anyFormat(n, arg);
-    if (!f.isOutput()) {
+    if (!f.canBeAsked()) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,
           "Output format " + arg.toLowerCase(Locale.ROOT) + " is not supported");

@@ -388,7 +388,7 @@ public record Options(
       Check.percent("quality", quality);
       formatQuality = Check.formatQualities(formatQuality);
       Check.nonNegative("maxBytes", maxBytes);
-      if (format != null && !format.isOutput()) {
+      if (format != null && !format.canBeAsked()) {
         throw new IllegalArgumentException("not an output format: " + format);
       }
     }

@@ -28,7 +28,7 @@ public final class Verifier {
       throw invalid("asked for " + format + ", the encoder wrote " + seen.format());
     }
     // The GIF probe reports the canvas of all frames; other formats one frame.
-    if (seen.width() != width || seen.height() != height) {
+    if (!sameSize(format, seen, width, height)) {
       throw invalid(
           "planned "
               + width
@@ -44,6 +44,26 @@ public final class Verifier {
     if (frames > 1 && (seen.frames() < 1 || seen.frames() > frames)) {
       throw invalid("planned " + frames + " frames, the encoder wrote " + seen.frames());
     }
+  }
+
+  /**
+   * The planned size, or for a libheif codec the size its coded image rounds it up to: HEVC codes
+   * whole blocks of up to 64 px, and the probe reads the largest image spatial extent, the coded
+   * one (64x64 for a 64x48 image), not the cropped primary image.
+   */
+  private static boolean sameSize(ImageFormat format, ProbeResult seen, int width, int height) {
+    if (seen.width() == width && seen.height() == height) {
+      return true;
+    }
+    return format.has(ImageFormat.Trait.CODEC_PLUGIN)
+        && seen.width() >= width
+        && seen.height() >= height
+        && seen.width() <= roundUp64(width)
+        && seen.height() <= roundUp64(height);
+  }
+
+  private static int roundUp64(int n) {
+    return (n + 63) / 64 * 64;
   }
 
   private static ImgdException invalid(String why) {

@@ -50,7 +50,10 @@ public final class Planner {
               + (input.isVector()
                   ? " (SVG and PDF are handled only by isolated workers with a libvips that reads"
                       + " them)"
-                  : " (the loaded libvips cannot read it; see imgd doctor)"));
+                  : input
+                      .buildNeeds()
+                      .map(n -> " (it needs " + n + "; see imgd doctor)")
+                      .orElse(" (the loaded libvips cannot read it; see imgd doctor)")));
     }
   }
 
@@ -233,6 +236,16 @@ public final class Planner {
                 probe.format().isOutput() && writable.contains(probe.format())
                     ? probe.format()
                     : ImageFormat.fallbackOutput(probe.hasAlpha()));
+    if (wanted.has(ImageFormat.Trait.SANITIZED_OUTPUT)) {
+      throw new ImgdException(
+          ErrorCode.UNSUPPORTED_FORMAT,
+          wanted
+              + " output is only an "
+              + wanted
+              + " source passed through, sanitized: "
+              + probe.format()
+              + " cannot become one");
+    }
     if (!wanted.isOutput() || !writable.contains(wanted)) {
       throw new ImgdException(
           ErrorCode.UNSUPPORTED_FORMAT,

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * A pure-Java header probe that runs before any byte reaches a decoder (FM-01, FM-11, FM-17).
  *
  * <p>Only allow-listed magic numbers are recognised: JPEG, PNG (IHDR first), GIF87a/89a, RIFF WEBP
- * (VP8, VP8L, VP8X), ISO-BMFF with HEIF or AVIF brands, TIFF, and, recognised but not measured, SVG
- * and PDF. Anything else, gzip and XML included, is refused with {@link
+ * (VP8, VP8L, VP8X), ISO-BMFF with HEIF or AVIF brands, TIFF, JPEG XL, and, recognised but not
+ * measured, SVG and PDF. Anything else, gzip and XML included, is refused with {@link
  * ErrorCode#UNSUPPORTED_FORMAT}. Whether a recognised format is accepted is for the caller to say.
  *
  * <p>The probe never reads past the data (a short or garbled header is {@link
@@ -37,8 +37,6 @@ public final class Probe {
           Map.entry("BM", "BMP data"),
           Map.entry("II+\0", "BigTIFF data"),
           Map.entry("MM\0+", "BigTIFF data"),
-          Map.entry("\u00ff\n", "JPEG XL data"),
-          Map.entry("\0\0\0\u000cJXL ", "JPEG XL data"),
           Map.entry("\0\0\0\u000cjP  ", "JPEG 2000 data"),
           Map.entry("8BPS", "Photoshop data"),
           Map.entry("RIFF", "RIFF data"),
@@ -96,6 +94,7 @@ public final class Probe {
       case WEBP -> WebpReader.read(r, h);
       case AVIF, HEIC -> BmffReader.read(r, h);
       case TIFF -> Tiff.read(r, h);
+      case JXL -> JxlReader.read(r, h);
       case SVG, PDF -> h.bands = 4;
     }
     ProbeResult result = h.toResult();
@@ -124,6 +123,9 @@ public final class Probe {
     }
     if (startsWith(data, "II*\0") || startsWith(data, "MM\0*")) {
       return ImageFormat.TIFF;
+    }
+    if (JxlReader.sniff(new ByteReader(data, "JXL"))) {
+      return ImageFormat.JXL;
     }
     if (startsWith(data, "%PDF-")) {
       return ImageFormat.PDF;

@@ -304,10 +304,12 @@ class OptionsParserTest {
   void format() {
     assertThat(parse("f:png").format()).contains(ImageFormat.PNG);
     assertThat(parse("ext:jpeg").format()).contains(ImageFormat.JPEG);
-    assertThatThrownBy(() -> parse("f:tiff"))
+    assertThat(parse("f:tiff").format()).contains(ImageFormat.TIFF);
+    assertThat(parse("f:svg").format()).contains(ImageFormat.SVG); // answered only from SVG
+    assertThatThrownBy(() -> parse("f:pdf"))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT))
-        .hasMessageContaining("tiff");
+        .hasMessageContaining("pdf");
     assertBad("f:xyz", "f", "xyz");
   }
 
@@ -587,7 +589,7 @@ class OptionsParserTest {
     ParsedPath raw = PLAIN.parsePath("/raw:1/plain/http://x/a.jpg@webp");
     assertThat(raw.options().format()).isEmpty();
     assertThat(raw.extension()).contains(ImageFormat.WEBP);
-    assertThatThrownBy(() -> PLAIN.parsePath("/plain/http://x/a.jpg@tiff"))
+    assertThatThrownBy(() -> PLAIN.parsePath("/plain/http://x/a.jpg@pdf"))
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT));
   }

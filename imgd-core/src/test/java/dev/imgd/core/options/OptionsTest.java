@@ -30,7 +30,7 @@ class OptionsTest {
         arg("rotate 360", b -> b.rotate(360)),
         arg("quality 101", b -> b.quality(101)),
         arg("format quality -1", b -> b.formatQuality(ImageFormat.JPEG, -1)),
-        arg("tiff output", b -> b.format(ImageFormat.TIFF)),
+        arg("pdf output", b -> b.format(ImageFormat.PDF)),
         arg("negative crop", b -> b.crop(-1, 0)),
         arg("replicate gravity", b -> b.gravity(Gravity.of(GravityType.REPLICATE))),
         arg("pages 0", b -> b.pages(0)),

@@ -3,11 +3,13 @@ package dev.imgd.core.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import dev.imgd.testkit.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -171,6 +173,40 @@ class ProbeTest {
     assertThat(p.width()).isEqualTo(110);
     assertThat(p.height()).isEqualTo(210);
     assertThat(p.frames()).isEqualTo(2);
+  }
+
+  @Test
+  void readsJpegXlCodestreamsAndContainers() {
+    // libvips 8.14 (libjxl 0.7) wrote both: a bare codestream, RGB and RGBA.
+    ProbeResult rgb = Probe.read(Fixtures.bytes("landscape-1.jxl"));
+    assertThat(rgb.format()).isEqualTo(ImageFormat.JXL);
+    assertThat(rgb.width() + "x" + rgb.height()).isEqualTo("300x225");
+    assertThat(rgb.hasAlpha()).isFalse();
+    ProbeResult rgba = Probe.read(Fixtures.bytes("with-alpha.jxl"));
+    assertThat(rgba.width() + "x" + rgba.height()).isEqualTo("100x75");
+    assertThat(rgba.hasAlpha()).isTrue();
+    // The same codestream in the ISO-BMFF container, after an ftyp box, as cjxl writes it.
+    byte[] codestream = Fixtures.bytes("landscape-1.jxl");
+    ByteArrayOutputStream boxed = new ByteArrayOutputStream();
+    boxed.writeBytes(hex("0000000c 4a584c20 0d0a870a"));
+    boxed.writeBytes(hex("00000014 66747970 6a786c20 00000000 6a786c20"));
+    boxed.writeBytes(hex("%08x 6a786c63".formatted(codestream.length + 8)));
+    boxed.writeBytes(codestream);
+    ProbeResult contained = Probe.read(boxed.toByteArray());
+    assertThat(contained.format()).isEqualTo(ImageFormat.JXL);
+    assertThat(contained.width() + "x" + contained.height()).isEqualTo("300x225");
+  }
+
+  @Test
+  void jpegXlOverTheLimitsOrCutIsRefused() { // FM-01, FM-11
+    // SizeHeader not small, height selector 3 (1 + 30 bits all set), ratio 1: a 2^30 px square;
+    // then all_default metadata.
+    byte[] huge = hex("ff0a fe ff ff ff 13");
+    ImgdException e =
+        catchThrowableOfType(ImgdException.class, () -> Probe.check(huge, Limits.DEFAULTS));
+    assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+    assertCode(hex("ff0a"), ErrorCode.CORRUPT_IMAGE, null);
+    assertCode(hex("0000000c 4a584c20 0d0a870a 00000008 66747970"), ErrorCode.CORRUPT_IMAGE, null);
   }
 
   @Test

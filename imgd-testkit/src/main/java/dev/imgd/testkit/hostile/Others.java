@@ -10,6 +10,7 @@ import static dev.imgd.testkit.hostile.Bytes.le16;
 import static dev.imgd.testkit.hostile.Bytes.le32;
 import static dev.imgd.testkit.hostile.HostileFile.Expectation.CLEAN;
 import static dev.imgd.testkit.hostile.HostileFile.Expectation.CORRUPT_IMAGE;
+import static dev.imgd.testkit.hostile.HostileFile.Expectation.ISOLATED_REFUSES;
 import static dev.imgd.testkit.hostile.HostileFile.Expectation.TOO_LARGE;
 import static dev.imgd.testkit.hostile.HostileFile.Expectation.UNSUPPORTED_FORMAT;
 import static dev.imgd.testkit.hostile.HostileFiles.add;
@@ -127,8 +128,10 @@ final class Others {
         "FM-20",
         hex("ff4fff51002f000000000001000000010000"),
         UNSUPPORTED_FORMAT);
-    add(files, "jxl-codestream", "FM-20", hex("ff0a7f00904c040800"), UNSUPPORTED_FORMAT);
-    add(files, "jxl-container", "FM-20", hex("0000000c4a584c200d0a870a"), UNSUPPORTED_FORMAT);
+    // JPEG XL is read by the system's libvips only, in its worker pool: a header with no image
+    // after it (256x341) must be refused there; a container with no codestream by the probe.
+    add(files, "jxl-codestream", "FM-20", hex("ff0a7f00904c040800"), ISOLATED_REFUSES);
+    add(files, "jxl-container", "FM-11", hex("0000000c4a584c200d0a870a"), CORRUPT_IMAGE);
     add(files, "ppm-1x1", "FM-20", ascii("P6\n1 1\n255\n\0\0\0"), UNSUPPORTED_FORMAT);
     add(
         files,
