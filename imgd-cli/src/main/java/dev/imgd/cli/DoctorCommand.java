@@ -4,7 +4,12 @@ import dev.imgd.core.ImageFormat;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -21,8 +26,7 @@ final class DoctorCommand implements Callable<Integer> {
     Capabilities caps = Vips.capabilities();
     System.out.println("libvips:    " + VipsSettings.libraryFromEnvironment());
     System.out.println("version:    " + caps.version());
-    System.out.println(
-        "allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
+    System.out.println("allocator:  " + allocator());
     System.out.println(
         "java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
     Set<ImageFormat> reads = ImageFormat.readable(EnumSet.allOf(ImageFormat.Reach.class));
@@ -47,5 +51,27 @@ final class DoctorCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The malloc this process really uses, whatever the launcher meant to set: jemalloc when its
+   * library is mapped (LD_PRELOAD), else glibc's, whose arena limit is read from the environment.
+   */
+  static String allocator() {
+    try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+      Optional<String> jemalloc =
+          maps.map(line -> line.substring(line.lastIndexOf(' ') + 1))
+              .filter(file -> file.contains("/libjemalloc"))
+              .findFirst();
+      if (jemalloc.isPresent()) {
+        return "jemalloc (" + jemalloc.get() + ")";
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return "unknown (/proc/self/maps unreadable: " + e.getMessage() + ")";
+    }
+    String arenas = System.getenv("MALLOC_ARENA_MAX");
+    return arenas == null
+        ? "glibc, MALLOC_ARENA_MAX not set (arenas unlimited: RSS grows, FM-25)"
+        : "glibc, MALLOC_ARENA_MAX=" + arenas;
   }
 }
