@@ -7,10 +7,15 @@ import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
 import dev.imgd.vips.VipsSettings;
 import dev.imgd.worker.IsolatedEngine;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -39,7 +44,7 @@ final class DoctorCommand implements Callable<Integer> {
     Capabilities caps = Vips.capabilities();
     out.println("libvips:    " + VipsSettings.libraryFromEnvironment());
     out.println("version:    " + caps.version());
-    out.println("allocator:  " + System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "glibc"));
+    out.println("allocator:  " + allocator());
     out.println("java:       " + Runtime.version() + " (" + System.getProperty("java.home") + ")");
     Set<ImageFormat> inProcess = ImageFormat.readable(EnumSet.of(ImageFormat.Reach.IN_PROCESS));
     out.println(
@@ -97,5 +102,27 @@ final class DoctorCommand implements Callable<Integer> {
   /** Extensions, sorted, as /health lists them. */
   static List<String> names(Set<ImageFormat> formats) {
     return formats.stream().map(ImageFormat::extension).sorted().toList();
+  }
+
+  /**
+   * The malloc this process really uses, whatever the launcher meant to set: jemalloc when its
+   * library is mapped (LD_PRELOAD), else glibc's, whose arena limit is read from the environment.
+   */
+  static String allocator() {
+    try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+      Optional<String> jemalloc =
+          maps.map(line -> line.substring(line.lastIndexOf(' ') + 1))
+              .filter(file -> file.contains("/libjemalloc"))
+              .findFirst();
+      if (jemalloc.isPresent()) {
+        return "jemalloc (" + jemalloc.get() + ")";
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return "unknown (/proc/self/maps unreadable: " + e.getMessage() + ")";
+    }
+    String arenas = System.getenv("MALLOC_ARENA_MAX");
+    return arenas == null
+        ? "glibc, MALLOC_ARENA_MAX not set (arenas unlimited: RSS grows, FM-25)"
+        : "glibc, MALLOC_ARENA_MAX=" + arenas;
   }
 }

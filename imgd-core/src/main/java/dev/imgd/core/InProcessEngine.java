@@ -4,6 +4,7 @@ import dev.imgd.core.pipeline.Pipeline;
 import dev.imgd.core.plan.Encoded;
 import dev.imgd.core.plan.Page;
 import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.KillSwitch;
 import dev.imgd.vips.VipsThreads;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,17 +43,26 @@ final class InProcessEngine implements Engine {
     return Set.copyOf(writes);
   }
 
+  /**
+   * Runs the plan on a pool thread until the deadline. Past it, the job's libvips work is told to
+   * stop (the kill flag of its images), so its threads go idle within a tile and the pool thread is
+   * free for the next job; a job still queued never starts.
+   */
   @Override
   public Encoded run(byte[] source, Plan plan, byte @Nullable [] watermark, Instant deadline) {
-    Future<Encoded> job = pool.submit(() -> Pipeline.run(source, plan, watermark).encoded());
+    KillSwitch stop = new KillSwitch();
+    Future<Encoded> job =
+        pool.submit(() -> stop.run(() -> Pipeline.run(source, plan, watermark).encoded()));
     try {
       long wait = Math.max(0, Duration.between(Instant.now(), deadline).toNanos());
       return job.get(wait, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      stop.kill();
       job.cancel(true);
       throw new ImgdException(
           ErrorCode.DEADLINE_EXCEEDED, "the image was not ready by the deadline", e);
     } catch (InterruptedException e) {
+      stop.kill();
       job.cancel(true);
       Thread.currentThread().interrupt();
       throw new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "interrupted while processing", e);

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class VipsImage implements AutoCloseable {
     this.address = address;
     this.ref = new Ref(address.address(), origin);
     this.cleanable = CLEANER.register(this, ref);
+    KillSwitch.adopt(ref);
   }
 
   /** Takes ownership of one reference to a VipsImage. */
@@ -295,15 +297,22 @@ public final class VipsImage implements AutoCloseable {
   }
 
   /** The reference itself, kept apart from the handle so the Cleaner can release it. */
-  private static final class Ref implements Runnable {
+  static final class Ref implements Runnable {
     private final long address;
     private final String origin;
     volatile boolean explicit;
     volatile boolean released;
 
+    /** The switch of the job that made the image, if one was on. */
+    volatile @Nullable KillSwitch killSwitch;
+
     Ref(long address, String origin) {
       this.address = address;
       this.origin = origin;
+    }
+
+    MemorySegment pointer() {
+      return MemorySegment.ofAddress(address);
     }
 
     @Override
@@ -311,6 +320,10 @@ public final class VipsImage implements AutoCloseable {
       released = true;
       if (!explicit) {
         LOG.warn("leak: a VipsImage from {} was not closed; released by the Cleaner", origin);
+      }
+      KillSwitch s = killSwitch;
+      if (s != null) {
+        s.release(this);
       }
       if (Vips.isStarted()) {
         Vips.lib().g_object_unref(MemorySegment.ofAddress(address));

@@ -77,6 +77,7 @@ public final class VipsOperation {
    */
   public Outputs call(String... outputs) {
     VipsThreads.requirePlatformThread(name);
+    KillSwitch.check(name);
     Lib l = Vips.lib();
     Map<String, @Nullable Object> results = new LinkedHashMap<>();
     // Warnings of earlier successful calls can linger in the process-wide error buffer.

@@ -160,8 +160,10 @@ public final class IsolatedEngine implements Engine {
 
   /**
    * One job on one worker: quarantine check, a free worker by the deadline, the request under the
-   * watchdog, the reply; a worker lost on the way is counted and replaced, and its input
-   * quarantined.
+   * watchdog, the reply. A worker lost on the way is counted and replaced. If something outside
+   * killed it (a SIGKILL imgd did not send), the job runs once more on another worker: the input is
+   * not known to be at fault. Otherwise, or if the second worker dies too, the input is quarantined
+   * and the job fails with the death's typed error.
    */
   private <R extends Wire.Reply> R call(
       WorkerPool pool, Wire.Job job, Instant deadline, Class<R> expected) {
@@ -169,40 +171,45 @@ public final class IsolatedEngine implements Engine {
       throw new ImgdException(ErrorCode.OVERLOADED, "the engine is shutting down");
     }
     quarantine.check(job.source());
-    Worker w = pool.take(deadline);
-    if (!Instant.now().isBefore(deadline)) {
-      pool.release(w); // the deadline passed in the queue: do not start work no one will wait for
-      throw new ImgdException(
-          ErrorCode.DEADLINE_EXCEEDED, "the deadline passed before a worker was free");
-    }
-    boolean reusable = false;
-    try {
-      watchdog.guard(w, deadline);
-      Wire.Reply reply = w.client.ask(job);
-      if (!(reply instanceof Wire.Failed) && !expected.isInstance(reply)) {
-        throw new IOException("unexpected reply " + reply.getClass().getSimpleName());
+    for (boolean retried = false; ; retried = true) {
+      Worker w = pool.take(deadline);
+      if (!Instant.now().isBefore(deadline)) {
+        pool.release(w); // the deadline passed in the queue: do not start work no one will wait for
+        throw new ImgdException(
+            ErrorCode.DEADLINE_EXCEEDED, "the deadline passed before a worker was free");
       }
-      w.vipsMemory = reply.vipsMemory();
-      reusable = true;
-      if (reply instanceof Wire.Failed failed) {
-        throw failed.error();
-      }
-      return expected.cast(reply);
-    } catch (IOException e) {
-      throw lost(pool, w, job.source());
-    } finally {
-      if (reusable) {
-        pool.release(w);
-      } else {
-        pool.replace(w);
+      boolean reusable = false;
+      try {
+        watchdog.guard(w, deadline);
+        Wire.Reply reply = w.client.ask(job);
+        if (!(reply instanceof Wire.Failed) && !expected.isInstance(reply)) {
+          throw new IOException("unexpected reply " + reply.getClass().getSimpleName());
+        }
+        w.vipsMemory = reply.vipsMemory();
+        reusable = true;
+        if (reply instanceof Wire.Failed failed) {
+          throw failed.error();
+        }
+        return expected.cast(reply);
+      } catch (IOException e) {
+        Worker.Death death = w.death();
+        pool.counted(death);
+        if (retried || !w.killedFromOutside()) {
+          throw lost(w, death, job.source());
+        }
+        LOG.warn("{} was killed from outside under its job; running the job on another worker", w);
+      } finally {
+        if (reusable) {
+          pool.release(w);
+        } else {
+          pool.replace(w);
+        }
       }
     }
   }
 
-  /** The typed error for a worker lost under its job; counts it and quarantines the input. */
-  private ImgdException lost(WorkerPool pool, Worker w, byte[] input) {
-    Worker.Death death = w.death();
-    pool.counted(death);
+  /** The typed error for a worker lost under its job, whose input is quarantined. */
+  private ImgdException lost(Worker w, Worker.Death death, byte[] input) {
     String detail =
         death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase(Locale.ROOT);
     LOG.warn("{} died under its job: {} ({}); replacing it", w, death, detail);
@@ -227,7 +234,7 @@ public final class IsolatedEngine implements Engine {
       spares += pool.spareReady() ? 1 : 0;
       replaced += pool.replaced.get();
       for (Worker w : pool.workers) {
-        live++;
+        live += w.process.isAlive() ? 1 : 0;
         busy += w.busy() ? 1 : 0;
         rss += w.rss();
         vips += w.vipsMemory;

@@ -130,6 +130,14 @@ final class Worker {
     return status == 3 || status == 137 ? Death.OOM : Death.CRASH;
   }
 
+  /**
+   * Whether it died of a SIGKILL that imgd did not send: the kernel's OOM killer, or an operator.
+   * Call after {@link #death}, which waits for the exit.
+   */
+  boolean killedFromOutside() {
+    return killedFor.get() == null && !process.isAlive() && process.exitValue() == 128 + 9;
+  }
+
   /** The signal or status a crash ended with, e.g. "SIGSEGV" or "exit status 1". */
   String crashDetail() {
     if (Files.isRegularFile(errorFile)) {

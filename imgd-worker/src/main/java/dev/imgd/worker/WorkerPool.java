@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Worker processes on one libvips build: {@code size} that take jobs plus a warm spare that takes
- * the place of one that dies, so the pool is back to strength as soon as the dead one is reaped.
+ * the place of one that dies, so the pool is back to strength as soon as the dead one is reaped. A
+ * spare that dies while it waits is replaced as soon as the JDK reaps it.
  *
  * <p>A pool on demand (for formats few deployments see, like HEIC and PDF) costs no memory until
  * its first job: at start-up one worker only says what its libvips reads and writes, then exits.
@@ -143,8 +144,9 @@ final class WorkerPool implements AutoCloseable {
       first.close();
     } else {
       started = true;
-      this.spare =
-          settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+      synchronized (this) {
+        this.spare = newSpare();
+      }
     }
   }
 
@@ -163,7 +165,7 @@ final class WorkerPool implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       onStart(CompletableFuture.supplyAsync(this::spawnRetrying, spawner), this::admit);
     }
-    spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+    spare = newSpare();
   }
 
   /** A new worker starts taking jobs (or stops at once if the pool closed meanwhile). */
@@ -225,9 +227,40 @@ final class WorkerPool implements AutoCloseable {
     CompletableFuture<Worker> next;
     synchronized (this) {
       next = spare != null ? spare : CompletableFuture.supplyAsync(this::spawnRetrying, spawner);
-      spare = settings.spare() ? CompletableFuture.supplyAsync(this::spawnRetrying, spawner) : null;
+      spare = newSpare();
     }
     onStart(next, this::admit);
+  }
+
+  /**
+   * A warm spare starting (null when the settings keep none), watched while it waits: if it dies
+   * (the OOM killer picks an idle JVM as readily as a busy one), another starts at once.
+   */
+  private @Nullable CompletableFuture<Worker> newSpare() {
+    if (!settings.spare()) {
+      return null;
+    }
+    CompletableFuture<Worker> starting =
+        CompletableFuture.supplyAsync(this::spawnRetrying, spawner);
+    onStart(starting, this::watchSpare);
+    return starting;
+  }
+
+  private void watchSpare(Worker w) {
+    var _ = w.process.onExit().thenRun(() -> spareDied(w));
+  }
+
+  /** Replaces the spare that died, unless it had already taken a worker's place (or we close). */
+  private synchronized void spareDied(Worker w) {
+    if (spare == null || spare.getNow(null) != w || closed) {
+      return; // promoted to a worker, which the watchdog watches; or stopped by close()
+    }
+    Worker.Death death = w.death();
+    counted(death);
+    LOG.warn("the spare {} died: {} ({}); starting another", w, death, w.crashDetail());
+    w.close();
+    replaced.incrementAndGet();
+    spare = newSpare();
   }
 
   /** A worker that died with no job: counted by its cause and replaced. */
@@ -247,7 +280,10 @@ final class WorkerPool implements AutoCloseable {
 
   /** Whether the warm spare has started and waits to take a dead worker's place. */
   synchronized boolean spareReady() {
-    return spare != null && spare.isDone() && !spare.isCompletedExceptionally();
+    return spare != null
+        && spare.isDone()
+        && !spare.isCompletedExceptionally()
+        && spare.join().process.isAlive();
   }
 
   /** Starts workers until one starts: the pool must never shrink for good. */

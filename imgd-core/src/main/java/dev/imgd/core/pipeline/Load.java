@@ -1,7 +1,10 @@
 package dev.imgd.core.pipeline;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.ImgdException;
 import dev.imgd.core.plan.Plan;
+import dev.imgd.vips.VipsException;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 
@@ -17,7 +20,11 @@ final class Load implements Step {
 
   @Override
   public void apply(Context ctx) {
-    ctx.image(load(ctx.source, ctx.plan));
+    VipsImage image = load(ctx.source, ctx.plan);
+    if (ctx.plan.input() == ImageFormat.PNG && image.intField("interlaced").orElse(0) == 1) {
+      decodeNow(image);
+    }
+    ctx.image(image);
     if (ctx.plan.frames() == 1 && ctx.plan.load().pages() > 1) {
       // Stacked pages (the pages option) are one still image, not the frames of an animation.
       ctx.then(Load::onePage);
@@ -28,6 +35,24 @@ final class Load implements Step {
     VipsImage still = VipsOperation.of("copy").in(strip).image();
     still.setIntField("page-height", strip.height());
     return still;
+  }
+
+  /**
+   * libvips decodes an interlaced (Adam7) PNG whole when the first pixel is asked for, and libpng
+   * gives up on missing data without a message: the failure surfaced later, reasonless, in the
+   * encoder, as a 500 (issue 17). One pixel asked for here decodes it where the failure is plainly
+   * the input's; the decoded image is what the rest of the run reads anyway.
+   */
+  private static void decodeNow(VipsImage image) {
+    try {
+      VipsOperation.of("getpoint").in(image).set("x", 0).set("y", 0).run();
+    } catch (VipsException e) {
+      image.close();
+      throw new ImgdException(
+          ErrorCode.CORRUPT_IMAGE,
+          "the image is truncated or corrupt: its interlaced PNG data ends early",
+          e);
+    }
   }
 
   private static VipsImage load(byte[] source, Plan plan) {
