@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,11 @@ class EveryOptionHasAnEffectTest {
    * default base fits a 600x450 photo into 300x300, which hides the options about small images,
    * transparency, animation or metadata.
    */
-  private record Case(String base, String image, @Nullable String args) {}
+  private record Case(String base, String image, @Nullable String args, int refusedWith) {
+    Case(String base, String image, @Nullable String args) {
+      this(base, image, args, 0);
+    }
+  }
 
   private static final Case DEFAULT = new Case("", "photo.jpg", null);
 
@@ -68,6 +73,29 @@ class EveryOptionHasAnEffectTest {
     CASES.put("quality", new Case("rs:fit:300:300", "photo.jpg", "40"));
     CASES.put("format_quality", new Case("rs:fit:300:300", "photo.jpg", "jpg:40"));
     CASES.put("keep_copyright", new Case("", "copyright.jpg", null));
+    CASES.put("preserve_hdr", new Case("f:png", "deep.png", null));
+    // The watermark's options change the configured watermark (or replace its image).
+    String otherMark =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("local:///alpha.png".getBytes(UTF_8));
+    CASES.put("watermark_url", new Case("wm:1", "photo.jpg", otherMark));
+    for (String wm :
+        List.of("watermark_text", "watermark_size", "watermark_rotate", "watermark_shadow")) {
+      CASES.put(wm, new Case("wm:1", "photo.jpg", null));
+    }
+    CASES.put("png_options", new Case("f:png", "photo.jpg", null));
+    CASES.put("webp_options", new Case("f:webp", "photo.jpg", null));
+    CASES.put("avif_options", new Case("f:avif", "photo.jpg", null));
+    // Refusals that are the option's documented effect. imgd cannot use the thumbnail embedded in
+    // HEIC or AVIF (not measured before decoding): refused, not ignored; no other format has one.
+    CASES.put("enforce_thumbnail", new Case("", "photo.avif", null, 415));
+    // The security options (allowed by the servers' setting) tighten the limits.
+    CASES.put("max_src_resolution", new Case("", "big.jpg", null, 422));
+    CASES.put("max_src_file_size", new Case("", "photo.jpg", null, 413));
+    CASES.put("max_animation_frames", new Case("", "animated.gif", null, 422));
+    CASES.put("max_animation_frame_resolution", new Case("", "animated.gif", "0.001", 422));
+    CASES.put("max_result_dimension", new Case("", "photo.jpg", null, 422));
     // The example's time lies further ahead than the TTL; an hour from now caps Cache-Control.
     CASES.put(
         "expires", new Case("", "photo.jpg", "" + (System.currentTimeMillis() / 1000 + 3600)));
@@ -82,6 +110,11 @@ class EveryOptionHasAnEffectTest {
     Files.write(root.resolve("rotated.jpg"), Fixtures.bytes("Landscape_6.jpg"));
     Files.write(root.resolve("alpha.png"), Fixtures.bytes("with-alpha.png"));
     Files.write(root.resolve("p3.png"), Fixtures.bytes("p3.png"));
+    Files.write(root.resolve("deep.png"), Fixtures.bytes("16-bit-grey-alpha.png"));
+    Files.write(
+        root.resolve("photo.avif"),
+        Fixtures.bytes("sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif"));
+    Files.write(root.resolve("big.jpg"), Fixtures.bytes("2569067123_aca715a2ee_o.jpg"));
     Files.write(root.resolve("animated.gif"), Fixtures.bytes("animated-loop-3.gif"));
     Files.write(root.resolve("trim.png"), Fixtures.bytes("imgproxy-trim1.png"));
     Path watermark = root.resolve("watermark.png");
@@ -93,7 +126,9 @@ class EveryOptionHasAnEffectTest {
             "IMGD_PRESETS",
             "thumb=rs:fill:100:100/bl:3",
             "IMGD_WATERMARK_PATH",
-            watermark.toString());
+            watermark.toString(),
+            "IMGD_ALLOW_SECURITY_OPTIONS",
+            "true");
     for (String mode : List.of("isolated", "in-process")) {
       Map<String, String> s = new LinkedHashMap<>(settings);
       s.put("IMGD_MODE", mode);
@@ -134,6 +169,13 @@ class EveryOptionHasAnEffectTest {
         continue;
       }
       Answer before = Answer.of(ServerTest.get(s, ServerTest.signed(without)), without);
+      if (c.refusedWith() > 0) {
+        HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(with));
+        assertThat(r.statusCode())
+            .as(with + ": " + new String(r.body(), UTF_8))
+            .isEqualTo(c.refusedWith());
+        continue;
+      }
       Answer after = Answer.of(ServerTest.get(s, ServerTest.signed(with)), with);
       assertThat(after)
           .as("%s changes nothing (%s vs %s)", option, with, without)
