@@ -27,6 +27,7 @@ class ImgproxySignatureTest {
   static ImgdServer twoPairs;
   static ImgdServer truncated;
   static ImgdServer unsigned;
+  static ImgdServer trusting;
 
   @BeforeAll
   static void start() throws Exception {
@@ -37,6 +38,10 @@ class ImgproxySignatureTest {
         ImgproxyHttp.start(
             root, Map.of("IMGD_KEY", KEY, "IMGD_SALT", SALT, "IMGD_SIGNATURE_SIZE", "8"));
     unsigned = ImgproxyHttp.start(root, Map.of("IMGD_KEY", "", "IMGD_SALT", ""));
+    trusting =
+        ImgproxyHttp.start(
+            root,
+            Map.of("IMGD_KEY", KEY, "IMGD_SALT", SALT, "IMGPROXY_TRUSTED_SIGNATURES", "truested"));
   }
 
   @AfterAll
@@ -44,6 +49,7 @@ class ImgproxySignatureTest {
     twoPairs.close();
     truncated.close();
     unsigned.close();
+    trusting.close();
   }
 
   static String status(ImgdServer s, String path) throws Exception {
@@ -57,6 +63,18 @@ class ImgproxySignatureTest {
     assertThat(status(twoPairs, "/jYz1UZ7j1BCdSzH3pZhaYf0iuz0vusoOTdqJsUT6WXI/asd"))
         .isEqualTo(PASSED);
     assertThat(status(twoPairs, "/dtLwhdnPPis/asd")).isEqualTo(REFUSED);
+  }
+
+  @Test
+  void verifySignatureTrusted() throws Exception {
+    assertThat(status(trusting, "/truested/asd")).isEqualTo(PASSED);
+    assertThat(status(trusting, "/untrusted/asd")).isEqualTo(REFUSED);
+    assertThat(status(trusting, "/oWaL7QoW5TsgbuiS9-5-DI8S3Ibbo1gdB2SteJh3a20/asd"))
+        .as("the keys still sign")
+        .isEqualTo(PASSED);
+    assertThat(status(twoPairs, "/truested/asd"))
+        .as("trusted by one server only")
+        .isEqualTo(REFUSED);
   }
 
   @Test

@@ -83,6 +83,13 @@ public final class Settings {
           "hex HMAC keys, comma-separated (rotation); empty: off");
   public static final Setting<List<byte[]>> SALT =
       secret("IMGD_SALT", "IMGPROXY_SALT", Type.HEX_LIST, "hex salts, one per key");
+  public static final Setting<List<String>> TRUSTED_SIGNATURES =
+      secret(
+          "IMGD_TRUSTED_SIGNATURES",
+          "IMGPROXY_TRUSTED_SIGNATURES",
+          Type.LIST,
+          "signatures accepted for any path without a check, comma-separated: each one unlocks"
+              + " every URL, so they are secrets like the keys; empty: none");
   public static final Setting<Integer> SIGNATURE_SIZE =
       server(
           "IMGD_SIGNATURE_SIZE",
