@@ -89,7 +89,7 @@ final class ImageHandler {
   private final long ttl;
   private final boolean cacheControlPassthrough;
   private final Revalidation revalidation;
-  private final WatermarkImages watermarks;
+  private final UrlImages urlImages;
   private final byte @Nullable [] fallbackImage;
   private final int fallbackStatus;
   private final long fallbackTtl;
@@ -150,9 +150,9 @@ final class ImageHandler {
             settings.get(Settings.USE_LAST_MODIFIED),
             settings.get(Settings.ETAG_BUSTER),
             settings.get(Settings.LAST_MODIFIED_BUSTER).orElse(null));
-    this.watermarks =
-        new WatermarkImages(
-            this::downloadWatermark,
+    this.urlImages =
+        new UrlImages(
+            this::downloadUrlImage,
             ImgdServer.limits(settings),
             settings.get(Settings.WATERMARKS_CACHE_SIZE));
     List<ImageFormat> auto = new java.util.ArrayList<>();
@@ -203,7 +203,9 @@ final class ImageHandler {
     try {
       serve(request, response, callback, ask, post, deadline);
     } catch (ImgdException e) {
-      if (fallbackImage == null || !FALLBACK_FOR.contains(e.code())) {
+      boolean hasFallback =
+          fallbackImage != null || !ask.options().response().fallbackImageUrl().isEmpty();
+      if (!hasFallback || !FALLBACK_FOR.contains(e.code())) {
         throw e;
       }
       answerFallback(request, response, callback, ask, e, deadline);
@@ -240,9 +242,20 @@ final class ImageHandler {
       Ask ask,
       ImgdException failure,
       Instant deadline) {
-    byte[] image = Objects.requireNonNull(fallbackImage);
+    String url = ask.options().response().fallbackImageUrl();
+    byte[] image;
+    if (url.isEmpty()) {
+      image = Objects.requireNonNull(fallbackImage);
+    } else {
+      try {
+        image = urlImages.forOption("fallback_image_url", url, deadline);
+      } catch (ImgdException unusable) {
+        failure.addSuppressed(unusable); // as imgproxy: the source's failure is the answer
+        throw failure;
+      }
+    }
     try (Admission.Permit permit = admission.admit(deadline)) {
-      byte @Nullable [] mark = watermarks.forRequest(ask.options().watermark(), deadline);
+      byte @Nullable [] mark = urlImages.forRequest(ask.options().watermark(), deadline);
       Imgd.Result r = render(isolated, image, mark, ask, permit, deadline).result();
       ResultCache.Entry entry = entry(null, r.bytes(), r.format(), null, ask.varyAccept());
       response.getHeaders().put("X-Imgd-Fallback-Image", failure.code().code());
@@ -285,7 +298,7 @@ final class ImageHandler {
     // Room for the bytes before the first is read; then the download or the body, outside the
     // slots: a slow source holds only its own bulkhead, a slow body only its room.
     // A watermark_url image first, in its own room: never two rooms held at once.
-    byte @Nullable [] mark = watermarks.forRequest(ask.options().watermark(), deadline);
+    byte @Nullable [] mark = urlImages.forRequest(ask.options().watermark(), deadline);
     long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
     long room = post ? bodyRoom(request) : maxSource;
     try (Admission.Held held = admission.hold(room, deadline)) {
@@ -623,10 +636,10 @@ final class ImageHandler {
   }
 
   /**
-   * A {@code watermark_url} image, downloaded in room of its own from the buffer budget, held for
-   * the download (the cache that keeps it is bounded apart).
+   * A {@code watermark_url} or {@code fallback_image_url} image, downloaded in room of its own from
+   * the buffer budget, held for the download (the cache that keeps it is bounded apart).
    */
-  private byte[] downloadWatermark(URI url, Instant deadline) {
+  private byte[] downloadUrlImage(URI url, Instant deadline) {
     try (Admission.Held held = admission.hold(maxSourceBytes, deadline)) {
       byte[] bytes = fetch(url, Conditions.NONE, maxSourceBytes, deadline).bytes();
       held.trim(bytes.length);

@@ -75,11 +75,7 @@ class EveryOptionHasAnEffectTest {
     CASES.put("keep_copyright", new Case("", "copyright.jpg", null));
     CASES.put("preserve_hdr", new Case("f:png", "deep.png", null));
     // The watermark's options change the configured watermark (or replace its image).
-    String otherMark =
-        Base64.getUrlEncoder()
-            .withoutPadding()
-            .encodeToString("local:///alpha.png".getBytes(UTF_8));
-    CASES.put("watermark_url", new Case("wm:1", "photo.jpg", otherMark));
+    CASES.put("watermark_url", new Case("wm:1", "photo.jpg", base64Url("local:///alpha.png")));
     for (String wm :
         List.of("watermark_text", "watermark_size", "watermark_rotate", "watermark_shadow")) {
       CASES.put(wm, new Case("wm:1", "photo.jpg", null));
@@ -111,9 +107,6 @@ class EveryOptionHasAnEffectTest {
     Files.write(root.resolve("alpha.png"), Fixtures.bytes("with-alpha.png"));
     Files.write(root.resolve("p3.png"), Fixtures.bytes("p3.png"));
     Files.write(root.resolve("deep.png"), Fixtures.bytes("16-bit-grey-alpha.png"));
-    Files.write(
-        root.resolve("photo.avif"),
-        Fixtures.bytes("sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif"));
     Files.write(root.resolve("big.jpg"), Fixtures.bytes("2569067123_aca715a2ee_o.jpg"));
     Files.write(root.resolve("animated.gif"), Fixtures.bytes("animated-loop-3.gif"));
     Files.write(root.resolve("trim.png"), Fixtures.bytes("imgproxy-trim1.png"));
@@ -137,6 +130,11 @@ class EveryOptionHasAnEffectTest {
     }
     // libvips is loaded now, by the in-process server.
     Files.write(root.resolve("copyright.jpg"), copyrighted(Fixtures.bytes("Landscape_1.jpg")));
+    // A small AVIF, made by the server itself: the sample AVIF takes seconds to decode.
+    HttpResponse<byte[]> avif =
+        ServerTest.get(servers.getLast(), ServerTest.signed("/f:avif/plain/local:///photo.jpg"));
+    assertThat(avif.statusCode()).isEqualTo(200);
+    Files.write(root.resolve("photo.avif"), avif.body());
   }
 
   @AfterAll
@@ -164,6 +162,10 @@ class EveryOptionHasAnEffectTest {
     String without = (c.base().isEmpty() ? "" : "/" + c.base()) + plain;
     String with = (c.base().isEmpty() ? "" : "/" + c.base()) + "/" + segment + plain;
     for (ImgdServer s : servers) {
+      if (option.equals("fallback_image_url")) {
+        assertFallback(s, "/" + name + ":" + base64Url("local:///photo.jpg"));
+        continue;
+      }
       if (option.equals("cachebuster")) {
         assertNewVariant(s, without, with);
         continue;
@@ -194,6 +196,17 @@ class EveryOptionHasAnEffectTest {
     assertThat(misses(s)).as("the URL without it hits").isEqualTo(misses);
     Answer.of(ServerTest.get(s, ServerTest.signed(with)), with);
     assertThat(misses(s)).as("%s misses the result cache", with).isEqualTo(misses + 1);
+  }
+
+  /** The fallback image's effect: a source that cannot be had is answered with the fallback. */
+  private static void assertFallback(ImgdServer s, String segment) throws Exception {
+    String missing = "/plain/local:///missing.jpg";
+    assertThat(ServerTest.get(s, ServerTest.signed(missing)).statusCode()).isEqualTo(404);
+    Answer.of(ServerTest.get(s, ServerTest.signed(segment + missing)), segment + missing);
+  }
+
+  private static String base64Url(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(UTF_8));
   }
 
   private static long misses(ImgdServer s) throws Exception {

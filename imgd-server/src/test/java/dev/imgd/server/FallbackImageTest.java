@@ -83,6 +83,38 @@ class FallbackImageTest {
     }
   }
 
+  /**
+   * imgproxy Pro's fallback_image_url: the request names its own fallback, fetched like a source
+   * and processed with the request's options, in both modes; one that cannot be had leaves the
+   * source's failure as the answer.
+   */
+  @Test
+  void fallbackImageUrlNamesTheRequestsOwnFallback() throws Exception {
+    Files.write(root.resolve("fallback.png"), Fixtures.bytes("imgproxy-geometry.png")); // 200x100
+    String fiu = "fiu:" + base64Url("local:///fallback.png");
+    String gone = "fiu:" + base64Url("local:///gone.png");
+    for (String mode : java.util.List.of("isolated", "in-process")) {
+      try (ImgdServer s =
+          ImgproxyHttp.start(root, Map.of("IMGD_MODE", mode, "IMGD_WORKERS", "1"))) {
+        HttpResponse<byte[]> r = get(s, "/w:50/" + fiu + "/plain/local:///missing.jpg");
+        assertThat(r.statusCode()).as(mode + ": " + new String(r.body(), UTF_8)).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Imgd-Fallback-Image")).hasValue("source_not_found");
+        ProbeResult image = Probe.read(r.body());
+        assertThat(image.width() + "x" + image.height()).isEqualTo("50x25");
+        HttpResponse<byte[]> none = get(s, "/w:50/" + gone + "/plain/local:///missing.jpg");
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(new String(none.body(), UTF_8)).contains("source_not_found");
+        HttpResponse<byte[]> ok = get(s, "/w:60/" + fiu + "/plain/local:///a.jpg");
+        assertThat(ok.headers().firstValue("X-Imgd-Fallback-Image")).isEmpty();
+        assertThat(Probe.read(ok.body()).width()).isEqualTo(60);
+      }
+    }
+  }
+
+  private static String base64Url(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(UTF_8));
+  }
+
   /** The fallback image is checked at start: something that is not an image stops it. */
   @Test
   void aFallbackThatIsNotAnImageStopsTheStart() {

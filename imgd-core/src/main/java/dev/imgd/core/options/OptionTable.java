@@ -162,7 +162,7 @@ final class OptionTable {
         .append("*Cache key*: the option writes itself into the canonical form that keys the ")
         .append(
             "result cache (the shorthands `rs`, `s` and `a` write the options they set; `exp`, ")
-        .append("`fn` and `att` only shape the response).\n\n")
+        .append("`fn`, `att` and `fiu` only shape the response).\n\n")
         .append(
             "| Option | Aliases | Arguments | Empty keeps | Cache key | Example | What it does |\n")
         .append("| --- | --- | --- | --- | --- | --- | --- |\n");
@@ -864,6 +864,15 @@ final class OptionTable {
             "name.jpg",
             "File name for Content-Disposition, percent-encoded or URL-safe base64.",
             OptionTable::filename,
+            null));
+    t.add(
+        one(
+            "fallback_image_url,fiu",
+            "base64url",
+            "aHR0cHM6Ly9leGFtcGxlLmNvbS9mYWxsYmFjay5wbmc",
+            "The image answered, made with the same options, when the source cannot be fetched or"
+                + " processed; URL-safe base64, fetched like a source.",
+            (r, n, a) -> r.b.fallbackImageUrl(base64Text(n, "url", a[0])),
             null));
     t.add(
         flag(

@@ -471,30 +471,39 @@ public record Options(
    * @param returnAttachment Answer with Content-Disposition: attachment.
    */
   public record Response(
-      String cachebuster, long expires, String filename, boolean returnAttachment)
+      String cachebuster,
+      long expires,
+      String filename,
+      boolean returnAttachment,
+      String fallbackImageUrl)
       implements Serializable {
     /** imgproxy's defaults. */
-    public static final Response DEFAULTS = new Response("", 0, "", false);
+    public static final Response DEFAULTS = new Response("", 0, "", false, "");
 
     public Response {
       Check.urlArgument("cachebuster", cachebuster);
       Objects.requireNonNull(filename, "filename");
+      Objects.requireNonNull(fallbackImageUrl, "fallbackImageUrl");
     }
 
     Response withCachebuster(String v) {
-      return new Response(v, expires, filename, returnAttachment);
+      return new Response(v, expires, filename, returnAttachment, fallbackImageUrl);
     }
 
     Response withExpires(long v) {
-      return new Response(cachebuster, v, filename, returnAttachment);
+      return new Response(cachebuster, v, filename, returnAttachment, fallbackImageUrl);
     }
 
     Response withFilename(String v) {
-      return new Response(cachebuster, expires, v, returnAttachment);
+      return new Response(cachebuster, expires, v, returnAttachment, fallbackImageUrl);
     }
 
     Response withReturnAttachment(boolean v) {
-      return new Response(cachebuster, expires, filename, v);
+      return new Response(cachebuster, expires, filename, v, fallbackImageUrl);
+    }
+
+    Response withFallbackImageUrl(String v) {
+      return new Response(cachebuster, expires, filename, returnAttachment, v);
     }
   }
 
@@ -965,6 +974,11 @@ public record Options(
 
     public Builder returnAttachment(boolean v) {
       response = response.withReturnAttachment(v);
+      return this;
+    }
+
+    public Builder fallbackImageUrl(String v) {
+      response = response.withFallbackImageUrl(v);
       return this;
     }
 

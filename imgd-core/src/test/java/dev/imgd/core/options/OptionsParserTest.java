@@ -146,10 +146,11 @@ class OptionsParserTest {
             "max_result_dimension",
             "mrd");
     // 94 before issue 16's third round: +10 names for the savers and autoquality, +11 for the
-    // watermark's Pro options, +16 for the colour options and preserve_hdr.
-    assertThat(OptionsParser.optionNames()).hasSize(131).containsAll(security);
+    // watermark's Pro options, +16 for the colour options and preserve_hdr, +2 for
+    // fallback_image_url.
+    assertThat(OptionsParser.optionNames()).hasSize(133).containsAll(security);
     assertThat(OptionsParser.optionNames().stream().filter(n -> !security.contains(n)).count())
-        .isEqualTo(121);
+        .isEqualTo(123);
   }
 
   @Test

@@ -12,13 +12,13 @@ import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The images {@code watermark_url} names (imgproxy Pro), fetched like a source (allowed sources,
- * the SSRF guard, the origin's bulkhead and breaker, the size cap, the deadline), probed before any
- * decoder sees them, and kept by URL so a hot watermark is downloaded once. The cache holds at most
- * {@code maxImages} images and {@link #MAX_BYTES} in all: each image weighs at least its share of
- * the bytes.
+ * The images a URL option names, {@code watermark_url} and {@code fallback_image_url} (imgproxy
+ * Pro), fetched like a source (allowed sources, the SSRF guard, the origin's bulkhead and breaker,
+ * the size cap, the deadline), probed before any decoder sees them, and kept by URL so a hot one is
+ * downloaded once. The cache holds at most {@code maxImages} images and {@link #MAX_BYTES} in all:
+ * each image weighs at least its share of the bytes.
  */
-final class WatermarkImages {
+final class UrlImages {
   static final long MAX_BYTES = 64L << 20;
 
   private final BiFunction<URI, Instant, byte[]> download;
@@ -30,7 +30,7 @@ final class WatermarkImages {
    * @param limits the engine's limits, which the probe checks the image against
    * @param maxImages images kept; 0 keeps none
    */
-  WatermarkImages(BiFunction<URI, Instant, byte[]> download, Limits limits, int maxImages) {
+  UrlImages(BiFunction<URI, Instant, byte[]> download, Limits limits, int maxImages) {
     this.download = download;
     this.limits = limits;
     long share = maxImages == 0 ? 0 : MAX_BYTES / maxImages;
@@ -52,11 +52,18 @@ final class WatermarkImages {
     if (!wm.enabled() || wm.url().isEmpty()) {
       return null;
     }
-    String url = wm.url();
+    return forOption("watermark_url", wm.url(), deadline);
+  }
+
+  /**
+   * The image {@code url} names for {@code option}. Failures are the source's typed errors, told as
+   * the option's.
+   */
+  byte[] forOption(String option, String url, Instant deadline) {
     try {
       return cache == null ? fetch(url, deadline) : cache.get(url, u -> fetch(u, deadline));
     } catch (ImgdException e) {
-      throw new ImgdException(e.code(), "watermark_url: " + e.getMessage(), e);
+      throw new ImgdException(e.code(), option + ": " + e.getMessage(), e);
     }
   }
 
