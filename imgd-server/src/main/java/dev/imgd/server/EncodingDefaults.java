@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * The options every request starts from: imgproxy's defaults with the savers' options and
  * autoquality the settings give (IMGD_JPEG_*, IMGD_PNG_*, IMGD_WEBP_*, IMGD_AVIF_*,
- * IMGD_AUTOQUALITY_*), which jpgo, pngo, webpo, avifo and aq override per request.
+ * IMGD_AUTOQUALITY_*) and IMGD_PRESERVE_HDR, which jpgo, pngo, webpo, avifo, aq and ph override per
+ * request.
  */
 final class EncodingDefaults {
   private EncodingDefaults() {}
@@ -51,7 +52,7 @@ final class EncodingDefaults {
                 Encoding.Subsample.valueOf(upper(s.get(Settings.AVIF_SUBSAMPLE))),
                 s.get(Settings.AVIF_SPEED)),
             autoquality);
-    return Options.builder().encoding(encoding).build();
+    return Options.builder().encoding(encoding).preserveHdr(s.get(Settings.PRESERVE_HDR)).build();
   }
 
   private static String upper(String id) {

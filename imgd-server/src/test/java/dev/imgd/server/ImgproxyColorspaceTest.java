@@ -18,11 +18,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * without preserve_hdr. imgproxy's test images are generated here with libvips (same kinds, not the
  * same pixels), so its reference hashes do not apply.
  *
- * <p>Differences: imgproxy turns preserve_hdr on for whole suites with IMGPROXY_PRESERVE_HDR; imgd
- * has no such setting yet, so those cases ask for {@code ph:1} in the URL (what imgproxy's
- * TestPreserveHDROptionOverride shows is the same). TestLinearColorspace needs
- * IMGPROXY_USE_LINEAR_COLORSPACE and TestWatermarkColorspace a watermark setting per case: not
- * ported. The TIFF cases wait for TIFF input (refused today).
+ * <p>imgproxy turns preserve_hdr on for whole suites with IMGPROXY_PRESERVE_HDR; the cases ask for
+ * {@code ph:1} in the URL, and {@link #thePreserveHdrSettingIsTheDefaultTheOptionOverrides} shows
+ * the setting. TestLinearColorspace needs IMGPROXY_USE_LINEAR_COLORSPACE and
+ * TestWatermarkColorspace a watermark setting per case: not ported. The TIFF cases wait for TIFF
+ * input (refused today).
  */
 class ImgproxyColorspaceTest {
   @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
@@ -102,6 +102,27 @@ class ImgproxyColorspaceTest {
       // WebP holds 8 bits only: preserve_hdr changes nothing there, as imgproxy documents.
       assertThat(Pixels.decode(ImgproxyServers.get(s, "ph:1/f:webp", "16-bpp.png")).format())
           .isEqualTo("uchar");
+    }
+  }
+
+  /**
+   * TestPreserveHDROptionOverride with the setting: IMGPROXY_PRESERVE_HDR on, ph:0 turns it off.
+   */
+  @Test
+  void thePreserveHdrSettingIsTheDefaultTheOptionOverrides() throws Exception {
+    for (String mode : List.of("isolated", "in-process")) {
+      try (ImgdServer s =
+          ServerTest.start(
+              java.util.Map.of(
+                  "IMGPROXY_PRESERVE_HDR", "true", "IMGD_MODE", mode, "IMGD_WORKERS", "1"))) {
+        assertThat(Pixels.decode(ImgproxyServers.get(s, OPTIONS + "png", "16-bpp.png")).format())
+            .as(mode)
+            .isEqualTo("ushort");
+        assertThat(
+                Pixels.decode(ImgproxyServers.get(s, OPTIONS + "png/ph:0", "16-bpp.png")).format())
+            .as(mode)
+            .isEqualTo("uchar");
+      }
     }
   }
 

@@ -707,6 +707,15 @@ public final class Settings {
           "0.002",
           "how far from the target DSSIM a result may be");
 
+  public static final Setting<Boolean> PRESERVE_HDR =
+      server(
+          "IMGD_PRESERVE_HDR",
+          "IMGPROXY_PRESERVE_HDR",
+          Type.BOOLEAN,
+          "false",
+          "keep more than 8 bits a sample where the output format holds them, as ph:1 (which"
+              + " ph:0 overrides)");
+
   // The fallback image (issue 16): answered, processed with the request's options, when the source
   // cannot be fetched or processed; as imgproxy takes it: data, else path, else URL.
   public static final Setting<Optional<byte[]>> FALLBACK_IMAGE_DATA =
