@@ -60,10 +60,11 @@ final class Watermarks implements Step {
       if (base.hasAlpha()) {
         return cast.share();
       }
+      // Only the alpha added above goes: a grey image marked in colour is RGB now (as imgproxy).
       return VipsOperation.of("extract_band")
           .in(cast)
           .set("band", 0)
-          .set("n", base.bands())
+          .set("n", cast.bands() - 1)
           .image();
     }
   }

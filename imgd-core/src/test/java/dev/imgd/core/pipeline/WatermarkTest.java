@@ -61,7 +61,8 @@ class WatermarkTest {
     try (VipsImage img = Engines.decode(png)) {
       byte[] px = img.pixels();
       int at = (y * img.width() + x) * img.bands();
-      return new int[] {px[at] & 0xff, px[at + 1] & 0xff, px[at + 2] & 0xff};
+      int step = img.bands() >= 3 ? 1 : 0; // a grey image: its one value three times
+      return new int[] {px[at] & 0xff, px[at + step] & 0xff, px[at + 2 * step] & 0xff};
     }
   }
 
@@ -87,6 +88,26 @@ class WatermarkTest {
               .isCloseTo(expectedTwice, org.assertj.core.data.Offset.offset(1.5));
         }
       }
+    }
+  }
+
+  /**
+   * A coloured watermark on a greyscale image keeps its colour: the grey image became RGB in the
+   * composite, and only its first band (the watermark's red) was kept as the grey.
+   */
+  @Test
+  void aColouredWatermarkOnAGreyImageKeepsItsColour() {
+    try (Imgd imgd = Imgd.builder().threads(1).watermark(mark()).build()) {
+      byte[] grey = png(W, H, 1, i -> 128);
+      byte[] out = imgd.process(grey, "wm:1:ce:0:0/f:png").bytes();
+      int[] seen = pixel(out, W - 5, H / 2); // the opaque band: the watermark's own colour
+      for (int c = 0; c < 3; c++) {
+        assertThat((double) seen[c])
+            .as("channel %d", c)
+            .isCloseTo(MARK[c], org.assertj.core.data.Offset.offset(1.5));
+      }
+      int[] beside = pixel(out, 5, H / 2); // the transparent band: the grey unchanged
+      assertThat(beside).containsExactly(128, 128, 128);
     }
   }
 
