@@ -1,15 +1,17 @@
 // Samples a process and all its descendants (imgd's worker processes, say) from /proc, for
-// bench/server.sh: CPU time (utime + stime) and resident memory (VmRSS).
+// bench/server.sh: CPU time (utime + stime) and resident memory (VmRSS, and Pss: each shared page
+// divided among the processes that map it, so a library or class archive mapped by every worker
+// counts once, as the kernel's cgroup limit counts it).
 //
 //   node bench/proctree.js PID INTERVAL_MS STOP_FILE > OUT
 //
 // It prints READY after the first sample; once STOP_FILE exists (or on SIGTERM) it takes a last
 // sample and prints one line:
-//   TREE cpu_ms=C root_cpu_ms=R peak_rss_kb=P peak_procs=N peak_parts=a+b+... samples=S
+//   TREE cpu_ms=C root_cpu_ms=R peak_rss_kb=P peak_pss_kb=Q peak_procs=N peak_parts=a+b+... samples=S
 // cpu_ms: CPU the tree used between the first and the last sample; a process born in between
 // counts from zero, one that died counts up to its last sample. peak_rss_kb: the largest sum of
 // VmRSS over the tree in one sample; peak_parts: that sample's VmRSS per process in MiB, the root
-// first.
+// first. peak_pss_kb: the largest sum of Pss over the tree in one sample.
 'use strict';
 const fs = require('node:fs');
 
@@ -27,6 +29,7 @@ const seen = new Map();
 let firstSample = true;
 let peakKb = 0;
 let peakParts = [];
+let peakPssKb = 0;
 let samples = 0;
 
 function stat(pid) {
@@ -43,6 +46,15 @@ function stat(pid) {
 function rssKb(pid) {
   try {
     const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
@@ -69,6 +81,7 @@ function sample() {
     for (const c of children.get(pid) || []) todo.push(c);
   }
   let kb = 0;
+  let pss = 0;
   const parts = [];
   for (const pid of tree) {
     const st = all.get(pid);
@@ -78,8 +91,10 @@ function sample() {
     else seen.set(key, { pid, first: firstSample ? st.cpu : 0, last: st.cpu });
     const r = rssKb(pid);
     kb += r;
+    pss += pssKb(pid);
     parts.push(pid === root ? Infinity : r, r);
   }
+  peakPssKb = Math.max(peakPssKb, pss);
   if (kb > peakKb) {
     peakKb = kb;
     // The root first, then the others largest first.
@@ -105,7 +120,7 @@ function finish() {
   }
   process.stdout.write(
     `TREE cpu_ms=${Math.round((cpu * 1000) / hz)} root_cpu_ms=${Math.round((rootCpu * 1000) / hz)}` +
-      ` peak_rss_kb=${peakKb} peak_procs=${peakParts.length} peak_parts=${peakParts.join('+')}` +
+      ` peak_rss_kb=${peakKb} peak_pss_kb=${peakPssKb} peak_procs=${peakParts.length} peak_parts=${peakParts.join('+')}` +
       ` samples=${samples}\n`,
     () => process.exit(0));
 }

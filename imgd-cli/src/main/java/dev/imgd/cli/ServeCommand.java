@@ -33,6 +33,13 @@ final class ServeCommand implements Callable<Integer> {
       description = "Print the effective settings (secrets masked) and exit.")
   boolean printSettings;
 
+  @Option(
+      names = "--print-jvm-options",
+      description =
+          "Print the server JVM's heap and GC options for these settings and exit (the launcher"
+              + " passes them on unless IMGD_JAVA_OPTS sizes the heap).")
+  boolean printJvmOptions;
+
   /** The settings table printed under --help (a picocli format string: % is escaped). */
   static String settingsTable() {
     StringBuilder b = new StringBuilder("%nSettings:%n");
@@ -77,6 +84,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = Settings.fromEnvironment(); // checked before libvips loads or ports open
+    if (printJvmOptions) {
+      spec.commandLine().getOut().println(String.join(" ", ImgdServer.jvmOptions(settings)));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     if (printSettings) {
       settings.warnings().forEach(w -> spec.commandLine().getErr().println("imgd: " + w));
       settings.describe().forEach(spec.commandLine().getOut()::println);

@@ -97,6 +97,18 @@ class ServeSettingsTest {
   }
 
   @Test
+  void printJvmOptionsSizesTheHeapFromTheSettings() throws Exception {
+    // The launcher starts the server with these (issue 17: the JVM's default heap grew to 340-430
+    // MiB of RSS for 30 MiB live).
+    Exit e = serve(Map.of("IMGD_CACHE_MAX_BYTES", "0"), "--print-jvm-options");
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(e.out().strip()).isEqualTo("-Xms32m -Xmx224m -XX:+UseG1GC");
+    Exit bad = serve(Map.of("IMGD_CACHE_MAX_BYTES", "lots"), "--print-jvm-options");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("bad setting IMGD_CACHE_MAX_BYTES=lots");
+  }
+
+  @Test
   void printSettingsShowsEffectiveValuesWithSecretsMasked() throws Exception {
     Exit e = serve(Map.of("IMGD_KEY", "736563726574"), "--print-settings");
     assertThat(e.code()).isEqualTo(Main.EXIT_ENVIRONMENT);

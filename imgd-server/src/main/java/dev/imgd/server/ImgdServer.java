@@ -96,9 +96,7 @@ public final class ImgdServer implements AutoCloseable {
             settings.get(Settings.QUEUE_SIZE),
             settings.get(Settings.QUEUE_TIMEOUT),
             settings.get(Settings.MEMORY_BUDGET),
-            settings
-                .get(Settings.MAX_BUFFERED_BYTES)
-                .orElseGet(() -> Runtime.getRuntime().maxMemory() / 2));
+            ServerHeap.bufferBudget(settings, Runtime.getRuntime().maxMemory()));
     metrics.memory(admission);
     this.pressure =
         new Pressure(
@@ -107,6 +105,14 @@ public final class ImgdServer implements AutoCloseable {
             admission::buffered,
             admission.bufferBudget());
     metrics.pressure(pressure);
+    long heap = Runtime.getRuntime().maxMemory();
+    if (heap < ServerHeap.needed(settings)) {
+      LOG.warn(
+          "the heap ({} MiB) is smaller than the result cache, the buffers and 96 MiB need ({} MiB):"
+              + " start with ./imgd serve, or size -Xmx in IMGD_JAVA_OPTS",
+          heap >> 20,
+          ServerHeap.needed(settings) >> 20);
+    }
     Signatures signatures = Signatures.of(settings);
     if (!signatures.enabled()) {
       LOG.warn(
@@ -292,6 +298,14 @@ public final class ImgdServer implements AutoCloseable {
       }
     }
     return image;
+  }
+
+  /**
+   * The server JVM's heap and GC options for these settings, which the launcher passes to the
+   * server's JVM (see {@link ServerHeap}).
+   */
+  public static List<String> jvmOptions(Settings settings) {
+    return ServerHeap.jvmOptions(settings);
   }
 
   /**

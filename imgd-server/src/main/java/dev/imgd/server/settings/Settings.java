@@ -368,7 +368,8 @@ public final class Settings {
           Type.numberOrAuto(1),
           "auto",
           "bytes of request bodies and source downloads held in memory at once; a request waits"
-              + " for room like a slot; auto: half the maximum heap");
+              + " for room like a slot; auto: 128 MiB in the heap the launcher sizes, else what the"
+              + " heap leaves after the result cache and 96 MiB");
   public static final Setting<Long> MIN_BODY_RATE =
       server(
           "IMGD_MIN_BODY_RATE",
