@@ -74,6 +74,7 @@ final class ImageHandler {
   private final SourceGuard guard;
   private final Sources sources;
   private final ResultCache cache;
+  private final Flights flights = new Flights();
   private final Admission admission;
   private final Imgd isolated;
   private final @Nullable Imgd trusted;
@@ -287,6 +288,36 @@ final class ImageHandler {
         return;
       }
     }
+    Flights.Lead lead = key != null && cache.enabled() ? flights.lead(key) : null;
+    if (key != null && cache.enabled() && lead == null) {
+      // The same variant is being rendered: wait for it, then read the cache.
+      flights.await(key, deadline);
+      Optional<ResultCache.Entry> landed = cache.get(key);
+      if (landed.isPresent()) {
+        metrics.coalesced();
+        answer(request, response, callback, ask, landed.get());
+        return;
+      }
+    }
+    try (lead) {
+      serveMiss(request, response, callback, ask, key, post, deadline);
+    } catch (ImgdException e) {
+      if (lead != null) {
+        lead.failed(e);
+      }
+      throw e;
+    }
+  }
+
+  /** A miss: the room, the source, the render and the answer. */
+  private void serveMiss(
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      @Nullable String key,
+      boolean post,
+      Instant deadline) {
     if (pressure.tier() == Pressure.Tier.SHEDDING) {
       metrics.rejected("memory_pressure");
       throw new ImgdException(

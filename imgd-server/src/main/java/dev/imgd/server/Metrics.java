@@ -41,6 +41,14 @@ final class Metrics {
     Counter.builder("imgd_rejections").tag("reason", reason).register(registry).increment();
   }
 
+  /** A request answered from the cache after waiting for the same variant's render (Flights). */
+  void coalesced() {
+    Counter.builder("imgd_coalesced_requests")
+        .description("requests answered by another request's render of the same variant")
+        .register(registry)
+        .increment();
+  }
+
   void cache(boolean hit, long bytes) {
     Counter.builder("imgd_cache_requests")
         .tag("result", hit ? "hit" : "miss")

@@ -54,6 +54,11 @@ final class ResultCache {
     return e.bytes().length + 2 * key.length() + OVERHEAD;
   }
 
+  /** Whether results are kept at all (IMGD_CACHE_MAX_BYTES above 0). */
+  boolean enabled() {
+    return cache != null;
+  }
+
   Optional<Entry> get(String key) {
     return cache == null ? Optional.empty() : Optional.ofNullable(cache.getIfPresent(key));
   }
