@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
   @Nullable ImgdServer isolated;
   @Nullable ImgdServer inProcess;
+  private @Nullable Both servers;
   private @Nullable Path root;
   private final Map<String, String> extra;
 
@@ -56,17 +57,15 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
     }
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
-    Map<String, String> isolatedMode = new java.util.HashMap<>(extra);
-    isolatedMode.putAll(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
-    isolated = ServerTest.start(isolatedMode);
-    inProcess = ServerTest.start(extra);
+    servers = Both.start(extra);
+    isolated = servers.isolated();
+    inProcess = servers.inProcess();
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     try (Stream<Path> files = Files.walk(Objects.requireNonNull(root))) {
-      Objects.requireNonNull(isolated).close();
-      Objects.requireNonNull(inProcess).close();
+      Objects.requireNonNull(servers).close();
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
@@ -78,13 +77,48 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
 
   /** Both servers, the isolated one first. */
   List<ImgdServer> both() {
-    return List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess));
+    return Objects.requireNonNull(servers, "not started").list();
+  }
+
+  /**
+   * An isolated server (one worker) and an in-process one with ServerTest's settings and {@code
+   * extra}, on ServerTest's root (a registered ImgproxyServers' root), closed together: for a case
+   * that needs settings of its own.
+   */
+  record Both(ImgdServer isolated, ImgdServer inProcess)
+      implements AutoCloseable, Iterable<ImgdServer> {
+    static Both start(Map<String, String> extra) throws Exception {
+      Map<String, String> isolatedMode = new java.util.HashMap<>(extra);
+      isolatedMode.putAll(Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1"));
+      ImgdServer isolated = ServerTest.start(isolatedMode);
+      try {
+        return new Both(isolated, ServerTest.start(extra));
+      } catch (Exception | Error e) {
+        isolated.close();
+        throw e;
+      }
+    }
+
+    List<ImgdServer> list() {
+      return List.of(isolated, inProcess);
+    }
+
+    @Override
+    public java.util.Iterator<ImgdServer> iterator() {
+      return list().iterator();
+    }
+
+    @Override
+    public void close() throws Exception {
+      try (inProcess) {
+        isolated.close();
+      }
+    }
   }
 
   /** Both servers answer {@code width x height} for the options on the image. */
   void assertSize(String options, String image, int width, int height) throws Exception {
-    for (ImgdServer s :
-        List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess))) {
+    for (ImgdServer s : both()) {
       assertSize(s, options, image, width, height);
     }
   }
@@ -100,8 +134,7 @@ final class ImgproxyServers implements BeforeAllCallback, AfterAllCallback {
 
   /** Both servers refuse the options on the image with this status and problem code. */
   void assertRefused(String options, String image, int status, String code) throws Exception {
-    for (ImgdServer s :
-        List.of(Objects.requireNonNull(isolated), Objects.requireNonNull(inProcess))) {
+    for (ImgdServer s : both()) {
       String path = "/" + options + "/plain/local:///" + image;
       HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
       String body = new String(r.body(), UTF_8);

@@ -60,6 +60,15 @@ class ImgproxyUrlAndAnswerSettingsTest {
     return p.format() + " " + p.width() + "x" + p.height();
   }
 
+  /** The format and size {@code s} answers for {@code path}, signed; the answer must be a 200. */
+  static String sized(ImgdServer s, String path) throws Exception {
+    return size(get(s, ImgproxyHttp.signed(path)));
+  }
+
+  static String b64(String s) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(UTF_8));
+  }
+
   @Test
   void pathPrefixIsTakenOffBeforeRoutingAndSigning() throws Exception {
     try (ImgdServer s = origin.imgd(Map.of("IMGPROXY_PATH_PREFIX", "/img"))) {
@@ -74,10 +83,8 @@ class ImgproxyUrlAndAnswerSettingsTest {
   @Test
   void baseUrlIsPrependedToSourcesWithoutIt() throws Exception {
     try (ImgdServer s = origin.imgd(Map.of("IMGPROXY_BASE_URL", "local:///"))) {
-      assertThat(size(get(s, ImgproxyHttp.signed("/rs:fit:100:0/plain/Landscape_1.jpg"))))
-          .isEqualTo("JPEG 100x75");
-      assertThat(size(get(s, ImgproxyHttp.signed("/rs:fit:90:0/plain/local:///Landscape_1.jpg"))))
-          .isEqualTo("JPEG 90x68");
+      assertThat(sized(s, "/rs:fit:100:0/plain/Landscape_1.jpg")).isEqualTo("JPEG 100x75");
+      assertThat(sized(s, "/rs:fit:90:0/plain/local:///Landscape_1.jpg")).isEqualTo("JPEG 90x68");
     }
   }
 
@@ -87,10 +94,9 @@ class ImgproxyUrlAndAnswerSettingsTest {
     try (ImgdServer s =
         origin.imgd(
             Map.of("IMGPROXY_URL_REPLACEMENTS", "img://*/=local:///;pic:*=local:///${1}"))) {
-      assertThat(size(get(s, ImgproxyHttp.signed("/rs:fit:100:0/plain/img://any/Landscape_1.jpg"))))
+      assertThat(sized(s, "/rs:fit:100:0/plain/img://any/Landscape_1.jpg"))
           .isEqualTo("JPEG 100x75");
-      assertThat(size(get(s, ImgproxyHttp.signed("/rs:fit:100:0/plain/pic:Landscape_1.jpg"))))
-          .isEqualTo("JPEG 100x75");
+      assertThat(sized(s, "/rs:fit:100:0/plain/pic:Landscape_1.jpg")).isEqualTo("JPEG 100x75");
     }
     assertThatThrownBy(() -> origin.imgd(Map.of("IMGPROXY_URL_REPLACEMENTS", "img://=a$2")))
         .isInstanceOf(IllegalArgumentException.class)
@@ -113,18 +119,13 @@ class ImgproxyUrlAndAnswerSettingsTest {
     String base = URLDecoder.decode(origin.url("/"), UTF_8); // http://127.0.0.1:port/
     try (ImgdServer s =
         origin.imgd(Map.of("IMGPROXY_BASE_URL", base, "IMGD_CACHE_MAX_BYTES", "0"))) {
-      String b64 =
-          Base64.getUrlEncoder()
-              .withoutPadding()
-              .encodeToString("lorem/ipsum.jpg?param=value".getBytes(UTF_8));
-      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/" + b64 + ".png"))))
-          .isEqualTo("PNG 100x75");
+      String b64 = b64("lorem/ipsum.jpg?param=value");
+      assertThat(sized(s, "/size:100:100/" + b64 + ".png")).isEqualTo("PNG 100x75");
       assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg?param=value");
-      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/plain/lorem/ipsum.jpg@png"))))
-          .isEqualTo("PNG 100x75");
+      assertThat(sized(s, "/size:100:100/plain/lorem/ipsum.jpg@png")).isEqualTo("PNG 100x75");
       assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg");
       String escaped = "/size:100:100/plain/lorem%2Fipsum.jpg%3Fparam=value@png"; // Go's PathEscape
-      assertThat(size(get(s, ImgproxyHttp.signed(escaped)))).isEqualTo("PNG 100x75");
+      assertThat(sized(s, escaped)).isEqualTo("PNG 100x75");
       assertThat(got.getLast()).isEqualTo("/lorem/ipsum.jpg?param=value");
     }
     String host = base.substring("http://".length()); // 127.0.0.1:port/
@@ -133,15 +134,10 @@ class ImgproxyUrlAndAnswerSettingsTest {
             Map.of(
                 "IMGPROXY_URL_REPLACEMENTS",
                 "test://*/=test2://" + host + "${1}/dolor/;test2://=http://"))) {
-      String b64 =
-          Base64.getUrlEncoder()
-              .withoutPadding()
-              .encodeToString("test://lorem/ipsum.jpg?param=value".getBytes(UTF_8));
-      assertThat(size(get(s, ImgproxyHttp.signed("/size:100:100/" + b64 + ".png"))))
-          .isEqualTo("PNG 100x75");
+      String b64 = b64("test://lorem/ipsum.jpg?param=value");
+      assertThat(sized(s, "/size:100:100/" + b64 + ".png")).isEqualTo("PNG 100x75");
       assertThat(got.getLast()).isEqualTo("/lorem/dolor/ipsum.jpg?param=value");
-      assertThat(
-              size(get(s, ImgproxyHttp.signed("/size:100:100/plain/test://lorem/ipsum.jpg@png"))))
+      assertThat(sized(s, "/size:100:100/plain/test://lorem/ipsum.jpg@png"))
           .isEqualTo("PNG 100x75");
       assertThat(got.getLast()).isEqualTo("/lorem/dolor/ipsum.jpg");
     } finally {
@@ -160,10 +156,9 @@ class ImgproxyUrlAndAnswerSettingsTest {
                 file.toString(),
                 "IMGPROXY_PRESETS",
                 "small=rs:fit:70:70,png=f:png"))) {
-      assertThat(size(get(s, ImgproxyHttp.signed("/pr:small:png/plain/local:///Landscape_1.jpg"))))
+      assertThat(sized(s, "/pr:small:png/plain/local:///Landscape_1.jpg"))
           .isEqualTo("PNG 50x38"); // the file's "small" wins, as imgproxy reads the file last
-      assertThat(size(get(s, ImgproxyHttp.signed("/pr:tiny/plain/local:///Landscape_1.jpg"))))
-          .isEqualTo("JPEG 20x15");
+      assertThat(sized(s, "/pr:tiny/plain/local:///Landscape_1.jpg")).isEqualTo("JPEG 20x15");
     }
   }
 
@@ -173,8 +168,7 @@ class ImgproxyUrlAndAnswerSettingsTest {
       HttpResponse<byte[]> same =
           get(s, ImgproxyHttp.signed("/rs:fit:100:0/plain/local:///Landscape_1.jpg"));
       assertThat(same.body()).isEqualTo(JPEG);
-      assertThat(
-              size(get(s, ImgproxyHttp.signed("/rs:fit:100:0/plain/local:///Landscape_1.jpg@png"))))
+      assertThat(sized(s, "/rs:fit:100:0/plain/local:///Landscape_1.jpg@png"))
           .isEqualTo("PNG 100x75");
     }
     assertThatThrownBy(() -> origin.imgd(Map.of("IMGPROXY_SKIP_PROCESSING_FORMATS", "jpg,nope")))
@@ -214,7 +208,7 @@ class ImgproxyUrlAndAnswerSettingsTest {
         origin.imgd(
             Map.of(
                 "IMGD_ALLOWED_NETWORKS", "", "IMGPROXY_ALLOW_LOOPBACK_SOURCE_ADDRESSES", "true"))) {
-      assertThat(size(get(s, ImgproxyHttp.signed(path)))).isEqualTo("JPEG 100x75");
+      assertThat(sized(s, path)).isEqualTo("JPEG 100x75");
     }
   }
 

@@ -114,13 +114,30 @@ class ImgproxyWatermarkTest {
    * and the rest after, an odd number of tiles each way, the middle of them cut to the output.
    */
   static Placement tiles(int width, int height, int spaceX, int spaceY) {
+    return tiles(width, height, spaceX, spaceY, false);
+  }
+
+  /**
+   * imgproxy Pro's chessboard order ({@code ch}, imgproxy.net's documentation: as {@code re}, every
+   * other tile): the tiles of {@link #tiles} on the cells of the centre cell's colour, which is
+   * marked; the cells beside each marked one are left as the base.
+   */
+  static Placement chess(int width, int height, int spaceX, int spaceY) {
+    return tiles(width, height, spaceX, spaceY, true);
+  }
+
+  private static Placement tiles(int width, int height, int spaceX, int spaceY, boolean chess) {
     int tileW = 200 + spaceX;
     int tileH = 100 + spaceY;
     int across = Math.ceilDiv(width, tileW) | 1;
     int down = Math.ceilDiv(height, tileH) | 1;
     int left = (across * tileW - width) / 2;
     int top = (down * tileH - height) / 2;
+    int centre = (across / 2 + down / 2) % 2;
     return (x, y) -> {
+      if (chess && ((x + left) / tileW + (y + top) / tileH) % 2 != centre) {
+        return null;
+      }
       int tx = (x + left) % tileW - spaceX / 2;
       int ty = (y + top) % tileH - spaceY / 2;
       return tx >= 0 && tx < 200 && ty >= 0 && ty < 100 ? new int[] {tx, ty} : null;
@@ -154,7 +171,15 @@ class ImgproxyWatermarkTest {
         Arguments.of("wm:1:re:50:50/dpr:0.5", 540, 451, tiles(540, 451, 25, 25)),
         Arguments.of("wm:1:re:50:50/dpr:2", 1080, 902, tiles(1080, 902, 50, 50)),
         // scale 0 is the watermark's own size
-        Arguments.of("wm:1:re:0:0:0", 1080, 902, tiles(1080, 902, 0, 0)));
+        Arguments.of("wm:1:re:0:0:0", 1080, 902, tiles(1080, 902, 0, 0)),
+        // imgproxy Pro's chessboard order: 7x11 cells with the centre one (3, 5) marked; with the
+        // spacing 5x7 cells, centre (2, 3), so the other colour than the top-left cell's
+        Arguments.of("wm:1:ch", 1080, 902, chess(1080, 902, 0, 0)),
+        Arguments.of("wm:1:ch:50:50", 1080, 902, chess(1080, 902, 50, 50)),
+        Arguments.of("wm:1:ch:50:0", 1080, 902, chess(1080, 902, 50, 0)),
+        Arguments.of("wm:1:ch:50:50/dpr:0.5", 540, 451, chess(540, 451, 25, 25)),
+        // a spacing wider than the output: one tile, centred, as re
+        Arguments.of("wm:1:ch:2000:2000", 1080, 902, rect(440, 401)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -164,6 +189,28 @@ class ImgproxyWatermarkTest {
       BufferedImage out = image(ImgproxyServers.get(s, options + "/f:png", "base.png"));
       assertThat(out.getWidth() + "x" + out.getHeight()).isEqualTo(width + "x" + height);
       assertWatermarked(out, p, 1, options);
+    }
+  }
+
+  @Test
+  void chessMarksTheDiagonalCellsOnly() throws Exception {
+    // wm:1:ch on 1080x902: the 200x100 cells of re, centred; the centre cell (440,402) and its
+    // diagonal neighbours carry the watermark (red at its top-left), the cells beside it do not.
+    for (ImgdServer s : servers.both()) {
+      BufferedImage out = image(ImgproxyServers.get(s, "wm:1:ch/f:png", "base.png"));
+      for (int[] cell : new int[][] {{0, 0}, {1, 1}, {-1, -1}, {1, -1}, {-1, 1}, {2, 0}}) {
+        int x = 440 + cell[0] * 200 + 5;
+        int y = 402 + cell[1] * 100 + 5;
+        assertThat(close(out.getRGB(x, y), mark.getRGB(5, 5))).as("marked at %d,%d", x, y).isTrue();
+      }
+      for (int[] cell : new int[][] {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {2, 1}}) {
+        int x = 440 + cell[0] * 200 + 5;
+        int y = 402 + cell[1] * 100 + 5;
+        assertThat(out.getRGB(x, y) & 0xffffff).as("base at %d,%d", x, y).isEqualTo(BLUE);
+      }
+      // re over the same cells marks every one of them
+      BufferedImage all = image(ImgproxyServers.get(s, "wm:1:re/f:png", "base.png"));
+      assertThat(close(all.getRGB(640 + 5, 402 + 5), mark.getRGB(5, 5))).isTrue();
     }
   }
 

@@ -41,9 +41,6 @@ final class ScriptedOrigin implements AutoCloseable {
     }
   }
 
-  static final String KEY = "736563726574";
-  static final String SALT = "68656C6C6F";
-
   private final Server server = new Server();
   private final Signatures signer;
 
@@ -91,17 +88,7 @@ final class ScriptedOrigin implements AutoCloseable {
   }
 
   private static Map<String, String> settings(Map<String, String> extra) {
-    Map<String, String> env = new HashMap<>();
-    env.put("IMGD_BIND", "127.0.0.1:0");
-    env.put("IMGD_LOCAL_ROOT", Fixtures.images().toString());
-    env.put("IMGD_KEY", KEY);
-    env.put("IMGD_SALT", SALT);
-    env.put("IMGD_MODE", "in-process");
-    env.put("IMGD_WORKERS", "2");
-    env.put("IMGD_ALLOWED_NETWORKS", "127.0.0.1/32");
-    env.put("IMGD_LIBVIPS_SYSTEM", "off");
-    env.putAll(extra);
-    return env;
+    return ServerTest.settings(Fixtures.images(), extra);
   }
 
   /** GET {@code path} (after the signature) from {@code imgd}, signed, with header pairs. */

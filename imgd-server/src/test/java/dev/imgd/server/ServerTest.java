@@ -75,15 +75,25 @@ class ServerTest {
 
   static Map<String, String> settings(Map<String, String> extra) {
     Map<String, String> env = new HashMap<>();
+    env.put("IMGD_METRICS", "public"); // the tests read them; HardeningTest the default
+    env.putAll(extra);
+    return settings(root, env);
+  }
+
+  /**
+   * An in-process server on loopback with these keys, serving {@code localRoot} as {@code
+   * local:///}, allowed to fetch from 127.0.0.1, with {@code extra} settings over these.
+   */
+  static Map<String, String> settings(Path localRoot, Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>();
     env.put("IMGD_BIND", "127.0.0.1:0");
-    env.put("IMGD_LOCAL_ROOT", root.toString());
+    env.put("IMGD_LOCAL_ROOT", localRoot.toString());
     env.put("IMGD_KEY", KEY);
     env.put("IMGD_SALT", SALT);
     env.put("IMGD_MODE", "in-process");
     env.put("IMGD_WORKERS", "2");
     env.put("IMGD_ALLOWED_NETWORKS", "127.0.0.1/32");
     env.put("IMGD_LIBVIPS_SYSTEM", "off");
-    env.put("IMGD_METRICS", "public"); // the tests read them; HardeningTest the default
     env.putAll(extra);
     return env;
   }

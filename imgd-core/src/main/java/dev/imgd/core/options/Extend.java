@@ -15,7 +15,7 @@ public record Extend(boolean enabled, Gravity gravity) implements Serializable {
 
   public Extend {
     Objects.requireNonNull(gravity, "gravity");
-    if (gravity.type() == GravityType.SMART || gravity.type() == GravityType.REPLICATE) {
+    if (gravity.type() == GravityType.SMART || gravity.type().tiles()) {
       throw new IllegalArgumentException("extend gravity cannot be " + gravity.type().id());
     }
   }

@@ -367,9 +367,8 @@ public final class Geometry {
     }
     int offX = Math.abs(g.x()) >= 1 ? (int) Math.rint(g.x() * dpr) : scaleToEven(width, g.x());
     int offY = Math.abs(g.y()) >= 1 ? (int) Math.rint(g.y() * dpr) : scaleToEven(height, g.y());
-    int centreLeft = shrinkToEven(width - innerW + 1, 2) + offX;
-    int centreTop = shrinkToEven(height - innerH + 1, 2) + offY;
-    return anchor(t, width, height, innerW, innerH, centreLeft, centreTop, offX, offY);
+    int[] at = place(t, width, height, innerW, innerH, offX, offY);
+    return clamp(width, height, innerW, innerH, at[0], at[1]);
   }
 
   /**
@@ -383,42 +382,20 @@ public final class Geometry {
     if (!g.isCompass()) {
       throw new IllegalArgumentException("not a compass gravity: " + g.id());
     }
-    int centreLeft = shrinkToEven(width - innerW + 1, 2) + dx;
-    int centreTop = shrinkToEven(height - innerH + 1, 2) + dy;
-    int[] at = place(g, width, height, innerW, innerH, centreLeft, centreTop, dx, dy);
+    int[] at = place(g, width, height, innerW, innerH, dx, dy);
     return new int[] {
       Math.clamp(at[0], -innerW + 1, width - 1), Math.clamp(at[1], -innerH + 1, height - 1)
     };
   }
 
-  /** A compass position: the centred left/top, or the offset from the edges the gravity names. */
-  private static int[] anchor(
-      GravityType t,
-      int width,
-      int height,
-      int innerW,
-      int innerH,
-      int centreLeft,
-      int centreTop,
-      int offX,
-      int offY) {
-    int[] at = place(t, width, height, innerW, innerH, centreLeft, centreTop, offX, offY);
-    return clamp(width, height, innerW, innerH, at[0], at[1]);
-  }
-
-  /** {@link #anchor}'s position before it is kept inside the image. */
+  /**
+   * A compass position, not yet kept inside the image: the left/top of an inner box offset from the
+   * edges the gravity names, and centred (then offset) along the others.
+   */
   private static int[] place(
-      GravityType t,
-      int width,
-      int height,
-      int innerW,
-      int innerH,
-      int centreLeft,
-      int centreTop,
-      int offX,
-      int offY) {
-    int left = centreLeft;
-    int top = centreTop;
+      GravityType t, int width, int height, int innerW, int innerH, int offX, int offY) {
+    int left = shrinkToEven(width - innerW + 1, 2) + offX;
+    int top = shrinkToEven(height - innerH + 1, 2) + offY;
     if (t.isNorthern()) {
       top = offY;
     } else if (t.isSouthern()) {

@@ -20,7 +20,12 @@ public enum GravityType {
   /** A focus point given as fractions of the width and height. */
   FOCUS_POINT("fp"),
   /** Tile the watermark over the whole image; watermarks only. */
-  REPLICATE("re");
+  REPLICATE("re"),
+  /**
+   * Tile the watermark in a chessboard pattern: every other tile, the centre one marked; watermarks
+   * only (imgproxy Pro).
+   */
+  CHESS("ch");
 
   /** The nine compass positions, declared first: centre, then north round to south-east. */
   private static final Set<GravityType> COMPASS = EnumSet.range(CENTER, SOUTH_EAST);
@@ -39,6 +44,13 @@ public enum GravityType {
   /** One of the nine compass positions, which take pixel or relative offsets. */
   public boolean isCompass() {
     return COMPASS.contains(this);
+  }
+
+  /**
+   * Whether it tiles a watermark over the image ({@code re}, {@code ch}) instead of placing one.
+   */
+  public boolean tiles() {
+    return this == REPLICATE || this == CHESS;
   }
 
   boolean isNorthern() {

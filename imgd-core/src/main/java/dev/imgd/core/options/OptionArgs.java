@@ -29,7 +29,8 @@ final class OptionArgs {
   static final EnumSet<GravityType> CROP_GRAVITIES =
       with(COMPASS, GravityType.SMART, GravityType.FOCUS_POINT);
   static final EnumSet<GravityType> EXTEND_GRAVITIES = with(COMPASS, GravityType.FOCUS_POINT);
-  static final EnumSet<GravityType> WATERMARK_GRAVITIES = with(COMPASS, GravityType.REPLICATE);
+  static final EnumSet<GravityType> WATERMARK_GRAVITIES =
+      with(COMPASS, GravityType.REPLICATE, GravityType.CHESS);
 
   private OptionArgs() {}
 

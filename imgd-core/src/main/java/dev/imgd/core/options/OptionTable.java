@@ -1211,7 +1211,8 @@ final class OptionTable {
           GravityType.fromId(a[1])
               .filter(WATERMARK_GRAVITIES::contains)
               .orElseThrow(() ->
-                  invalid(n, "position", a[1], "ce, no, so, ea, we, noea, nowe, soea, sowe or re"));
+                  invalid(
+                      n, "position", a[1], "ce, no, so, ea, we, noea, nowe, soea, sowe, re or ch"));
     }
     double x = (a.length > 2 && !a[2].isEmpty()) ? decimal(n, "x offset", a[2]) : w.position().x();
     double y = a.length > 3 && !a[3].isEmpty() ? decimal(n, "y offset", a[3]) : w.position().y();

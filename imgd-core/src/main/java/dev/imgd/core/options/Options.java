@@ -1176,7 +1176,7 @@ public record Options(
     // imgproxy's gravity option and crop gravity accept compass, smart and focus point
     private static void cropGravityType(String what, Gravity g) {
       Objects.requireNonNull(g, what);
-      if (g.type() == GravityType.REPLICATE) {
+      if (g.type().tiles()) {
         throw new IllegalArgumentException(what + " cannot be " + g.type().id());
       }
     }

@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param enabled whether to place it (imgproxy enables it when the opacity is above 0)
  * @param opacity multiplier of the watermark's own opacity, 0..1
- * @param position a compass gravity or {@link GravityType#REPLICATE}, with offsets (the spacing
- *     between tiles when replicated)
+ * @param position a compass gravity, or {@link GravityType#REPLICATE} or {@link GravityType#CHESS}
+ *     with offsets that are the spacing between tiles
  * @param scale size relative to the result; 0 keeps the watermark's own size (or {@code width x
  *     height})
  * @param url the image to use instead of the server's (imgproxy Pro's watermark_url); empty: none
@@ -63,7 +63,7 @@ public record Watermark(
     if (enabled && opacity == 0) {
       throw new IllegalArgumentException("an enabled watermark needs an opacity above 0");
     }
-    if (!position.type().isCompass() && position.type() != GravityType.REPLICATE) {
+    if (!position.type().isCompass() && !position.type().tiles()) {
       throw new IllegalArgumentException("watermark position cannot be " + position.type().id());
     }
     if (!(scale >= 0) || Double.isInfinite(scale)) {

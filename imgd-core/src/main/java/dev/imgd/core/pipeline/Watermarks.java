@@ -79,12 +79,12 @@ final class Watermarks implements Step {
 
   /** The watermark on a transparent canvas the size of the base, tiled or placed by gravity. */
   private static VipsImage position(VipsImage base, VipsImage mark, Watermark wm, int dx, int dy) {
-    if (wm.position().type() == GravityType.REPLICATE) {
-      return tiles(base, mark, dx, dy);
+    GravityType type = wm.position().type();
+    if (type.tiles()) {
+      return tiles(base, mark, dx, dy, type == GravityType.CHESS);
     }
     int[] at =
-        Geometry.watermark(
-            wm.position().type(), base.width(), base.height(), mark.width(), mark.height(), dx, dy);
+        Geometry.watermark(type, base.width(), base.height(), mark.width(), mark.height(), dx, dy);
     return embedTransparent(mark, at[0], at[1], base.width(), base.height());
   }
 
@@ -92,30 +92,55 @@ final class Watermarks implements Step {
    * The watermark tiled over the base as imgproxy tiles it: the offsets are the spacing between
    * tiles, split around each mark; an odd number of tiles each way, centred on the base. A spacing
    * wider than the base leaves one centred tile, as the base's own width does, and keeps the tile
-   * within libvips' coordinate range.
+   * within libvips' coordinate range. In {@code chess} order only the tiles of the centre one's
+   * colour on a chessboard are marked: a 2x2 pattern marked on its diagonal is replicated, started
+   * one tile further across when that puts a mark in the centre.
    */
-  private static VipsImage tiles(VipsImage base, VipsImage mark, int spaceX, int spaceY) {
+  private static VipsImage tiles(
+      VipsImage base, VipsImage mark, int spaceX, int spaceY, boolean chess) {
     int padX = Math.clamp(spaceX, 0, base.width());
     int padY = Math.clamp(spaceY, 0, base.height());
     int tileW = mark.width() + padX;
     int tileH = mark.height() + padY;
     int across = Math.ceilDiv(base.width(), tileW) | 1;
     int down = Math.ceilDiv(base.height(), tileH) | 1;
-    try (VipsImage tile = embedTransparent(mark, padX / 2, padY / 2, tileW, tileH);
+    int period = chess ? 2 : 1;
+    int shift = chess ? (across / 2 + down / 2) % 2 : 0;
+    try (VipsImage tile = pattern(mark, padX / 2, padY / 2, tileW, tileH, chess);
         VipsImage tiled =
             VipsOperation.of("replicate")
                 .in(tile)
-                .set("across", across)
-                .set("down", down)
+                .set("across", Math.ceilDiv(across + shift, period))
+                .set("down", Math.ceilDiv(down, period))
                 .image()) {
       return Ops.crop(
           tiled,
           new CropRect(
-              (tiled.width() - base.width()) / 2,
-              (tiled.height() - base.height()) / 2,
+              shift * tileW + (across * tileW - base.width()) / 2,
+              (down * tileH - base.height()) / 2,
               base.width(),
               base.height(),
               false));
+    }
+  }
+
+  /**
+   * The repeating unit: the mark at {@code x, y} in a {@code tileW x tileH} tile; in {@code chess}
+   * order four tiles, the top-left and bottom-right marked. Left lazy: replicate reads it through
+   * libvips' regions, never as a whole.
+   */
+  private static VipsImage pattern(
+      VipsImage mark, int x, int y, int tileW, int tileH, boolean chess) {
+    if (!chess) {
+      return embedTransparent(mark, x, y, tileW, tileH);
+    }
+    try (VipsImage first = embedTransparent(mark, x, y, 2 * tileW, 2 * tileH)) {
+      return VipsOperation.of("insert")
+          .set("main", first)
+          .set("sub", mark)
+          .set("x", tileW + x)
+          .set("y", tileH + y)
+          .image();
     }
   }
 

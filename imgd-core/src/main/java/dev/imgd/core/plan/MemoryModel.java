@@ -86,15 +86,20 @@ final class MemoryModel {
 
   /**
    * The extra memory of a watermark: the watermark rendered at up to the result's size, twice over
-   * when turned or shadowed, and its text rendered as RGBA (up to its largest size).
+   * when turned or shadowed, and its text rendered as RGBA (up to its largest size). Tiled ({@code
+   * re}, {@code ch}), one more RGBA layer the result's size: the tile pattern is up to twice the
+   * result each way ({@code ch}: four tiles), never rendered whole, and libvips' regions of it, the
+   * replicated tiles and their cut, are bounded by the layer they cover.
    */
   public static long watermark(Watermark wm, ResizePlan g) {
     if (!wm.enabled()) {
       return 0;
     }
-    long mark = 4L * g.width() * g.height() * (wm.rotate() != 0 || wm.shadow() > 0 ? 2 : 1);
+    long layer = 4L * g.width() * g.height();
+    long mark = layer * (wm.rotate() != 0 || wm.shadow() > 0 ? 2 : 1);
+    long tiles = wm.position().type().tiles() ? layer : 0;
     long text = wm.text().isEmpty() ? 0 : 4L * Watermark.MAX_TEXT_SIDE * Watermark.MAX_TEXT_SIDE;
-    return mark + text;
+    return mark + tiles + text;
   }
 
   /**

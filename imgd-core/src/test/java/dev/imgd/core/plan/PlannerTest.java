@@ -175,6 +175,15 @@ class PlannerTest {
   }
 
   @Test
+  void aTiledWatermarkIsCounted_FM16() { // FM-16: admission by the memory estimate
+    String image = "2569067123_aca715a2ee_o.jpg";
+    long placed = plan(image, "w:720/wm:1:ce").memoryEstimate();
+    // the tiles over the result, in either order, one RGBA layer the result's size
+    assertThat(plan(image, "w:720/wm:1:ch").memoryEstimate() - placed).isEqualTo(720L * 588 * 4);
+    assertThat(plan(image, "w:720/wm:1:re").memoryEstimate() - placed).isEqualTo(720L * 588 * 4);
+  }
+
+  @Test
   void aPlanIsSerialisable() throws Exception {
     try (var out = new ObjectOutputStream(new ByteArrayOutputStream())) {
       out.writeObject(plan("Landscape_6.jpg", "rs:fill:100:100/g:sm/wm:0.5/f:webp"));
