@@ -44,29 +44,63 @@ public final class BmpDecoder {
     }
   }
 
-  /** A BMP file. */
+  /** Where decoded rows go. */
+  @FunctionalInterface
+  public interface Rows {
+    /**
+     * Row {@code y} (0 is the top), width x bands bytes; the array is reused for the next row. Rows
+     * come in the file's order, each once.
+     */
+    void row(int y, byte[] pixels);
+  }
+
+  /** A BMP file, whole on the heap: for small images and tests. */
   public static Pixels bmp(byte[] data) {
-    return decode(data, Dib.ofBmp(data));
+    return onHeap(data, Dib.ofBmp(data));
   }
 
-  /** An icon's bitmap entry (its bytes from {@link Icon#bytes}): alpha from its AND mask. */
+  /** An icon's bitmap entry (its bytes from {@link Icon#bytes}), whole on the heap. */
   public static Pixels iconBitmap(byte[] entry) {
-    return decode(entry, Dib.ofIcon(entry, 0));
+    return onHeap(entry, Dib.ofIcon(entry, 0));
   }
 
-  private static Pixels decode(byte[] data, Dib dib) {
-    String f = dib.icon() ? "ICO" : "BMP";
+  private static Pixels onHeap(byte[] data, Dib dib) {
     int w = dib.width();
-    int h = dib.height();
     int bands = dib.bands();
-    long size = (long) w * h * bands;
+    byte[] out = new byte[(int) size(dib)];
+    decode(data, dib, (y, row) -> System.arraycopy(row, 0, out, y * w * bands, row.length));
+    return new Pixels(out, w, dib.height(), bands);
+  }
+
+  /**
+   * Bytes of the decoded image: width x height x bands.
+   *
+   * @throws ImgdException LIMIT_EXCEEDED past 2 GB (the probe's limits refuse far less)
+   */
+  public static long size(Dib dib) {
+    long size = (long) dib.width() * dib.height() * dib.bands();
     if (size > Integer.MAX_VALUE - 16) {
       throw new ImgdException(
-          ErrorCode.LIMIT_EXCEEDED, "%s is %dx%d, too large to decode".formatted(f, w, h));
+          ErrorCode.LIMIT_EXCEEDED,
+          "%s is %dx%d, too large to decode"
+              .formatted(dib.icon() ? "ICO" : "BMP", dib.width(), dib.height()));
     }
+    return size;
+  }
+
+  /** Decodes the bitmap {@code dib} describes in {@code data}, one row at a time. */
+  public static void decode(byte[] data, Dib dib, Rows rows) {
+    String f = dib.icon() ? "ICO" : "BMP";
+    size(dib);
+    int w = dib.width();
+    int h = dib.height();
     int[] palette = palette(data, dib, f);
+    if (dib.compressed()) {
+      rle(data, dib, palette, rows, f);
+      return;
+    }
     long stride = dib.stride();
-    if (!dib.compressed() && !Bytes.has(data, dib.pixelOffset(), stride * h)) {
+    if (!Bytes.has(data, dib.pixelOffset(), stride * h)) {
       throw Bytes.corrupt(f, "pixel data is truncated");
     }
     long maskOffset = dib.pixelOffset() + stride * h;
@@ -75,26 +109,24 @@ public final class BmpDecoder {
     if (andMask && !Bytes.has(data, maskOffset, maskStride * h)) {
       throw Bytes.corrupt(f, "AND mask is truncated");
     }
-    byte[] out = new byte[(int) size];
-    if (dib.compressed()) {
-      rle(data, dib, palette, out, f);
-    } else {
-      for (int row = 0; row < h; row++) {
-        int y = dib.topDown() ? row : h - 1 - row;
-        row(data, dib.pixelOffset() + stride * row, dib, palette, out, y * w * bands, f);
-        if (andMask) {
-          long mask = maskOffset + maskStride * row;
-          for (int x = 0; x < w; x++) {
-            boolean transparent = (data[(int) (mask + x / 8)] >> (7 - x % 8) & 1) != 0;
-            out[(y * w + x) * 4 + 3] = transparent ? 0 : (byte) 255;
-          }
+    boolean opaque = dib.masks().alpha() != 0 && allClear(data, dib);
+    byte[] line = new byte[w * dib.bands()];
+    for (int row = 0; row < h; row++) {
+      row(data, dib.pixelOffset() + stride * row, dib, palette, line, f);
+      if (andMask) {
+        long mask = maskOffset + maskStride * row;
+        for (int x = 0; x < w; x++) {
+          boolean transparent = (data[(int) (mask + x / 8)] >> (7 - x % 8) & 1) != 0;
+          line[x * 4 + 3] = transparent ? 0 : (byte) 255;
         }
       }
+      if (opaque) {
+        for (int i = 3; i < line.length; i += 4) {
+          line[i] = (byte) 255;
+        }
+      }
+      rows.row(dib.topDown() ? row : h - 1 - row, line);
     }
-    if (dib.masks().alpha() != 0 && bands == 4) {
-      opaqueIfAllClear(out);
-    }
-    return new Pixels(out, w, h, bands);
   }
 
   /** The palette as 0xRRGGBB values. */
@@ -113,9 +145,9 @@ public final class BmpDecoder {
   }
 
   /** One uncompressed row, already known to lie inside the data. */
-  private static void row(
-      byte[] data, long from, Dib dib, int[] palette, byte[] out, int at, String f) {
+  private static void row(byte[] data, long from, Dib dib, int[] palette, byte[] out, String f) {
     int p = (int) from;
+    int at = 0;
     int w = dib.width();
     int bands = dib.bands();
     int bpp = dib.bitsPerPixel();
@@ -151,21 +183,18 @@ public final class BmpDecoder {
     }
   }
 
-  /** RLE8 or RLE4: runs and literal stretches of palette indices, bottom row first. */
-  private static void rle(byte[] data, Dib dib, int[] palette, byte[] out, String f) {
-    int w = dib.width();
-    int h = dib.height();
-    boolean four = dib.compression() == Dib.RLE4;
+  /**
+   * RLE8 or RLE4: runs and literal stretches of palette indices, bottom row first. Pixels the runs
+   * skip (by a delta or an early end of line) keep the first colour.
+   */
+  private static void rle(byte[] data, Dib dib, int[] palette, Rows rows, String f) {
     if (palette.length == 0) {
       throw Bytes.corrupt(f, "has no palette");
     }
-    for (int i = 0; i < w * h; i++) {
-      put(out, i * 3, palette[0]); // pixels the runs skip keep the first colour
-    }
+    Rle r = new Rle(dib, palette, rows);
+    boolean four = dib.compression() == Dib.RLE4;
     long pos = dib.pixelOffset();
-    int x = 0;
-    int y = 0; // from the bottom
-    while (y < h) {
+    while (r.y < r.h) {
       if (!Bytes.has(data, pos, 2)) {
         throw Bytes.corrupt(f, "RLE data is truncated");
       }
@@ -173,41 +202,77 @@ public final class BmpDecoder {
       int b = data[(int) pos + 1] & 0xFF;
       pos += 2;
       if (a > 0) { // a run of a pixels
-        for (int i = 0; i < a; i++, x++) {
-          int index = four ? (i % 2 == 0 ? b >> 4 : b & 0xF) : b;
-          set(out, x, y, w, h, colour(palette, index, f));
+        for (int i = 0; i < a; i++) {
+          r.put(colour(palette, four ? (i % 2 == 0 ? b >> 4 : b & 0xF) : b, f));
         }
       } else if (b == 0) { // end of line
-        x = 0;
-        y++;
+        r.down(1);
       } else if (b == 1) { // end of bitmap
-        return;
+        r.down(r.h);
       } else if (b == 2) { // delta
         if (!Bytes.has(data, pos, 2)) {
           throw Bytes.corrupt(f, "RLE data is truncated");
         }
-        x = Math.min(w, x + (data[(int) pos] & 0xFF));
-        y = Math.min(h, y + (data[(int) pos + 1] & 0xFF));
+        int dx = data[(int) pos] & 0xFF;
+        int dy = data[(int) pos + 1] & 0xFF;
         pos += 2;
+        int x = r.x;
+        r.down(dy);
+        r.x = Math.min(r.w, x + dx);
       } else { // b literal pixels, padded to a 16-bit boundary
         long bytes = four ? (b + 1) / 2 : b;
         if (!Bytes.has(data, pos, bytes)) {
           throw Bytes.corrupt(f, "RLE data is truncated");
         }
-        for (int i = 0; i < b; i++, x++) {
+        for (int i = 0; i < b; i++) {
           int v = data[(int) pos + (four ? i / 2 : i)] & 0xFF;
-          int index = four ? (i % 2 == 0 ? v >> 4 : v & 0xF) : v;
-          set(out, x, y, w, h, colour(palette, index, f));
+          r.put(colour(palette, four ? (i % 2 == 0 ? v >> 4 : v & 0xF) : v, f));
         }
         pos += bytes + (bytes & 1);
       }
-      x = Math.min(x, w); // a line's runs past its end are dropped
     }
   }
 
-  private static void set(byte[] out, int x, int y, int w, int h, int rgb) {
-    if (x < w && y < h) { // runs past the edge are dropped
-      put(out, ((h - 1 - y) * w + x) * 3, rgb);
+  /** The row an RLE stream is drawing, from the bottom; finished rows go out as it moves up. */
+  private static final class Rle {
+    final int w;
+    final int h;
+    final int background;
+    final Rows rows;
+    final byte[] line;
+    int x;
+    int y;
+
+    Rle(Dib dib, int[] palette, Rows rows) {
+      this.w = dib.width();
+      this.h = dib.height();
+      this.background = palette[0];
+      this.rows = rows;
+      this.line = new byte[w * 3];
+      clear();
+    }
+
+    void put(int rgb) {
+      if (x < w) { // runs past the end of the line are dropped
+        BmpDecoder.put(line, x * 3, rgb);
+        x++;
+      }
+    }
+
+    /** Ends {@code n} rows (the current one first), to the start of a line. */
+    void down(int n) {
+      for (int i = 0; i < n && y < h; i++) {
+        rows.row(h - 1 - y, line);
+        clear();
+        y++;
+      }
+      x = 0;
+    }
+
+    private void clear() {
+      for (int i = 0; i < w; i++) {
+        BmpDecoder.put(line, i * 3, background);
+      }
     }
   }
 
@@ -236,17 +301,24 @@ public final class BmpDecoder {
   }
 
   /**
-   * A 32-bit bitmap whose fourth bytes are all 0 was written with them unused (X8R8G8B8, as Windows
-   * long did): it is opaque, not invisible.
+   * Whether every pixel's alpha bits are 0 (read before decoding, the data known to be there): a
+   * 32-bit bitmap so written left them unused (X8R8G8B8, as Windows long did), and is opaque.
    */
-  private static void opaqueIfAllClear(byte[] out) {
-    for (int i = 3; i < out.length; i += 4) {
-      if (out[i] != 0) {
-        return;
+  private static boolean allClear(byte[] data, Dib dib) {
+    int bytesPerPixel = dib.bitsPerPixel() / 8;
+    int alpha = dib.masks().alpha();
+    for (int row = 0; row < dib.height(); row++) {
+      int p = (int) (dib.pixelOffset() + dib.stride() * row);
+      for (int x = 0; x < dib.width(); x++, p += bytesPerPixel) {
+        int v = (data[p] & 0xFF) | (data[p + 1] & 0xFF) << 8;
+        if (bytesPerPixel == 4) {
+          v |= (data[p + 2] & 0xFF) << 16 | (data[p + 3] & 0xFF) << 24;
+        }
+        if ((v & alpha) != 0) {
+          return false;
+        }
       }
     }
-    for (int i = 3; i < out.length; i += 4) {
-      out[i] = (byte) 255;
-    }
+    return true;
   }
 }

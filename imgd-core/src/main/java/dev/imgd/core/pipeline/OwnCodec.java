@@ -5,9 +5,13 @@ import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.bmp.BmpDecoder;
 import dev.imgd.core.bmp.BmpEncoder;
+import dev.imgd.core.bmp.Dib;
 import dev.imgd.core.bmp.Icon;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The formats imgd decodes and encodes itself ({@link ImageFormat.Trait#OWN_CODEC}: BMP and ICO):
@@ -18,24 +22,39 @@ final class OwnCodec {
 
   /** The decoded source; {@code failOn} as for a libvips loader, for an ICO's PNG entry. */
   static VipsImage load(byte[] source, ImageFormat format, String failOn) {
-    BmpDecoder.Pixels p;
-    switch (format) {
-      case BMP -> p = BmpDecoder.bmp(source);
+    return switch (format) {
+      case BMP -> decode(source, Dib.ofBmp(source));
       case ICO -> {
         Icon icon = Icon.largest(source);
         byte[] entry = icon.bytes(source);
-        if (icon.png()) {
-          return VipsOperation.of("pngload_buffer")
-              .set("buffer", entry)
-              .set("access", "sequential")
-              .set("fail_on", failOn)
-              .image();
-        }
-        p = BmpDecoder.iconBitmap(entry);
+        yield icon.png()
+            ? VipsOperation.of("pngload_buffer")
+                .set("buffer", entry)
+                .set("access", "sequential")
+                .set("fail_on", failOn)
+                .image()
+            : decode(entry, Dib.ofIcon(entry, 0));
       }
       default -> throw new IllegalArgumentException(format + " is not imgd's own codec");
+    };
+  }
+
+  /**
+   * Decodes row by row into native memory, which libvips copies: the pixels never sit whole on the
+   * Java heap (a worker's is small), and native memory holds them twice, as the format's {@link
+   * ImageFormat.Memory} counts.
+   */
+  private static VipsImage decode(byte[] data, Dib dib) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pixels = arena.allocate(BmpDecoder.size(dib));
+      BmpDecoder.decode(
+          data,
+          dib,
+          (y, row) ->
+              MemorySegment.copy(
+                  row, 0, pixels, ValueLayout.JAVA_BYTE, (long) y * row.length, row.length));
+      return VipsImage.fromPixels(pixels, dib.width(), dib.height(), dib.bands());
     }
-    return VipsImage.fromPixels(p.data(), p.width(), p.height(), p.bands());
   }
 
   /** The image as a BMP file, or as an ICO holding one PNG (at most 256 a side, as imgproxy). */
