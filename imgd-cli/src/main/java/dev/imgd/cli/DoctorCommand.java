@@ -64,7 +64,7 @@ final class DoctorCommand implements Callable<Integer> {
     out.println(
         "operations: "
             + Stream.of(ImageFormat.values())
-                .flatMap(f -> Stream.concat(Stream.of(f.loader()), f.saver().stream()))
+                .flatMap(f -> Stream.concat(f.loader().stream(), f.saver().stream()))
                 .filter(caps::has)
                 .distinct()
                 .sorted()

@@ -70,6 +70,10 @@ class DoctorTest {
     assertThat(doctor).contains("writes:     " + list(health.get("writes")));
     assertThat(list(health.get("reads"))).contains("tiff", "jxl", "heic", "svg");
     assertThat(list(health.get("writes"))).contains("tiff", "jxl", "heic");
+    // imgd's own codec: in every pool and in process.
+    assertThat(doctorPools).allMatch(p -> p.contains("bmp") && p.contains("ico"));
+    assertThat(doctor).anyMatch(l -> l.startsWith("in process: reads [avif, bmp, gif, ico,"));
+    assertThat(list(health.get("writes"))).contains("bmp", "ico");
   }
 
   private static List<String> list(JsonNode array) {

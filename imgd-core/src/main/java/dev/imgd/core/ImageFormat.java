@@ -174,7 +174,36 @@ public enum ImageFormat {
       "a libvips built with poppler or pdfium (Debian's libvips42)",
       Trait.ALPHA,
       Trait.VECTOR,
-      Trait.PAGES);
+      Trait.PAGES),
+  BMP(
+      "image/bmp",
+      List.of("bmp"),
+      null,
+      null,
+      null,
+      Map.of(),
+      80,
+      // the decoded pixels and their copy into libvips; the result's pixels and the file
+      new Memory(2, 2, 0, 8),
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.ALPHA,
+      Trait.OWN_CODEC),
+  ICO(
+      "image/x-icon",
+      List.of("ico"),
+      "pngload_buffer", // for its PNG entries; bitmap entries are imgd's own
+      "VipsForeignLoadPng",
+      "pngsave_buffer", // its one entry
+      Map.of("compression", 6),
+      80,
+      new Memory(2, 2, 0, 8),
+      Reach.IN_PROCESS,
+      null,
+      Trait.OUTPUT,
+      Trait.ALPHA,
+      Trait.OWN_CODEC);
 
   /** Where a format's loader may run. */
   public enum Reach {
@@ -230,13 +259,19 @@ public enum ImageFormat {
      * Answered only as the source itself, sanitized, never encoded (SVG, as imgproxy: a raster
      * image cannot become one).
      */
-    SANITIZED_OUTPUT
+    SANITIZED_OUTPUT,
+    /**
+     * Decoded and encoded by imgd's own pure-Java codec (dev.imgd.core.bmp): BMP and ICO, which no
+     * libvips build here reads without ImageMagick. Its loader and saver, if any, are those of the
+     * PNG images an ICO holds.
+     */
+    OWN_CODEC
   }
 
   private final String mimeType;
   private final List<String> extensions;
-  private final String loader;
-  private final String loaderClass;
+  private final @Nullable String loader;
+  private final @Nullable String loaderClass;
   private final @Nullable String saver;
   private final Map<String, Object> saveOptions;
   private final int defaultQuality;
@@ -248,8 +283,8 @@ public enum ImageFormat {
   ImageFormat(
       String mimeType,
       List<String> extensions,
-      String loader,
-      String loaderClass,
+      @Nullable String loader,
+      @Nullable String loaderClass,
       @Nullable String saver,
       Map<String, Object> saveOptions,
       int defaultQuality,
@@ -285,14 +320,14 @@ public enum ImageFormat {
     return extensions;
   }
 
-  /** The libvips buffer loader, e.g. "jpegload_buffer". */
-  public String loader() {
-    return loader;
+  /** The libvips buffer loader, e.g. "jpegload_buffer"; none for BMP (imgd's own codec). */
+  public Optional<String> loader() {
+    return Optional.ofNullable(loader);
   }
 
   /** The libvips loader class the block list opens, e.g. "VipsForeignLoadJpeg". */
-  public String loaderClass() {
-    return loaderClass;
+  public Optional<String> loaderClass() {
+    return Optional.ofNullable(loaderClass);
   }
 
   /** The libvips buffer saver, if libvips has one (even where imgd writes no output). */
@@ -366,7 +401,7 @@ public enum ImageFormat {
   public static Set<String> loaderClasses(Set<Reach> reaches) {
     return EnumSet.allOf(ImageFormat.class).stream()
         .filter(f -> reaches.contains(f.reach))
-        .map(ImageFormat::loaderClass)
+        .flatMap(f -> f.loaderClass().stream())
         .collect(Collectors.toUnmodifiableSet());
   }
 
@@ -395,19 +430,21 @@ public enum ImageFormat {
   }
 
   private boolean readableBy(Capabilities caps) {
-    return has(Trait.CODEC_PLUGIN)
-        ? roundTrip(caps) == Capabilities.RoundTrip.WRITES_AND_READS
-        : caps.has(loader);
+    if (has(Trait.CODEC_PLUGIN)) {
+      return roundTrip(caps) == Capabilities.RoundTrip.WRITES_AND_READS;
+    }
+    return loader == null || caps.has(loader);
   }
 
   private boolean writableBy(Capabilities caps) {
-    return has(Trait.CODEC_PLUGIN)
-        ? roundTrip(caps) != Capabilities.RoundTrip.NONE
-        : caps.has(saver().orElseThrow());
+    if (has(Trait.CODEC_PLUGIN)) {
+      return roundTrip(caps) != Capabilities.RoundTrip.NONE;
+    }
+    return saver == null ? has(Trait.OWN_CODEC) : caps.has(saver);
   }
 
   private Capabilities.RoundTrip roundTrip(Capabilities caps) {
-    return caps.roundTrip(saver().orElseThrow(), loader, saveOptions);
+    return caps.roundTrip(saver().orElseThrow(), loader().orElseThrow(), saveOptions);
   }
 
   /** Parses an extension as imgproxy writes it: "jpg", "jpeg", "png", "webp", "avif", "gif"... */

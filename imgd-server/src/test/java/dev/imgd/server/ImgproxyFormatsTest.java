@@ -30,18 +30,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * pool (HEIC, JPEG XL), and in process on the bundled 8.18 build alone. What a mode cannot do is a
  * 415 naming what is missing, asserted as such.
  *
- * <p>Differences from imgproxy: BMP and ICO are not supported yet (no build here has a codec imgd
- * lets near untrusted bytes, and imgd has no codec of its own for them), so they are not in the
- * matrix; http(s) references are removed from a passed-through SVG (imgproxy keeps them), as the
- * renderer refuses them too (FM-22).
+ * <p>BMP and ICO are read and written by imgd's own codec (no build here has one imgd lets near
+ * untrusted bytes), in both modes. Differences from imgproxy: http(s) references are removed from a
+ * passed-through SVG (imgproxy keeps them), as the renderer refuses them too (FM-22).
  */
 class ImgproxyFormatsTest {
   /** The matrix's formats, as URL extensions. */
   static final List<String> FORMATS =
-      List.of("jpg", "png", "webp", "gif", "avif", "tiff", "heic", "jxl", "svg");
+      List.of("jpg", "png", "webp", "gif", "avif", "tiff", "heic", "jxl", "bmp", "ico", "svg");
 
-  /** What the in-process 8.18 build reads: TIFF, SVG and JPEG XL only in workers, no HEVC. */
-  static final Set<String> IN_PROCESS_READS = Set.of("jpg", "png", "webp", "gif", "avif");
+  /**
+   * What the in-process 8.18 build reads (BMP and ICO by imgd's own codec): TIFF, SVG and JPEG XL
+   * only in workers, no HEVC.
+   */
+  static final Set<String> IN_PROCESS_READS =
+      Set.of("jpg", "png", "webp", "gif", "avif", "bmp", "ico");
 
   static final String SVG =
       """

@@ -95,6 +95,8 @@ final class Pixels {
   }
 
   private static VipsImage load(byte[] image) {
-    return VipsOperation.of(Probe.read(image).format().loader()).set("buffer", image).image();
+    return VipsOperation.of(Probe.read(image).format().loader().orElseThrow())
+        .set("buffer", image)
+        .image();
   }
 }

@@ -50,25 +50,33 @@ public final class VipsImage implements AutoCloseable {
    * pixels} (row-major, band-interleaved).
    */
   public static VipsImage fromPixels(byte[] pixels, int width, int height, int bands) {
-    if (width < 1 || height < 1 || bands < 1 || bands > 4) {
-      throw new IllegalArgumentException("bad geometry " + width + "x" + height + "x" + bands);
-    }
-    if ((long) width * height * bands != pixels.length) {
-      throw new IllegalArgumentException(
-          "pixels has "
-              + pixels.length
-              + " bytes, geometry wants "
-              + (long) width * height * bands);
-    }
-    Lib l = Vips.lib();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment data = arena.allocate(pixels.length);
       data.copyFrom(MemorySegment.ofArray(pixels));
-      // 0 = VIPS_FORMAT_UCHAR; the image copies the pixels, so arena memory may go.
-      return own(
-          l.vips_image_new_from_memory_copy(data, pixels.length, width, height, bands, 0),
-          "new_from_memory_copy");
+      return fromPixels(data, width, height, bands);
     }
+  }
+
+  /**
+   * As {@link #fromPixels(byte[], int, int, int)}, from native memory the caller filled (a decoder
+   * writing row by row keeps the image off the Java heap); the image copies it, so it may go.
+   */
+  public static VipsImage fromPixels(MemorySegment pixels, int width, int height, int bands) {
+    if (width < 1 || height < 1 || bands < 1 || bands > 4) {
+      throw new IllegalArgumentException("bad geometry " + width + "x" + height + "x" + bands);
+    }
+    if ((long) width * height * bands != pixels.byteSize()) {
+      throw new IllegalArgumentException(
+          "pixels has "
+              + pixels.byteSize()
+              + " bytes, geometry wants "
+              + (long) width * height * bands);
+    }
+    // 0 = VIPS_FORMAT_UCHAR
+    return own(
+        Vips.lib()
+            .vips_image_new_from_memory_copy(pixels, pixels.byteSize(), width, height, bands, 0),
+        "new_from_memory_copy");
   }
 
   MemorySegment address() {

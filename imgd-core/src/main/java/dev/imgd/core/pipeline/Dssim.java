@@ -25,7 +25,7 @@ final class Dssim implements AutoCloseable {
   /** The DSSIM of {@code encoded} (in {@code format}) against {@code reference}. */
   static double of(VipsImage reference, byte[] encoded, ImageFormat format) {
     try (Dssim d = new Dssim()) {
-      VipsOperation load = VipsOperation.of(format.loader()).set("buffer", encoded);
+      VipsOperation load = VipsOperation.of(format.loader().orElseThrow()).set("buffer", encoded);
       if (reference.pageHeight() < reference.height()) {
         load.set("n", -1); // an animation is encoded from, and compared as, its whole strip
       }

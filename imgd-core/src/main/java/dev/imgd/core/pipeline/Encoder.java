@@ -57,6 +57,9 @@ final class Encoder {
     if (!f.isOutput()) {
       throw new IllegalArgumentException(f + " cannot be written");
     }
+    if (f.has(ImageFormat.Trait.OWN_CODEC)) {
+      return OwnCodec.encode(image, f);
+    }
     VipsOperation save = VipsOperation.of(f.saver().orElseThrow());
     f.saveOptions().forEach(save::set);
     if (f.has(ImageFormat.Trait.LOSSY)) {

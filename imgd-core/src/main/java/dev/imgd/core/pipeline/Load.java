@@ -56,9 +56,12 @@ final class Load implements Step {
   }
 
   private static VipsImage load(byte[] source, Plan plan) {
+    if (plan.input().has(ImageFormat.Trait.OWN_CODEC)) {
+      return OwnCodec.load(source, plan.input(), failOn(plan));
+    }
     Plan.Load load = plan.load();
     VipsOperation op =
-        VipsOperation.of(plan.input().loader())
+        VipsOperation.of(plan.input().loader().orElseThrow())
             .set("buffer", source)
             .set("access", "sequential")
             .set("fail_on", failOn(plan));

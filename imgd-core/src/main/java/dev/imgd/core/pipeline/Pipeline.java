@@ -113,7 +113,7 @@ public final class Pipeline {
   }
 
   private static Page header(byte[] source, ImageFormat format, int page) {
-    VipsOperation op = VipsOperation.of(format.loader()).set("buffer", source);
+    VipsOperation op = VipsOperation.of(format.loader().orElseThrow()).set("buffer", source);
     if (page > 0) {
       op.set("page", page);
     }

@@ -201,10 +201,14 @@ final class Watermarks implements Step {
       throw new IllegalStateException("no watermark image for a watermark without text");
     }
     ImageFormat format = Probe.read(bytes).format();
+    String failOn = format.has(ImageFormat.Trait.FAIL_ON_WARNING) ? "warning" : "truncated";
     try {
-      return VipsOperation.of(format.loader())
+      if (format.has(ImageFormat.Trait.OWN_CODEC)) {
+        return OwnCodec.load(bytes, format, failOn);
+      }
+      return VipsOperation.of(format.loader().orElseThrow())
           .set("buffer", bytes)
-          .set("fail_on", format.has(ImageFormat.Trait.FAIL_ON_WARNING) ? "warning" : "truncated")
+          .set("fail_on", failOn)
           .image();
     } catch (VipsException e) {
       throw undecodable(e);

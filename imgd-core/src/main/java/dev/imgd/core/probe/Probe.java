@@ -4,6 +4,7 @@ import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
+import dev.imgd.core.bmp.Icon;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * A pure-Java header probe that runs before any byte reaches a decoder (FM-01, FM-11, FM-17).
  *
  * <p>Only allow-listed magic numbers are recognised: JPEG, PNG (IHDR first), GIF87a/89a, RIFF WEBP
- * (VP8, VP8L, VP8X), ISO-BMFF with HEIF or AVIF brands, TIFF, JPEG XL, and, recognised but not
- * measured, SVG and PDF. Anything else, gzip and XML included, is refused with {@link
+ * (VP8, VP8L, VP8X), ISO-BMFF with HEIF or AVIF brands, TIFF, JPEG XL, BMP, ICO, and, recognised
+ * but not measured, SVG and PDF. Anything else, gzip and XML included, is refused with {@link
  * ErrorCode#UNSUPPORTED_FORMAT}. Whether a recognised format is accepted is for the caller to say.
  *
  * <p>The probe never reads past the data (a short or garbled header is {@link
@@ -34,7 +35,6 @@ public final class Probe {
       List.of(
           Map.entry("\u001f\u008b", "gzip data"),
           Map.entry("PK\u0003\u0004", "zip data"),
-          Map.entry("BM", "BMP data"),
           Map.entry("II+\0", "BigTIFF data"),
           Map.entry("MM\0+", "BigTIFF data"),
           Map.entry("\0\0\0\u000cjP  ", "JPEG 2000 data"),
@@ -95,6 +95,8 @@ public final class Probe {
       case AVIF, HEIC -> BmffReader.read(r, h);
       case TIFF -> Tiff.read(r, h);
       case JXL -> JxlReader.read(r, h);
+      case BMP -> BitmapReader.bmp(r, h);
+      case ICO -> BitmapReader.ico(r, h);
       case SVG, PDF -> h.bands = 4;
     }
     ProbeResult result = h.toResult();
@@ -126,6 +128,12 @@ public final class Probe {
     }
     if (JxlReader.sniff(new ByteReader(data, "JXL"))) {
       return ImageFormat.JXL;
+    }
+    if (startsWith(data, "BM")) {
+      return ImageFormat.BMP;
+    }
+    if (Icon.sniff(data)) {
+      return ImageFormat.ICO;
     }
     if (startsWith(data, "%PDF-")) {
       return ImageFormat.PDF;

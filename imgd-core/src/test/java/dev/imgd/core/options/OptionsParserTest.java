@@ -443,7 +443,7 @@ class OptionsParserTest {
         "wmr:x | Invalid wmr angle: 'x'",
         "wmsh:101 | Invalid wmsh sigma: '101' (expected a number from 0 to 100)",
         "fq:jpg | missing quality for jpg",
-        "fq:bmp:80 | Invalid fq image format: 'bmp'",
+        "fq:tga:80 | Invalid fq image format: 'tga'",
         "fq:jpg:101 | Invalid fq quality for jpg: '101'",
         "t:-1 | Invalid t threshold: '-1'",
         "c:-1 | Invalid c width: '-1'",
@@ -609,7 +609,7 @@ class OptionsParserTest {
         "/!!notbase64 | Invalid url encoding",
         "/fill/300/200/sm/0/aGVsbG8 | basic URL format",
         "/enc/abc/def | Encrypted source URLs are not supported",
-        "/w:100/plain/http://x/a.jpg@bmp | Invalid extension image format: 'bmp'",
+        "/w:100/plain/http://x/a.jpg@tga | Invalid extension image format: 'tga'",
       })
   void badPaths(String path, String message) {
     assertThatThrownBy(() -> PLAIN.parsePath(path))

@@ -103,7 +103,7 @@ final class Others {
             le16(24),
             new byte[24],
             new byte[4]),
-        UNSUPPORTED_FORMAT);
+        CLEAN); // imgd's own BMP codec reads it
     add(
         files,
         "ico-1x1",
