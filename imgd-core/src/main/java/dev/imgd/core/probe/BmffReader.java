@@ -75,24 +75,15 @@ final class BmffReader {
       if (++boxes > MAX_BOXES) {
         throw r.corrupt("has more than " + MAX_BOXES + " boxes");
       }
-      long size = r.u32be(pos);
-      String type = r.fourcc(pos + 4);
-      long header = 8;
-      if (size == 1) {
-        size = r.u64be(pos + 8);
-        header = 16;
-      } else if (size == 0) {
-        size = to - pos; // to the end of the enclosing box
-      }
-      if (size < header) {
-        throw r.corrupt("box '%s' has size %d".formatted(ByteReader.printable(type), size));
-      }
+      ByteReader.Box box = r.box(pos, to);
+      String type = box.type();
+      long size = box.size();
       boolean overruns = size > to - pos;
       if (overruns && depth > 0) {
         throw r.corrupt("box '%s' overruns its parent".formatted(ByteReader.printable(type)));
       }
       long end = overruns ? to : pos + size;
-      long body = pos + header;
+      long body = box.body();
       switch (type) {
         case "meta" -> walk(body + 4, end, depth + 1); // full box: version and flags first
         case "iprp", "ipco" -> walk(body, end, depth + 1);
