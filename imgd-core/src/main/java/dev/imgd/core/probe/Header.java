@@ -34,6 +34,7 @@ final class Header {
   int bitsPerSample = 8;
   int bands = 3;
   String colourSpace = "srgb";
+  ProbeResult.@Nullable Thumbnail thumbnail;
 
   Header(ImageFormat format, @Nullable Limits limits) {
     this.format = format;
@@ -102,7 +103,8 @@ final class Header {
         Math.max(bitsPerSample, 1),
         Math.max(bands, 1),
         colourSpace,
-        textBytes);
+        textBytes,
+        thumbnail);
   }
 
   // @FormatMethod would need error_prone_annotations, which the product does not depend on.
