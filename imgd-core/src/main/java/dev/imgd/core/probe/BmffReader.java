@@ -172,6 +172,9 @@ final class BmffReader {
     if (size == null) {
       return; // no item structure: the largest ispe stands
     }
+    // The largest item stays within the limits too: the decoder may read more than the primary
+    // (an alpha or depth image), and the plan counts only the primary.
+    h.size(h.format + " item", h.width, h.height);
     h.width = size[0];
     h.height = size[1];
     long thumbnail = thumbnailOf(primary);

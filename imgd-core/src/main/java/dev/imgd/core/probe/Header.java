@@ -53,19 +53,23 @@ final class Header {
 
   /** Checks one frame's rectangle against the limits, if any; {@code index} counts from 1. */
   void frame(int index, long frameWidth, long frameHeight) {
+    size("frame " + index, frameWidth, frameHeight);
+  }
+
+  /** Checks a declared size ("frame 3", "an item") against the limits, if any. */
+  void size(String what, long width, long height) {
     if (limits == null) {
       return;
     }
-    long pixels = frameWidth * frameHeight;
+    long pixels = ProbeResult.saturatedMultiply(width, height);
     if (pixels > limits.maxSourcePixels()) {
       throw limit(
-          "frame %d is %dx%d (%d px), over the %d px limit",
-          index, frameWidth, frameHeight, pixels, limits.maxSourcePixels());
+          "%s is %dx%d (%d px), over the %d px limit",
+          what, width, height, pixels, limits.maxSourcePixels());
     }
-    if (Math.max(frameWidth, frameHeight) > limits.maxSourceSide()) {
+    if (Math.max(width, height) > limits.maxSourceSide()) {
       throw limit(
-          "frame %d is %dx%d, over the %d px side limit",
-          index, frameWidth, frameHeight, limits.maxSourceSide());
+          "%s is %dx%d, over the %d px side limit", what, width, height, limits.maxSourceSide());
     }
   }
 

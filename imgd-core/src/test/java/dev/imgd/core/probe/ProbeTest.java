@@ -139,12 +139,18 @@ class ProbeTest {
                 iinf,
                 iref,
                 box("iprp", concat(ipco, ipma))));
-    ProbeResult p = Probe.read(concat(box("ftyp", ascii("avif\0\0\0\0avif")), meta));
+    byte[] file = concat(box("ftyp", ascii("avif\0\0\0\0avif")), meta);
+    ProbeResult p = Probe.read(file);
     assertThat(p.width()).isEqualTo(45);
     assertThat(p.height()).isEqualTo(60);
     assertThat(p.thumbnail()).isEqualTo(new ProbeResult.Thumbnail(16, 12, "av01"));
     assertThat(p.asThumbnail().width()).isEqualTo(16);
     assertThat(p.asThumbnail().thumbnail()).isNull();
+    // FM-01: the largest item stays within the source limits, though the plan sizes the primary.
+    assertThatThrownBy(() -> Probe.check(file, Limits.builder().maxSourceSide(999).build()))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED))
+        .hasMessageContaining("AVIF item is 1000x1000");
     // Without the item structure, the largest ispe stands.
     assertThat(Probe.read(heif("avif", "mif1")).width()).isEqualTo(32);
     assertThat(Probe.read(heif("avif", "mif1")).thumbnail()).isNull();
