@@ -23,6 +23,11 @@ final class ProbeCommand implements Callable<Integer> {
     System.out.println("format:        " + p.format());
     System.out.println(
         "size:          " + p.width() + "x" + p.height() + " (" + p.pixels() + " px)");
+    ProbeResult.Thumbnail t = p.thumbnail();
+    if (t != null) {
+      System.out.println(
+          "thumbnail:     " + t.width() + "x" + t.height() + " (" + t.codec() + ", for eth)");
+    }
     System.out.println("frames:        " + p.frames() + (p.animated() ? " (animated)" : ""));
     System.out.println("orientation:   " + p.orientation());
     System.out.println(

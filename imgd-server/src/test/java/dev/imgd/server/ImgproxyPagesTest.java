@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
+import dev.imgd.testkit.Fixtures;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ class ImgproxyPagesTest {
 
   private static final String ANIMATION = "rotating-squares.webp";
   private static final String AVIF = "sdr_cosmos12920_cicp1-13-6_yuv444_full_qp10.avif";
+  private static final String THUMBNAIL = "landscape-1-thumbnail.avif";
 
   @Test
   void pagesStacksFramesVertically() throws Exception {
@@ -49,13 +52,28 @@ class ImgproxyPagesTest {
   }
 
   /**
-   * Differs from imgproxy: the thumbnail embedded in HEIC or AVIF is not measured before decoding,
-   * so eth on them is refused (415) rather than ignored; other formats carry no thumbnail, and eth
-   * leaves them alone, as in imgproxy.
+   * enforce_thumbnail loads the thumbnail embedded in an AVIF (here 64x48, for a 300x225 image):
+   * the result is made from its pixels, and the options size it as the source. Without eth, or
+   * without a thumbnail, the image itself; other formats carry none and are left alone, as in
+   * imgproxy.
    */
   @Test
-  void enforceThumbnail() throws Exception {
-    servers.assertRefused("eth:1", AVIF, 415, "unsupported_format");
+  void enforceThumbnailLoadsTheEmbeddedThumbnail() throws Exception {
+    Files.write(servers.root().resolve("thumbnail.avif"), Fixtures.bytes(THUMBNAIL));
+    servers.assertSize("eth:1/f:png", "thumbnail.avif", 64, 48);
+    servers.assertSize("eth:1/rs:fit:32:32/f:png", "thumbnail.avif", 32, 24);
+    servers.assertSize("eth:0/f:png", "thumbnail.avif", 300, 225);
+    servers.assertSize("f:png", "thumbnail.avif", 300, 225);
+    // A fit to 64x64 of the image and the thumbnail itself: the same size, other pixels.
+    for (ImgdServer s : servers()) {
+      assertThat(ImgproxyServers.get(s, "eth:1/rs:fit:64:64/f:png", "thumbnail.avif"))
+          .isNotEqualTo(ImgproxyServers.get(s, "rs:fit:64:64/f:png", "thumbnail.avif"));
+    }
+    // An AVIF without a thumbnail: the image itself, as imgproxy falls back to it.
+    Files.write(
+        servers.root().resolve("plain.avif"),
+        ImgproxyServers.get(servers.both().getLast(), "f:avif", "geometry.png"));
+    servers.assertSize("eth:1/f:png", "plain.avif", 200, 100);
     servers.assertSize("eth:1/w:50", "geometry.png", 50, 25);
   }
 

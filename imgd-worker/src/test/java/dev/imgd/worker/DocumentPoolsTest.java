@@ -86,6 +86,23 @@ class DocumentPoolsTest {
   }
 
   /**
+   * enforce_thumbnail on HEIC, through the system build's heifload: its 64x48 thumbnail, else the
+   * 300x225 primary (a grid over a 300x226 coded tile, which the plan must not take for its size).
+   */
+  @Test
+  void heicEmbeddedThumbnailIsLoadedWithEnforceThumbnail() {
+    byte[] heic = Fixtures.bytes("landscape-1-thumbnail.heic");
+    Imgd.Result thumbnail = imgd.process(heic, "eth:1/f:png");
+    assertThat(thumbnail.width() + "x" + thumbnail.height()).isEqualTo("64x48");
+    assertThat(thumbnail.plan().load().thumbnail()).isTrue();
+    Imgd.Result primary = imgd.process(heic, "eth:0/f:png");
+    assertThat(primary.width() + "x" + primary.height()).isEqualTo("300x225");
+    Imgd.Result plain =
+        imgd.process(Fixtures.bytes("landscape-1.heic"), "eth:1/rs:fill:300:225/f:png");
+    assertThat(plain.width() + "x" + plain.height()).isEqualTo("300x225");
+  }
+
+  /**
    * A job goes to the first pool that reads its input and writes its output: JPEG XL and HEIC out
    * through the system's build, TIFF in and out through the first (imgproxy's format matrix).
    */

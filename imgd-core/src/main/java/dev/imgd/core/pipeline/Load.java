@@ -3,6 +3,7 @@ package dev.imgd.core.pipeline;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.options.ResizePlan;
 import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsException;
 import dev.imgd.vips.VipsImage;
@@ -78,8 +79,36 @@ final class Load implements Step {
     if (f.isVector()) {
       op.set("scale", load.scale());
     }
+    if (load.thumbnail()) {
+      op.set("thumbnail", true);
+    }
     // JPEG "autorotate" is off by default in libvips; orientation is applied by the plan.
-    return op.image();
+    VipsImage image = op.image();
+    if (load.thumbnail()) {
+      checkThumbnailSize(image, plan);
+    }
+    return image;
+  }
+
+  /**
+   * The plan's sizes and memory are the thumbnail's as the probe measured it; libheif chose the
+   * thumbnail by itself, so a file where the two disagree is refused rather than run unplanned.
+   */
+  private static void checkThumbnailSize(VipsImage image, Plan plan) {
+    ResizePlan g = plan.geometry();
+    int w = image.width();
+    int h = image.height();
+    // The plan's source size is oriented (a rotate option may turn it); HEIF carries no EXIF turn.
+    boolean same =
+        (w == g.sourceWidth() && h == g.sourceHeight())
+            || (w == g.sourceHeight() && h == g.sourceWidth());
+    if (!same) {
+      image.close();
+      throw new ImgdException(
+          ErrorCode.CORRUPT_IMAGE,
+          "the embedded thumbnail decodes as %dx%d, not the %dx%d its header declares"
+              .formatted(w, h, g.sourceWidth(), g.sourceHeight()));
+    }
   }
 
   /**

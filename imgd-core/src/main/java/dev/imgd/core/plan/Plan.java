@@ -182,8 +182,11 @@ public record Plan(
    * @param pages pages or frames to load (-1: all)
    * @param failOnTruncated reject truncated or corrupt input (default); false = lenient
    * @param scale render scale of a vector input (SVG, PDF at 72 dpi); 1 for raster inputs
+   * @param thumbnail load the thumbnail embedded for the primary image (HEIC, AVIF:
+   *     enforce_thumbnail when the probe found one) instead of the image
    */
-  public record Load(int shrink, int page, int pages, boolean failOnTruncated, double scale)
+  public record Load(
+      int shrink, int page, int pages, boolean failOnTruncated, double scale, boolean thumbnail)
       implements Serializable {
     public Load {
       if (!(scale > 0) || scale > 1000) {

@@ -62,12 +62,14 @@ public final class Planner {
    * holding the earlier ones, each checked against the result limit and counted in the memory
    * estimate.
    */
-  public Plan plan(ProbeResult probe, Options options) {
-    checkReadable(probe.format());
-    ImageFormat format = outputFormat(probe, options);
+  public Plan plan(ProbeResult probed, Options options) {
+    checkReadable(probed.format());
+    ImageFormat format = outputFormat(probed, options);
     List<Options> passes = options.passes();
     Options first = passes.getFirst();
-    checkThumbnail(probe, first);
+    boolean thumbnail = usesThumbnail(probed, first);
+    // What is decoded is the source from here on: its size for the geometry, limits and memory.
+    ProbeResult probe = thumbnail ? probed.asThumbnail() : probed;
     int stacked = stackedPages(probe, first);
     boolean animate =
         probe.animated()
@@ -113,7 +115,8 @@ public final class Planner {
             animate ? 0 : Math.max(0, first.input().page()),
             animate ? -1 : stacked,
             !lenient,
-            probe.format().isVector() ? vectorScale(probe, geometry) : 1);
+            probe.format().isVector() ? vectorScale(probe, geometry) : 1,
+            thumbnail);
     long memory =
         MemoryModel.estimate(loaded, load, geometry, frames, output)
             + (first.crop().trim().enabled() ? MemoryModel.trim(loaded) : 0)
@@ -135,7 +138,7 @@ public final class Planner {
     }
     // Each later pass works on the result of the one before, held in memory and already oriented.
     List<Plan> earlier = new ArrayList<>();
-    Plan.Load inMemory = new Plan.Load(1, 0, 1, !lenient, 1);
+    Plan.Load inMemory = new Plan.Load(1, 0, 1, !lenient, 1, false);
     Plan plan = null;
     for (int i = 0; i < passes.size(); i++) {
       Options pass = passes.get(i);
@@ -213,19 +216,14 @@ public final class Planner {
   }
 
   /**
-   * enforce_thumbnail: HEIC and AVIF can carry a thumbnail, which the probe does not measure, and
-   * the plan must know the size it loads. Refused for them rather than ignored; other formats have
-   * no thumbnail to use, as in imgproxy.
+   * enforce_thumbnail: the thumbnail embedded for the primary image (HEIC, AVIF), when the probe
+   * found one and the primary is the page asked for; otherwise the image itself, as imgproxy falls
+   * back to it. Other formats have no thumbnail.
    */
-  private static void checkThumbnail(ProbeResult probe, Options options) {
-    if (options.input().enforceThumbnail()
-        && (probe.format() == ImageFormat.HEIC || probe.format() == ImageFormat.AVIF)) {
-      throw new ImgdException(
-          ErrorCode.UNSUPPORTED_FORMAT,
-          "enforce_thumbnail: imgd cannot use the thumbnail embedded in "
-              + probe.format()
-              + " (its size is not read before decoding)");
-    }
+  private static boolean usesThumbnail(ProbeResult probe, Options first) {
+    return first.input().enforceThumbnail()
+        && probe.thumbnail() != null
+        && first.input().page() <= 0;
   }
 
   private ImageFormat outputFormat(ProbeResult probe, Options options) {

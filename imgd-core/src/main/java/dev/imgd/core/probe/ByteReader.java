@@ -78,6 +78,38 @@ final class ByteReader {
     return high << 32 | u32be(pos + 4);
   }
 
+  /**
+   * The header of the ISO-BMFF box at {@code pos} (HEIF, AVIF, the JPEG XL container): a 32-bit
+   * size and the type, the size 1 followed by a 64-bit size, or the size 0 for a box that runs to
+   * {@code end}. A size smaller than its header is CORRUPT_IMAGE.
+   */
+  Box box(long pos, long end) {
+    long size = u32be(pos);
+    String type = fourcc(pos + 4);
+    long header = 8;
+    if (size == 1) {
+      size = u64be(pos + 8);
+      header = 16;
+    } else if (size == 0) {
+      size = end - pos;
+    }
+    if (size < header) {
+      throw corrupt("box '%s' has size %d".formatted(printable(type), size));
+    }
+    return new Box(type, pos, header, size);
+  }
+
+  /** An ISO-BMFF box: its type, where it starts, its header's length and its whole size. */
+  record Box(String type, long start, long header, long size) {
+    long body() {
+      return start + header;
+    }
+
+    long end() {
+      return start + size;
+    }
+  }
+
   /** True if the bytes at {@code pos} are the ASCII text {@code s}; false near the end. */
   boolean matches(long pos, String s) {
     if (!has(pos, s.length())) {

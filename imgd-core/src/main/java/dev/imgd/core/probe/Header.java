@@ -34,6 +34,7 @@ final class Header {
   int bitsPerSample = 8;
   int bands = 3;
   String colourSpace = "srgb";
+  ProbeResult.@Nullable Thumbnail thumbnail;
 
   Header(ImageFormat format, @Nullable Limits limits) {
     this.format = format;
@@ -52,19 +53,23 @@ final class Header {
 
   /** Checks one frame's rectangle against the limits, if any; {@code index} counts from 1. */
   void frame(int index, long frameWidth, long frameHeight) {
+    size("frame " + index, frameWidth, frameHeight);
+  }
+
+  /** Checks a declared size ("frame 3", "an item") against the limits, if any. */
+  void size(String what, long width, long height) {
     if (limits == null) {
       return;
     }
-    long pixels = frameWidth * frameHeight;
+    long pixels = ProbeResult.saturatedMultiply(width, height);
     if (pixels > limits.maxSourcePixels()) {
       throw limit(
-          "frame %d is %dx%d (%d px), over the %d px limit",
-          index, frameWidth, frameHeight, pixels, limits.maxSourcePixels());
+          "%s is %dx%d (%d px), over the %d px limit",
+          what, width, height, pixels, limits.maxSourcePixels());
     }
-    if (Math.max(frameWidth, frameHeight) > limits.maxSourceSide()) {
+    if (Math.max(width, height) > limits.maxSourceSide()) {
       throw limit(
-          "frame %d is %dx%d, over the %d px side limit",
-          index, frameWidth, frameHeight, limits.maxSourceSide());
+          "%s is %dx%d, over the %d px side limit", what, width, height, limits.maxSourceSide());
     }
   }
 
@@ -102,7 +107,8 @@ final class Header {
         Math.max(bitsPerSample, 1),
         Math.max(bands, 1),
         colourSpace,
-        textBytes);
+        textBytes,
+        thumbnail);
   }
 
   // @FormatMethod would need error_prone_annotations, which the product does not depend on.

@@ -69,25 +69,14 @@ final class JxlReader {
   private static long codestream(ByteReader r) {
     long pos = 0;
     for (int i = 0; i < MAX_BOXES && r.has(pos, 8); i++) {
-      long size = r.u32be(pos);
-      String type = r.fourcc(pos + 4);
-      long header = 8;
-      if (size == 1) {
-        size = r.u64be(pos + 8);
-        header = 16;
-      } else if (size == 0) {
-        size = r.length() - pos;
+      ByteReader.Box box = r.box(pos, r.length());
+      if (box.type().equals("jxlc")) {
+        return box.body();
       }
-      if (size < header) {
-        throw r.corrupt("box '" + ByteReader.printable(type) + "' has a bad size");
+      if (box.type().equals("jxlp")) {
+        return box.body() + 4; // after the part's index
       }
-      if (type.equals("jxlc")) {
-        return pos + header;
-      }
-      if (type.equals("jxlp")) {
-        return pos + header + 4; // after the part's index
-      }
-      pos += size;
+      pos += box.size();
     }
     throw r.corrupt("container holds no codestream");
   }

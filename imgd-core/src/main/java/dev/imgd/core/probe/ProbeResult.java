@@ -2,6 +2,7 @@ package dev.imgd.core.probe;
 
 import dev.imgd.core.ImageFormat;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the {@link Probe} read from an image's header, before any decoder ran.
@@ -31,6 +32,7 @@ import java.util.Objects;
  * @param bands bands the decoder produces (animated WebP always 4)
  * @param colourSpace best effort: "srgb", "grey", "cmyk", "ycck", "lab" or "unknown"
  * @param textBytes PNG tEXt/zTXt/iTXt text other than XMP (inflated)
+ * @param thumbnail the thumbnail embedded for the primary image (HEIC, AVIF), or null
  */
 public record ProbeResult(
     ImageFormat format,
@@ -49,7 +51,8 @@ public record ProbeResult(
     int bitsPerSample,
     int bands,
     String colourSpace,
-    long textBytes) {
+    long textBytes,
+    @Nullable Thumbnail thumbnail) {
 
   public ProbeResult {
     Objects.requireNonNull(format, "format");
@@ -69,10 +72,23 @@ public record ProbeResult(
 
   /** This result with the size a vector loader measured (SVG, PDF: at 72 dpi, scale 1). */
   public ProbeResult withMeasuredSize(int measuredWidth, int measuredHeight) {
+    return sized(measuredWidth, measuredHeight, thumbnail);
+  }
+
+  /**
+   * This result as the embedded thumbnail: its size, and no thumbnail of its own. What the decoder
+   * loads when asked for the thumbnail (libvips heifload's {@code thumbnail}).
+   */
+  public ProbeResult asThumbnail() {
+    Thumbnail t = Objects.requireNonNull(thumbnail, "thumbnail");
+    return sized(t.width(), t.height(), null);
+  }
+
+  private ProbeResult sized(int w, int h, @Nullable Thumbnail t) {
     return new ProbeResult(
         format,
-        measuredWidth,
-        measuredHeight,
+        w,
+        h,
         frames,
         orientation,
         progressive,
@@ -86,7 +102,24 @@ public record ProbeResult(
         bitsPerSample,
         bands,
         colourSpace,
-        textBytes);
+        textBytes,
+        t);
+  }
+
+  /**
+   * An image embedded to stand for the primary one, smaller (HEIF's 'thmb' item).
+   *
+   * @param width displayed width in pixels, at most the primary's
+   * @param height displayed height in pixels, at most the primary's
+   * @param codec its item type: "hvc1", "av01", "grid" (tiles), ...
+   */
+  public record Thumbnail(int width, int height, String codec) {
+    public Thumbnail {
+      Objects.requireNonNull(codec, "codec");
+      if (width < 1 || height < 1) {
+        throw new IllegalArgumentException("bad thumbnail size: %dx%d".formatted(width, height));
+      }
+    }
   }
 
   /** True unless the format is measured by another component (SVG, PDF). */

@@ -46,6 +46,24 @@ class PlannerTest {
     assertThat(plan(image, "w:" + width).load().shrink()).isEqualTo(shrink);
   }
 
+  /**
+   * enforce_thumbnail: the plan loads the embedded thumbnail (64x48) and sizes the geometry and the
+   * memory by it; without the option, without a thumbnail or for another page, the image itself.
+   */
+  @Test
+  void enforceThumbnailPlansTheEmbeddedThumbnail() {
+    Plan thumbnail = plan("landscape-1-thumbnail.avif", "eth:1");
+    assertThat(thumbnail.load().thumbnail()).isTrue();
+    assertThat(thumbnail.geometry().sourceWidth()).isEqualTo(64);
+    assertThat(thumbnail.geometry().width()).isEqualTo(64);
+    Plan primary = plan("landscape-1-thumbnail.avif", "eth:0");
+    assertThat(primary.load().thumbnail()).isFalse();
+    assertThat(primary.geometry().sourceWidth()).isEqualTo(300);
+    assertThat(thumbnail.memoryEstimate()).isLessThan(primary.memoryEstimate());
+    assertThat(plan("landscape-1-thumbnail.avif", "eth:1/pg:1").load().thumbnail()).isFalse();
+    assertThat(plan("Landscape_1.jpg", "eth:1").load().thumbnail()).isFalse();
+  }
+
   @Test
   void trimNeedsEveryPixel() {
     assertThat(plan("2569067123_aca715a2ee_o.jpg", "w:300/t:10").load().shrink()).isEqualTo(1);

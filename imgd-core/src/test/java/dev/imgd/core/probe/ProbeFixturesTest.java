@@ -59,6 +59,33 @@ class ProbeFixturesTest {
     assertThat(p.hasGps()).isFalse();
   }
 
+  /**
+   * HEIF's size is the primary item's as libvips reports it: heif-enc stores 300x225 as a grid over
+   * a 300x226 coded tile (HEVC codes even heights), the thumbnail as a grid over a 64x64 tile.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "landscape-1.heic, HEIC, ,",
+    "landscape-1-thumbnail.heic, HEIC, 64x48, grid",
+    "landscape-1-thumbnail.avif, AVIF, 64x48, av01",
+  })
+  void probesTheHeifPrimaryItemAndItsThumbnail(
+      String file, ImageFormat format, String thumbnail, String codec) {
+    ProbeResult p = Probe.check(Fixtures.bytes(file), Limits.DEFAULTS);
+    assertThat(p.format()).isEqualTo(format);
+    assertThat(p.width()).isEqualTo(300);
+    assertThat(p.height()).isEqualTo(225);
+    if (thumbnail == null) {
+      assertThat(p.thumbnail()).isNull();
+    } else {
+      String[] size = thumbnail.split("x", -1);
+      assertThat(p.thumbnail())
+          .isEqualTo(
+              new ProbeResult.Thumbnail(
+                  Integer.parseInt(size[0]), Integer.parseInt(size[1]), codec));
+    }
+  }
+
   @ParameterizedTest(name = "Landscape_{0}.jpg")
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
   void readsExifOrientation(int orientation) {

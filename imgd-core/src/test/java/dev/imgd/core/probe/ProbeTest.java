@@ -102,6 +102,60 @@ class ProbeTest {
     assertCode(concat(ftyp, meta), ErrorCode.CORRUPT_IMAGE, "AVIF box 'ispe' overruns its parent");
   }
 
+  /**
+   * The size is the primary item's as displayed (ispe, cropped by clap, turned by irot), not the
+   * largest ispe (here another item's); the thumbnail is the item with a 'thmb' reference to it.
+   */
+  @Test
+  void heifPrimaryItemAndThumbnail() {
+    byte[] ipco =
+        box(
+            "ipco",
+            concat(
+                box("ispe", hex("00000000 00000040 00000040")), // 1: 64x64, coded
+                box(
+                    "clap",
+                    hex("0000003c 00000001 0000002d 00000001 00000000 00000001 00000000 00000001")),
+                box("irot", hex("01")), // 3: a quarter turn
+                box("ispe", hex("00000000 00000010 0000000c")), // 4: the thumbnail, 16x12
+                box("ispe", hex("00000000 000003e8 000003e8")))); // 5: a 1000x1000 depth map
+    // item 1: 1, 2 (essential), 3 (essential); item 2: 4; item 3: 5
+    byte[] ipma = box("ipma", hex("00000000 00000003 0001 03 01 82 83 0002 01 04 0003 01 05"));
+    byte[] iinf =
+        box(
+            "iinf",
+            concat(
+                hex("00000000 0003"),
+                box("infe", hex("02000000 0001 0000 61763031")),
+                box("infe", hex("02000000 0002 0000 61763031")),
+                box("infe", hex("02000000 0003 0000 61763031"))));
+    byte[] iref = box("iref", concat(hex("00000000"), box("thmb", hex("0002 0001 0001"))));
+    byte[] meta =
+        box(
+            "meta",
+            concat(
+                new byte[4],
+                box("pitm", hex("00000000 0001")),
+                iinf,
+                iref,
+                box("iprp", concat(ipco, ipma))));
+    byte[] file = concat(box("ftyp", ascii("avif\0\0\0\0avif")), meta);
+    ProbeResult p = Probe.read(file);
+    assertThat(p.width()).isEqualTo(45);
+    assertThat(p.height()).isEqualTo(60);
+    assertThat(p.thumbnail()).isEqualTo(new ProbeResult.Thumbnail(16, 12, "av01"));
+    assertThat(p.asThumbnail().width()).isEqualTo(16);
+    assertThat(p.asThumbnail().thumbnail()).isNull();
+    // FM-01: the largest item stays within the source limits, though the plan sizes the primary.
+    assertThatThrownBy(() -> Probe.check(file, Limits.builder().maxSourceSide(999).build()))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED))
+        .hasMessageContaining("AVIF item is 1000x1000");
+    // Without the item structure, the largest ispe stands.
+    assertThat(Probe.read(heif("avif", "mif1")).width()).isEqualTo(32);
+    assertThat(Probe.read(heif("avif", "mif1")).thumbnail()).isNull();
+  }
+
   @Test
   void heifNestingIsBounded() { // FM-01: depth, not recursion, is the limit
     byte[] inner = box("ispe", hex("00000000 00000010 00000010"));
@@ -229,7 +283,8 @@ class ProbeTest {
             16,
             65535,
             "unknown",
-            0);
+            0,
+            null);
     assertThat(huge.estimatedDecodeBytes()).isEqualTo(Long.MAX_VALUE);
   }
 
