@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -117,15 +116,18 @@ public final class ImgdServer implements AutoCloseable {
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(
-                presets(settings),
-                settings.get(Settings.ONLY_PRESETS),
-                settings.get(Settings.ALLOW_SECURITY_OPTIONS),
-                EncodingDefaults.of(settings).toBuilder()
-                    .skipProcessing(
-                        settings.get(Settings.SKIP_PROCESSING_FORMATS).toArray(ImageFormat[]::new))
-                    .build(),
-                InstantSource.system()),
+            OptionsParser.builder()
+                .presets(presets(settings))
+                .onlyPresets(settings.get(Settings.ONLY_PRESETS))
+                .securityOptions(settings.get(Settings.ALLOW_SECURITY_OPTIONS))
+                .defaults(
+                    EncodingDefaults.of(settings).toBuilder()
+                        .skipProcessing(
+                            settings
+                                .get(Settings.SKIP_PROCESSING_FORMATS)
+                                .toArray(ImageFormat[]::new))
+                        .build())
+                .build(),
             new SourceGuard(
                 sources,
                 settings.get(Settings.SOURCE_CONCURRENCY),

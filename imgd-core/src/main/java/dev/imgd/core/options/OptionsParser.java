@@ -55,48 +55,18 @@ public final class OptionsParser {
   private final Options defaults;
   private final InstantSource clock;
 
-  /** A parser with the given presets (name to option string), not in presets-only mode. */
+  /** A parser with the given presets (name to option string) and every other setting's default. */
   public OptionsParser(Map<String, String> presets) {
-    this(presets, false);
+    this(builder().presets(presets));
   }
 
-  /** A parser with the given presets, in presets-only mode if {@code onlyPresets}. */
-  public OptionsParser(Map<String, String> presets, boolean onlyPresets) {
-    this(presets, onlyPresets, Options.DEFAULTS, InstantSource.system());
-  }
-
-  /**
-   * A parser refusing the security options ({@code msr}, {@code mrd}...), as imgproxy's default.
-   */
-  public OptionsParser(
-      Map<String, String> presets, boolean onlyPresets, Options defaults, InstantSource clock) {
-    this(presets, onlyPresets, false, defaults, clock);
-  }
-
-  /**
-   * A parser with every setting.
-   *
-   * @param presets preset name to option string, e.g. {@code "thumb" -> "rs:fill:100:100/q:70"}
-   * @param onlyPresets whether URLs may only name presets
-   * @param securityOptions whether URLs and presets may set the security options, each only tighter
-   *     than the engine's own limit (imgproxy's {@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
-   * @param defaults the options every request starts from (the server's configured defaults)
-   * @param clock the time {@code expires} is checked against
-   * @throws IllegalArgumentException if a preset is malformed, names an unknown option or preset,
-   *     has bad arguments or uses itself
-   */
-  public OptionsParser(
-      Map<String, String> presets,
-      boolean onlyPresets,
-      boolean securityOptions,
-      Options defaults,
-      InstantSource clock) {
-    this.onlyPresets = onlyPresets;
-    this.securityOptions = securityOptions;
-    this.defaults = Objects.requireNonNull(defaults, "defaults");
-    this.clock = Objects.requireNonNull(clock, "clock");
+  private OptionsParser(Builder b) {
+    this.onlyPresets = b.onlyPresets;
+    this.securityOptions = b.securityOptions;
+    this.defaults = b.defaults;
+    this.clock = b.clock;
     Map<String, List<String[]>> parsed = new HashMap<>();
-    presets.forEach(
+    b.presets.forEach(
         (name, value) -> parsed.put(checkPresetName(name), presetSegments(name, value)));
     this.presets = Collections.unmodifiableMap(parsed);
     // Fail at start-up, not on the first request that happens to use a broken preset.
@@ -106,6 +76,68 @@ public final class OptionsParser {
       } catch (ImgdException e) {
         throw new IllegalArgumentException("Invalid preset " + name + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * A builder of a parser: no presets, not presets-only, the security options refused (imgproxy's
+   * default), {@link Options#DEFAULTS}, the system clock.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings of a parser; {@link #build} checks the presets. */
+  public static final class Builder {
+    private Map<String, String> presets = Map.of();
+    private boolean onlyPresets;
+    private boolean securityOptions;
+    private Options defaults = Options.DEFAULTS;
+    private InstantSource clock = InstantSource.system();
+
+    private Builder() {}
+
+    /** Preset name to option string, e.g. {@code "thumb" -> "rs:fill:100:100/q:70"}. */
+    public Builder presets(Map<String, String> presets) {
+      this.presets = Objects.requireNonNull(presets, "presets");
+      return this;
+    }
+
+    /** Whether URLs may only name presets (imgproxy's {@code IMGPROXY_ONLY_PRESETS}). */
+    public Builder onlyPresets(boolean onlyPresets) {
+      this.onlyPresets = onlyPresets;
+      return this;
+    }
+
+    /**
+     * Whether URLs and presets may set the security options, each only tighter than the engine's
+     * own limit (imgproxy's {@code IMGPROXY_ALLOW_SECURITY_OPTIONS}).
+     */
+    public Builder securityOptions(boolean securityOptions) {
+      this.securityOptions = securityOptions;
+      return this;
+    }
+
+    /** The options every request starts from (the server's configured defaults). */
+    public Builder defaults(Options defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /** The time {@code expires} is checked against. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The parser.
+     *
+     * @throws IllegalArgumentException if a preset is malformed, names an unknown option or preset,
+     *     has bad arguments or uses itself
+     */
+    public OptionsParser build() {
+      return new OptionsParser(this);
     }
   }
 

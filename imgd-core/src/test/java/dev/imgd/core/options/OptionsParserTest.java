@@ -24,7 +24,11 @@ class OptionsParserTest {
   static final OptionsParser PLAIN = parser(Map.of(), false);
 
   static OptionsParser parser(Map<String, String> presets, boolean onlyPresets) {
-    return new OptionsParser(presets, onlyPresets, Options.DEFAULTS, InstantSource.fixed(NOW));
+    return OptionsParser.builder()
+        .presets(presets)
+        .onlyPresets(onlyPresets)
+        .clock(InstantSource.fixed(NOW))
+        .build();
   }
 
   static Options parse(String s) {
