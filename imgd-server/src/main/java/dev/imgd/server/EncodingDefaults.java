@@ -9,7 +9,7 @@ import java.util.Locale;
  * The options every request starts from: imgproxy's defaults with the savers' options and
  * autoquality the settings give (IMGD_JPEG_*, IMGD_PNG_*, IMGD_WEBP_*, IMGD_AVIF_*,
  * IMGD_AUTOQUALITY_*) and IMGD_PRESERVE_HDR, which jpgo, pngo, webpo, avifo, aq and ph override per
- * request.
+ * request, and IMGD_USE_LINEAR_COLORSPACE, which no option changes.
  */
 final class EncodingDefaults {
   private EncodingDefaults() {}
@@ -52,7 +52,11 @@ final class EncodingDefaults {
                 Encoding.Subsample.valueOf(upper(s.get(Settings.AVIF_SUBSAMPLE))),
                 s.get(Settings.AVIF_SPEED)),
             autoquality);
-    return Options.builder().encoding(encoding).preserveHdr(s.get(Settings.PRESERVE_HDR)).build();
+    return Options.builder()
+        .encoding(encoding)
+        .preserveHdr(s.get(Settings.PRESERVE_HDR))
+        .linearLight(s.get(Settings.USE_LINEAR_COLORSPACE))
+        .build();
   }
 
   private static String upper(String id) {

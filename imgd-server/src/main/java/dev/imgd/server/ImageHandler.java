@@ -95,7 +95,9 @@ final class ImageHandler {
   private final int fallbackStatus;
   private final long fallbackTtl;
 
-  /** The formats Accept negotiation offers, best first (imgproxy's order: AVIF, then WebP). */
+  /**
+   * The formats Accept negotiation offers, best first (imgproxy's order: JPEG XL, AVIF, then WebP).
+   */
   private final List<ImageFormat> autoFormats;
 
   /** Those of them offered even over a format the URL names (IMGD_ENFORCE_*). */
@@ -159,6 +161,12 @@ final class ImageHandler {
     List<ImageFormat> auto = new java.util.ArrayList<>();
     List<ImageFormat> enforced = new java.util.ArrayList<>();
     // Enforcing a format offers it where none is named too, as imgproxy's detector does.
+    if (settings.get(Settings.AUTO_JXL) || settings.get(Settings.ENFORCE_JXL)) {
+      auto.add(ImageFormat.JXL);
+    }
+    if (settings.get(Settings.ENFORCE_JXL)) {
+      enforced.add(ImageFormat.JXL);
+    }
     if (settings.get(Settings.AUTO_AVIF) || settings.get(Settings.ENFORCE_AVIF)) {
       auto.add(ImageFormat.AVIF);
     }

@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,15 +122,21 @@ public final class ImgdServer implements AutoCloseable {
         new ImageHandler(
             settings,
             signatures,
-            new OptionsParser(
-                presets(settings),
-                settings.get(Settings.ONLY_PRESETS),
-                settings.get(Settings.ALLOW_SECURITY_OPTIONS),
-                EncodingDefaults.of(settings).toBuilder()
-                    .skipProcessing(
-                        settings.get(Settings.SKIP_PROCESSING_FORMATS).toArray(ImageFormat[]::new))
-                    .build(),
-                InstantSource.system()),
+            OptionsParser.builder()
+                .presets(presets(settings))
+                .onlyPresets(settings.get(Settings.ONLY_PRESETS))
+                .securityOptions(settings.get(Settings.ALLOW_SECURITY_OPTIONS))
+                .separator(settings.get(Settings.ARGUMENTS_SEPARATOR))
+                .base64UrlIncludesFilename(settings.get(Settings.BASE64_URL_INCLUDES_FILENAME))
+                .allowedOptions(settings.get(Settings.ALLOWED_PROCESSING_OPTIONS))
+                .defaults(
+                    EncodingDefaults.of(settings).toBuilder()
+                        .skipProcessing(
+                            settings
+                                .get(Settings.SKIP_PROCESSING_FORMATS)
+                                .toArray(ImageFormat[]::new))
+                        .build())
+                .build(),
             new SourceGuard(
                 sources,
                 settings.get(Settings.SOURCE_CONCURRENCY),
@@ -178,14 +183,17 @@ public final class ImgdServer implements AutoCloseable {
     this.prober = Thread.ofVirtual().name("imgd-health").unstarted(this::probe);
   }
 
-  /** The in-process engine's settings, shared by the default and the trusted engine. */
+  /**
+   * The in-process engine's settings, shared by the default and the trusted engine. The URLs'
+   * presets are the server's parser's alone: the engine parses only the server's own option
+   * strings, always with ':', which the presets may not use (IMGD_ARGUMENTS_SEPARATOR).
+   */
   private static Imgd.Builder engineBuilder(Settings settings, byte @Nullable [] watermark) {
     Imgd.Builder b =
         Imgd.builder()
             .limits(limits(settings))
             .maxSourceBytes(settings.get(Settings.MAX_SRC_FILE_SIZE))
             .timeout(settings.get(Settings.TIMEOUT))
-            .presets(presets(settings))
             .watermarkOpacity(settings.get(Settings.WATERMARK_OPACITY));
     return watermark == null ? b : b.watermark(watermark);
   }

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Chained pipelines (imgproxy Pro's {@code /-/}): each pass runs on the result of the one before,
- * the output options are the last pass's. Over HTTP in both modes, on geometry.png (200x100).
+ * Chained pipelines (imgproxy Pro's {@code /-/}): each pass runs on the result of the one before;
+ * the options of the whole request apply from any pass. Over HTTP in both modes, on geometry.png
+ * (200x100).
  */
 class ImgproxyChainedPipelinesTest {
   @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
@@ -57,14 +58,28 @@ class ImgproxyChainedPipelinesTest {
     servers.assertRefused("trim:220/-/w:50", "trim1.png", 400, "bad_options");
   }
 
-  /** The format and quality come from the last pass; an earlier pass's are not used. */
+  /**
+   * The options of the whole request (format, quality, savers, metadata, headers) apply from
+   * whichever pass they are written in, the last written winning, as imgproxy's parser applies them
+   * to its main options (imgd before took the last pass's alone and ignored an earlier one's).
+   */
   @Test
-  void outputOptionsComeFromTheLastPass() throws Exception {
+  void optionsOfTheWholeRequestApplyFromAnyPass() throws Exception {
     for (ImgdServer s : servers()) {
       byte[] webpFirst = ImgproxyServers.get(s, "f:webp/-/w:50", IMAGE);
-      assertThat(Probe.read(webpFirst).format().extension()).isEqualTo("png");
+      assertThat(Probe.read(webpFirst).format().extension()).isEqualTo("webp");
+      assertThat(Probe.read(webpFirst).width()).isEqualTo(50);
       byte[] webpLast = ImgproxyServers.get(s, "w:50/-/f:webp", IMAGE);
       assertThat(Probe.read(webpLast).format().extension()).isEqualTo("webp");
+      byte[] lastWritten = ImgproxyServers.get(s, "f:webp/-/w:50/f:png", IMAGE);
+      assertThat(Probe.read(lastWritten).format().extension()).isEqualTo("png");
+      // The URL's extension is the result's format over them all, as without a chain.
+      byte[] extension = ImgproxyServers.get(s, "f:webp/-/w:50", IMAGE + "@jpg");
+      assertThat(Probe.read(extension).format().extension()).isEqualTo("jpg");
+      // quality from the first pass: the same bytes as written in the last.
+      assertThat(ImgproxyServers.get(s, "q:20/-/w:50/f:jpg", IMAGE))
+          .isEqualTo(ImgproxyServers.get(s, "-/w:50/q:20/f:jpg", IMAGE))
+          .isNotEqualTo(ImgproxyServers.get(s, "-/w:50/f:jpg", IMAGE));
     }
   }
 

@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>imgproxy turns preserve_hdr on for whole suites with IMGPROXY_PRESERVE_HDR; the cases ask for
  * {@code ph:1} in the URL, and {@link #thePreserveHdrSettingIsTheDefaultTheOptionOverrides} shows
- * the setting. TestLinearColorspace needs IMGPROXY_USE_LINEAR_COLORSPACE and
- * TestWatermarkColorspace a watermark setting per case: not ported. The TIFF cases wait for TIFF
- * input (refused today).
+ * the setting. TestLinearColorspace is ImgproxyLinearColorspaceTest's, with its setting;
+ * TestWatermarkColorspace needs a watermark setting per case: not ported. The TIFF cases wait for
+ * TIFF input (refused today).
  */
 class ImgproxyColorspaceTest {
   @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
@@ -31,7 +31,11 @@ class ImgproxyColorspaceTest {
 
   @BeforeAll
   static void images() throws Exception {
-    var root = Objects.requireNonNull(ServerTest.root);
+    writeImages(Objects.requireNonNull(ServerTest.root));
+  }
+
+  /** imgproxy's kinds of test image, 160x120, in {@code root}. */
+  static void writeImages(java.nio.file.Path root) throws Exception {
     double[] black = {0, 0, 0};
     Pixels.write(
         root, "8-bpp.png", Pixels.ramp(160, 120, "uchar", black, new double[] {255, 200, 90}));
@@ -70,11 +74,17 @@ class ImgproxyColorspaceTest {
   @MethodSource("colorspace")
   void colorspace(String image, String format, String interpretation) throws Exception {
     for (ImgdServer s : servers()) {
-      Pixels.Decoded out = Pixels.decode(ImgproxyServers.get(s, OPTIONS + format, image));
-      assertThat(out.width() + "x" + out.height()).isEqualTo("100x100");
-      assertThat(out.interpretation()).as("%s %s", image, format).isEqualTo(interpretation);
-      assertThat(out.format()).isEqualTo(interpretation.endsWith("16") ? "ushort" : "uchar");
+      assertResult(s, OPTIONS + format, image, interpretation);
     }
+  }
+
+  /** The options make a 100x100 image in this interpretation, 16-bit where it says so. */
+  static void assertResult(ImgdServer s, String options, String image, String interpretation)
+      throws Exception {
+    Pixels.Decoded out = Pixels.decode(ImgproxyServers.get(s, options, image));
+    assertThat(out.width() + "x" + out.height()).isEqualTo("100x100");
+    assertThat(out.interpretation()).as("%s %s", image, options).isEqualTo(interpretation);
+    assertThat(out.format()).isEqualTo(interpretation.endsWith("16") ? "ushort" : "uchar");
   }
 
   /**

@@ -196,6 +196,38 @@ class ImgproxyUrlAndAnswerSettingsTest {
     }
   }
 
+  /**
+   * IMGPROXY_ENFORCE_JXL: JPEG XL where Accept allows it, first of the enforced formats as in
+   * imgproxy, where a pool writes it (the system's libvips, isolated). Where none does, the format
+   * is not offered, as any enforced format imgd cannot write: imgproxy would fail every such
+   * request with its save error instead.
+   */
+  @Test
+  void enforceJxlWhereAPoolWritesIt() throws Exception {
+    String png = ImgproxyHttp.signed("/rs:fit:100:0/plain/local:///Landscape_1.jpg@png");
+    try (ImgdServer s =
+        origin.imgd(
+            Map.of(
+                "IMGPROXY_ENFORCE_JXL", "true",
+                "IMGPROXY_ENFORCE_WEBP", "true",
+                "IMGD_MODE", "isolated",
+                "IMGD_WORKERS", "1",
+                "IMGD_LIBVIPS_SYSTEM", "detected",
+                // The system's pool starts its worker on its first job, on a busy machine.
+                "IMGD_TIMEOUT", "25"))) {
+      HttpResponse<byte[]> jxl = get(s, png, "Accept", "image/webp,image/jxl,*/*");
+      assertThat(size(jxl)).isEqualTo("JXL 100x75");
+      assertThat(jxl.headers().firstValue("Vary")).hasValue("Accept");
+      assertThat(size(get(s, png, "Accept", "image/webp,*/*"))).isEqualTo("WEBP 100x75");
+      assertThat(size(get(s, png, "Accept", "image/*"))).isEqualTo("PNG 100x75");
+    }
+    try (ImgdServer s = origin.imgd(Map.of("IMGPROXY_ENFORCE_JXL", "true"))) {
+      HttpResponse<byte[]> asked = get(s, png, "Accept", "image/jxl,*/*");
+      assertThat(size(asked)).isEqualTo("PNG 100x75");
+      assertThat(asked.headers().firstValue("Vary")).hasValue("Accept");
+    }
+  }
+
   /** Off by default (imgd's safe default); imgproxy's switch adds 127.0.0.0/8 and ::1. */
   @Test
   void allowLoopbackSourceAddressesLetsSourcesReachLoopback() throws Exception {

@@ -53,6 +53,25 @@ final class Pixels {
     }
   }
 
+  /** An 8-bit RGB PNG of one-pixel black and white columns, the finest detail there is. */
+  static byte[] stripes(int width, int height) {
+    try (VipsImage xy = VipsOperation.of("xyz").set("width", width).set("height", height).image();
+        VipsImage x = VipsOperation.of("extract_band").in(xy).set("band", 0).image();
+        VipsImage odd =
+            VipsOperation.of("remainder_const").in(x).set("c", new double[] {2}).image();
+        VipsImage rgb =
+            VipsOperation.of("linear")
+                .in(odd)
+                .set("a", new double[] {255, 255, 255})
+                .set("b", new double[] {0, 0, 0})
+                .image();
+        VipsImage cast = VipsOperation.of("cast").in(rgb).set("format", "uchar").image();
+        VipsImage tagged =
+            VipsOperation.of("copy").in(cast).set("interpretation", "srgb").image()) {
+      return VipsOperation.of("pngsave_buffer").in(tagged).bytes();
+    }
+  }
+
   /** A 20x20 8-bit PNG of one colour: grey, grey+alpha, RGB or RGBA values. */
   static byte[] solid(double... values) {
     return ramp(20, 20, "uchar", values, values);

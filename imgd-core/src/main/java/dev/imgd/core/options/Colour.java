@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param duotone Duotone: dark areas to one colour, light areas to another, mixed in by intensity.
  * @param colorize A colour overlay with an opacity.
  * @param preserveHdr Keep a 16-bit source 16-bit where the output format can hold it; default off.
+ * @param linearLight Resize in linear light (scRGB), as imgproxy's {@code
+ *     IMGPROXY_USE_LINEAR_COLORSPACE}: a server setting, no URL option; default off.
  */
 public record Colour(
     int brightness,
@@ -22,11 +24,12 @@ public record Colour(
     Tint monochrome,
     Duotone duotone,
     Colorize colorize,
-    boolean preserveHdr)
+    boolean preserveHdr,
+    boolean linearLight)
     implements Serializable {
   /** imgproxy's defaults: no colour change, 8-bit output. */
   public static final Colour DEFAULTS =
-      new Colour(0, 1, 1, Tint.OFF, Duotone.OFF, Colorize.OFF, false);
+      new Colour(0, 1, 1, Tint.OFF, Duotone.OFF, Colorize.OFF, false, false);
 
   public Colour {
     if (brightness < -255 || brightness > 255) {
@@ -98,31 +101,43 @@ public record Colour(
   }
 
   Colour withBrightness(int v) {
-    return new Colour(v, contrast, saturation, monochrome, duotone, colorize, preserveHdr);
+    return new Colour(
+        v, contrast, saturation, monochrome, duotone, colorize, preserveHdr, linearLight);
   }
 
   Colour withContrast(double v) {
-    return new Colour(brightness, v, saturation, monochrome, duotone, colorize, preserveHdr);
+    return new Colour(
+        brightness, v, saturation, monochrome, duotone, colorize, preserveHdr, linearLight);
   }
 
   Colour withSaturation(double v) {
-    return new Colour(brightness, contrast, v, monochrome, duotone, colorize, preserveHdr);
+    return new Colour(
+        brightness, contrast, v, monochrome, duotone, colorize, preserveHdr, linearLight);
   }
 
   Colour withMonochrome(Tint v) {
-    return new Colour(brightness, contrast, saturation, v, duotone, colorize, preserveHdr);
+    return new Colour(
+        brightness, contrast, saturation, v, duotone, colorize, preserveHdr, linearLight);
   }
 
   Colour withDuotone(Duotone v) {
-    return new Colour(brightness, contrast, saturation, monochrome, v, colorize, preserveHdr);
+    return new Colour(
+        brightness, contrast, saturation, monochrome, v, colorize, preserveHdr, linearLight);
   }
 
   Colour withColorize(Colorize v) {
-    return new Colour(brightness, contrast, saturation, monochrome, duotone, v, preserveHdr);
+    return new Colour(
+        brightness, contrast, saturation, monochrome, duotone, v, preserveHdr, linearLight);
   }
 
   Colour withPreserveHdr(boolean v) {
-    return new Colour(brightness, contrast, saturation, monochrome, duotone, colorize, v);
+    return new Colour(
+        brightness, contrast, saturation, monochrome, duotone, colorize, v, linearLight);
+  }
+
+  Colour withLinearLight(boolean v) {
+    return new Colour(
+        brightness, contrast, saturation, monochrome, duotone, colorize, preserveHdr, v);
   }
 
   /**

@@ -79,7 +79,7 @@ final class ImgproxyPath {
     OptionsParser.Request r = parser.newRequest();
     int sourceStart;
     if (parser.onlyPresets()) {
-      for (String name : parts[0].split(SEPARATOR, -1)) {
+      for (String name : parser.split(parts[0])) {
         r.applyPreset(name);
       }
       sourceStart = 1;
@@ -88,28 +88,33 @@ final class ImgproxyPath {
         throw bad("The basic URL format (/{resizing_type}/...) is not supported; use options");
       }
       sourceStart = 0;
-      while (sourceStart < parts.length && OptionsParser.isOptionSegment(parts[sourceStart])) {
+      while (sourceStart < parts.length && parser.isOptionSegment(parts[sourceStart])) {
         r.applyUrlOption(parts[sourceStart++]);
       }
     }
     String[] sourceParts =
         Arrays.copyOfRange(parts, Math.min(sourceStart, parts.length), parts.length);
-    String[] source = decodeSource(sourceParts);
+    String[] source = decodeSource(sourceParts, parser.base64UrlIncludesFilename());
     Optional<ImageFormat> extension = Optional.empty();
+    Options.Builder last = r.finish();
     if (source[1] != null) {
-      if (r.last().input.raw()) {
+      if (last.input.raw()) {
         extension = ImageFormat.fromExtension(source[1]);
       } else {
         ImageFormat f = OptionArgs.outputFormat("extension", source[1]);
-        r.last().format(f);
+        last.format(f);
         extension = Optional.of(f);
       }
     }
     return new ParsedPath(r.build(), source[0], extension);
   }
 
-  /** The source URL and the extension (or null), as imgproxy's DecodeURL. */
-  private static String[] decodeSource(String[] parts) {
+  /**
+   * The source URL and the extension (or null), as imgproxy's DecodeURL; a base64 source split by
+   * '/' loses its last segment if it is a file name ({@code withFilename}).
+   */
+  private static String[] decodeSource(String[] sourceParts, boolean withFilename) {
+    String[] parts = sourceParts;
     if (parts.length == 0 || (parts.length == 1 && parts[0].isEmpty())) {
       throw bad("Image URL is empty");
     }
@@ -117,6 +122,9 @@ final class ImgproxyPath {
       throw bad("Encrypted source URLs are not supported");
     }
     boolean plain = parts[0].equals("plain") && parts.length > 1;
+    if (!plain && withFilename && parts.length > 1) {
+      parts = Arrays.copyOf(parts, parts.length - 1);
+    }
     String joined =
         plain
             ? String.join("/", Arrays.asList(parts).subList(1, parts.length))

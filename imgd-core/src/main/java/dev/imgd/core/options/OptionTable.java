@@ -96,6 +96,15 @@ final class OptionTable {
       return names.getFirst();
     }
 
+    /**
+     * Whether it sets something of the whole request (the result's format, quality, savers,
+     * metadata, the answer's headers), which a chained pipeline's passes share: imgproxy's parser
+     * applies these to its main options from whichever pass they are written in.
+     */
+    boolean wholeRequest() {
+      return WHOLE_REQUEST.contains(name());
+    }
+
     /** The name written in the canonical form. */
     String shortName() {
       return names.stream().min(Comparator.comparingInt(String::length)).orElseThrow();
@@ -112,6 +121,34 @@ final class OptionTable {
       apply.apply(r, name, a);
     }
   }
+
+  /**
+   * The options of the whole request: imgproxy's main options (its parser's {@code o.Main()}) and
+   * the Pro savers', autoquality's and fallback image's, which can only be the result's.
+   */
+  static final Set<String> WHOLE_REQUEST =
+      Set.of(
+          "strip_metadata",
+          "keep_copyright",
+          "strip_color_profile",
+          "preserve_hdr",
+          "enforce_thumbnail",
+          "quality",
+          "format_quality",
+          "max_bytes",
+          "format",
+          "jpeg_options",
+          "png_options",
+          "webp_options",
+          "avif_options",
+          "autoquality",
+          "skip_processing",
+          "raw",
+          "cachebuster",
+          "expires",
+          "filename",
+          "return_attachment",
+          "fallback_image_url");
 
   private static final List<Option> OPTIONS = table();
   private static final Map<String, Option> BY_NAME = byName(OPTIONS);

@@ -1051,6 +1051,12 @@ public record Options(
       return this;
     }
 
+    /** Resize in linear light (imgproxy's {@code IMGPROXY_USE_LINEAR_COLORSPACE}). */
+    public Builder linearLight(boolean v) {
+      colour = colour.withLinearLight(v);
+      return this;
+    }
+
     /** Sets width and height. */
     public Builder size(int w, int h) {
       return width(w).height(h);

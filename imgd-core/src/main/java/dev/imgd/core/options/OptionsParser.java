@@ -8,6 +8,7 @@ import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -15,14 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Parses the processing-options part of an imgproxy URL, e.g. {@code
  * rs:fill:300:200:1/g:sm/q:80/bg:ff0000/f:webp}, into {@link Options}, with the names, aliases and
- * argument rules of {@link OptionTable}: arguments are separated by ':', booleans are
- * 1/t/T/true/TRUE/True or their false forms. Anything invalid raises {@link ImgdException} with
- * {@link ErrorCode#BAD_OPTIONS} and a message naming the option and the problem. The rest of an
- * imgproxy path (the source and its extension) is {@link ImgproxyPath}'s.
+ * argument rules of {@link OptionTable}: arguments are separated by ':' (or the configured
+ * separator, imgproxy's {@code IMGPROXY_ARGUMENTS_SEPARATOR}), booleans are 1/t/T/true/TRUE/True or
+ * their false forms. Anything invalid raises {@link ImgdException} with {@link
+ * ErrorCode#BAD_OPTIONS} and a message naming the option and the problem. The rest of an imgproxy
+ * path (the source and its extension) is {@link ImgproxyPath}'s.
  *
  * <p>Presets are named option strings; the preset named {@code default} applies first to every
  * request, {@code pr:a:b} applies others in order, and a preset that (indirectly) uses itself
@@ -30,13 +33,16 @@ import java.util.Set;
  * URL may only name presets.
  *
  * <p>A {@code -} segment starts the next pass of a chained pipeline (imgproxy Pro): each pass runs
- * on the result of the one before, the last one's output options apply. As in imgproxy, a preset
- * applies to the pass it is used in, and a preset's own {@code -} segments go on into the passes
- * after it, merged with the URL's.
+ * on the result of the one before. As in imgproxy, a preset applies to the pass it is used in, and
+ * a preset's own {@code -} segments go on into the passes after it, merged with the URL's. The
+ * options of the whole request (format, quality, savers, metadata, headers: see {@link
+ * OptionTable#WHOLE_REQUEST}) apply from whichever pass they are written in, the last written
+ * winning, as imgproxy's parser applies them to its main options: every pass ends with them all.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class OptionsParser {
+  /** imgproxy's default separator of an option's name and arguments. */
   static final String SEPARATOR = ":";
 
   /** The segment that starts the next pass of a chained pipeline (imgproxy Pro's {@code /-/}). */
@@ -54,49 +60,27 @@ public final class OptionsParser {
   private final boolean securityOptions;
   private final Options defaults;
   private final InstantSource clock;
+  private final String separator;
+  private final Pattern splitter;
+  private final boolean base64UrlIncludesFilename;
+  private final Set<String> allowedOptions;
 
-  /** A parser with the given presets (name to option string), not in presets-only mode. */
+  /** A parser with the given presets (name to option string) and every other setting's default. */
   public OptionsParser(Map<String, String> presets) {
-    this(presets, false);
+    this(builder().presets(presets));
   }
 
-  /** A parser with the given presets, in presets-only mode if {@code onlyPresets}. */
-  public OptionsParser(Map<String, String> presets, boolean onlyPresets) {
-    this(presets, onlyPresets, Options.DEFAULTS, InstantSource.system());
-  }
-
-  /**
-   * A parser refusing the security options ({@code msr}, {@code mrd}...), as imgproxy's default.
-   */
-  public OptionsParser(
-      Map<String, String> presets, boolean onlyPresets, Options defaults, InstantSource clock) {
-    this(presets, onlyPresets, false, defaults, clock);
-  }
-
-  /**
-   * A parser with every setting.
-   *
-   * @param presets preset name to option string, e.g. {@code "thumb" -> "rs:fill:100:100/q:70"}
-   * @param onlyPresets whether URLs may only name presets
-   * @param securityOptions whether URLs and presets may set the security options, each only tighter
-   *     than the engine's own limit (imgproxy's {@code IMGPROXY_ALLOW_SECURITY_OPTIONS})
-   * @param defaults the options every request starts from (the server's configured defaults)
-   * @param clock the time {@code expires} is checked against
-   * @throws IllegalArgumentException if a preset is malformed, names an unknown option or preset,
-   *     has bad arguments or uses itself
-   */
-  public OptionsParser(
-      Map<String, String> presets,
-      boolean onlyPresets,
-      boolean securityOptions,
-      Options defaults,
-      InstantSource clock) {
-    this.onlyPresets = onlyPresets;
-    this.securityOptions = securityOptions;
-    this.defaults = Objects.requireNonNull(defaults, "defaults");
-    this.clock = Objects.requireNonNull(clock, "clock");
+  private OptionsParser(Builder b) {
+    this.onlyPresets = b.onlyPresets;
+    this.securityOptions = b.securityOptions;
+    this.defaults = b.defaults;
+    this.clock = b.clock;
+    this.separator = b.separator;
+    this.splitter = Pattern.compile(Pattern.quote(separator));
+    this.base64UrlIncludesFilename = b.base64UrlIncludesFilename;
+    this.allowedOptions = b.allowedOptions;
     Map<String, List<String[]>> parsed = new HashMap<>();
-    presets.forEach(
+    b.presets.forEach(
         (name, value) -> parsed.put(checkPresetName(name), presetSegments(name, value)));
     this.presets = Collections.unmodifiableMap(parsed);
     // Fail at start-up, not on the first request that happens to use a broken preset.
@@ -106,6 +90,110 @@ public final class OptionsParser {
       } catch (ImgdException e) {
         throw new IllegalArgumentException("Invalid preset " + name + ": " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * A builder of a parser: no presets, not presets-only, the security options refused (imgproxy's
+   * default), {@link Options#DEFAULTS}, the system clock.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings of a parser; {@link #build} checks the presets. */
+  public static final class Builder {
+    private Map<String, String> presets = Map.of();
+    private boolean onlyPresets;
+    private boolean securityOptions;
+    private Options defaults = Options.DEFAULTS;
+    private InstantSource clock = InstantSource.system();
+    private String separator = SEPARATOR;
+    private boolean base64UrlIncludesFilename;
+    private Set<String> allowedOptions = Set.of();
+
+    private Builder() {}
+
+    /** Preset name to option string, e.g. {@code "thumb" -> "rs:fill:100:100/q:70"}. */
+    public Builder presets(Map<String, String> presets) {
+      this.presets = Objects.requireNonNull(presets, "presets");
+      return this;
+    }
+
+    /** Whether URLs may only name presets (imgproxy's {@code IMGPROXY_ONLY_PRESETS}). */
+    public Builder onlyPresets(boolean onlyPresets) {
+      this.onlyPresets = onlyPresets;
+      return this;
+    }
+
+    /**
+     * Whether URLs and presets may set the security options, each only tighter than the engine's
+     * own limit (imgproxy's {@code IMGPROXY_ALLOW_SECURITY_OPTIONS}).
+     */
+    public Builder securityOptions(boolean securityOptions) {
+      this.securityOptions = securityOptions;
+      return this;
+    }
+
+    /** The options every request starts from (the server's configured defaults). */
+    public Builder defaults(Options defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /** The time {@code expires} is checked against. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * What separates an option's name and arguments in URLs and presets, {@code ":"} by default
+     * (imgproxy's {@code IMGPROXY_ARGUMENTS_SEPARATOR}).
+     *
+     * @throws IllegalArgumentException if it is empty or holds a '/', which separates options
+     */
+    public Builder separator(String separator) {
+      if (separator.isEmpty() || separator.contains("/")) {
+        throw new IllegalArgumentException("Invalid arguments separator: '" + separator + "'");
+      }
+      this.separator = separator;
+      return this;
+    }
+
+    /**
+     * Whether a base64 source split by '/' ends with a segment that is only a file name, for SEO,
+     * and not part of the source (imgproxy's {@code IMGPROXY_BASE64_URL_INCLUDES_FILENAME}).
+     */
+    public Builder base64UrlIncludesFilename(boolean base64UrlIncludesFilename) {
+      this.base64UrlIncludesFilename = base64UrlIncludesFilename;
+      return this;
+    }
+
+    /**
+     * The option names and aliases a URL may use, each as written; empty for all (imgproxy's {@code
+     * IMGPROXY_ALLOWED_PROCESSING_OPTIONS}). Presets may use any option.
+     *
+     * @throws IllegalArgumentException if one is not an option name
+     */
+    public Builder allowedOptions(Collection<String> allowedOptions) {
+      for (String name : allowedOptions) {
+        if (OptionTable.find(name) == null) {
+          throw new IllegalArgumentException("Unknown processing option: '" + name + "'");
+        }
+      }
+      this.allowedOptions = Set.copyOf(allowedOptions);
+      return this;
+    }
+
+    /**
+     * The parser.
+     *
+     * @throws IllegalArgumentException if a preset is malformed, names an unknown option or preset,
+     *     has bad arguments or uses itself
+     */
+    public OptionsParser build() {
+      return new OptionsParser(this);
     }
   }
 
@@ -160,8 +248,18 @@ public final class OptionsParser {
   }
 
   /** An option ({@code name:args}) or the start of the next pass ({@code -}). */
-  static boolean isOptionSegment(String segment) {
-    return segment.contains(SEPARATOR) || segment.equals(NEXT_PASS);
+  boolean isOptionSegment(String segment) {
+    return segment.contains(separator) || segment.equals(NEXT_PASS);
+  }
+
+  /** The names of presets-only mode's first segment, or an option's name and arguments. */
+  String[] split(String segment) {
+    return splitter.split(segment, -1);
+  }
+
+  /** Whether the last segment of a base64 source split by '/' is a file name to ignore. */
+  boolean base64UrlIncludesFilename() {
+    return base64UrlIncludesFilename;
   }
 
   /** A request starting from the defaults and the {@code default} preset. */
@@ -173,14 +271,14 @@ public final class OptionsParser {
     return r;
   }
 
-  private static String checkPresetName(String name) {
-    if (name == null || name.isEmpty() || name.contains(SEPARATOR) || name.contains("/")) {
+  private String checkPresetName(String name) {
+    if (name == null || name.isEmpty() || name.contains(separator) || name.contains("/")) {
       throw new IllegalArgumentException("Invalid preset name: '" + name + "'");
     }
     return name;
   }
 
-  private static List<String[]> presetSegments(String name, String value) {
+  private List<String[]> presetSegments(String name, String value) {
     Objects.requireNonNull(value, "preset " + name);
     if (value.isBlank()) {
       throw new IllegalArgumentException("Invalid preset " + name + ": no options");
@@ -194,7 +292,7 @@ public final class OptionsParser {
         throw new IllegalArgumentException(
             "Invalid preset " + name + ": segment '" + segment + "' is not name:arguments");
       }
-      segments.add(segment.split(SEPARATOR, -1));
+      segments.add(split(segment));
     }
     return List.copyOf(segments);
   }
@@ -209,31 +307,54 @@ public final class OptionsParser {
 
     private final Deque<String> presetStack = new ArrayDeque<>();
 
+    /** The options of the whole request applied so far, in order, for {@link #finish}. */
+    private final List<String[]> wholeRequest = new ArrayList<>();
+
+    private boolean finished;
+
     /** Applies one {@code name:args} segment of a URL, or starts its next pass ({@code -}). */
     void applyUrlOption(String segment) {
       if (segment.equals(NEXT_PASS)) {
         toPass(pass + 1);
         return;
       }
-      String[] parts = segment.split(SEPARATOR, -1);
+      String[] parts = split(segment);
       if (onlyPresets && !parts[0].equals("preset") && !parts[0].equals("pr")) {
         throw bad("Only presets are allowed, got option '" + parts[0] + "'");
+      }
+      // As imgproxy: checked as the URL writes the name, before the option is looked up.
+      if (!allowedOptions.isEmpty() && !allowedOptions.contains(parts[0])) {
+        throw bad("Forbidden processing option " + parts[0]);
       }
       apply(parts);
     }
 
-    /** The last pass, whose output options the result has. */
-    Options.Builder last() {
+    /**
+     * Ends the options: a chain's passes each get every option of the whole request, in the order
+     * written, so the last written wins wherever it was. Returns the last pass, whose output the
+     * result is.
+     */
+    Options.Builder finish() {
+      if (!finished && passes.size() > 1) {
+        for (Options.Builder p : passes) {
+          b = p;
+          for (String[] parts : wholeRequest) {
+            applyOption(parts);
+          }
+        }
+      }
+      finished = true;
       return passes.getLast();
     }
 
     /** The options: the last pass, holding the passes before it. */
     Options build() {
+      Options.Builder last = finish();
       List<Options> earlier = new ArrayList<>();
       for (Options.Builder p : passes.subList(0, passes.size() - 1)) {
         earlier.add(p.build());
       }
-      return last().earlierPasses(earlier).build();
+      return last.earlierPasses(earlier).build();
     }
 
     private void toPass(int index) {
@@ -248,6 +369,12 @@ public final class OptionsParser {
     }
 
     private void apply(String[] parts) {
+      if (applyOption(parts).wholeRequest()) {
+        wholeRequest.add(parts);
+      }
+    }
+
+    private OptionTable.Option applyOption(String[] parts) {
       String name = parts[0];
       OptionTable.Option option = OptionTable.find(name);
       if (option == null) {
@@ -261,6 +388,7 @@ public final class OptionsParser {
         throw bad(
             "Invalid " + name + " arguments " + Arrays.toString(args) + ": " + e.getMessage());
       }
+      return option;
     }
 
     /** Applies a preset to the current pass; its own {@code -} segments go on to the next ones. */

@@ -70,6 +70,27 @@ final class Ops {
     }
   }
 
+  /**
+   * As {@link #resize}, in linear light, as imgproxy's {@code IMGPROXY_USE_LINEAR_COLORSPACE}: to
+   * scRGB (floats) before the resample, back to the image's own space and band format after, so
+   * light and dark detail average as light does, not as its gamma-coded values. Each conversion
+   * works line by line: nothing is held whole.
+   */
+  static VipsImage resizeInLinearLight(VipsImage in, int w, int h) {
+    if (in.width() == w && in.height() == h) {
+      return in.share();
+    }
+    String space = in.interpretation();
+    String format = in.format();
+    try (VipsImage linear = VipsOperation.of("colourspace").in(in).set("space", "scrgb").image();
+        VipsImage resized = resize(linear, w, h);
+        VipsImage back = VipsOperation.of("colourspace").in(resized).set("space", space).image()) {
+      return format.equals(back.format())
+          ? back.share()
+          : VipsOperation.of("cast").in(back).set("format", format).image();
+    }
+  }
+
   private static VipsImage resizeOnce(VipsImage in, double sx, double sy) {
     return VipsOperation.of("resize")
         .in(in)

@@ -22,12 +22,11 @@ class OptionTableTest {
   static final Path DOC = Path.of("..", "docs", "options.md");
   // "thumb" is the preset option's documented example.
   static final OptionsParser PARSER =
-      new OptionsParser(
-          Map.of("thumb", "rs:fill:100:100"),
-          false,
-          true, // the security options round-trip too
-          Options.DEFAULTS,
-          InstantSource.fixed(Instant.parse("2030-01-01T00:00:00Z")));
+      OptionsParser.builder()
+          .presets(Map.of("thumb", "rs:fill:100:100"))
+          .securityOptions(true) // the security options round-trip too
+          .clock(InstantSource.fixed(Instant.parse("2030-01-01T00:00:00Z")))
+          .build();
 
   static List<OptionTable.Option> options() {
     return OptionTable.options();

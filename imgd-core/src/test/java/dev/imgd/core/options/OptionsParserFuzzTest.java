@@ -38,7 +38,7 @@ class OptionsParserFuzzTest {
   private static final OptionsParser PLAIN = parser(Map.of(), false);
 
   private static OptionsParser parser(Map<String, String> presets, boolean onlyPresets) {
-    return new OptionsParser(presets, onlyPresets, Options.DEFAULTS, CLOCK);
+    return OptionsParser.builder().presets(presets).onlyPresets(onlyPresets).clock(CLOCK).build();
   }
 
   @FuzzTest(maxDuration = "2m")

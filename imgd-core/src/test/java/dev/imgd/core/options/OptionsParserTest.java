@@ -24,7 +24,11 @@ class OptionsParserTest {
   static final OptionsParser PLAIN = parser(Map.of(), false);
 
   static OptionsParser parser(Map<String, String> presets, boolean onlyPresets) {
-    return new OptionsParser(presets, onlyPresets, Options.DEFAULTS, InstantSource.fixed(NOW));
+    return OptionsParser.builder()
+        .presets(presets)
+        .onlyPresets(onlyPresets)
+        .clock(InstantSource.fixed(NOW))
+        .build();
   }
 
   static Options parse(String s) {
@@ -762,5 +766,108 @@ class OptionsParserTest {
     assertThatThrownBy(() -> new OptionsParser(Map.of()).parse(most + "/-/w:4"))
         .isInstanceOf(ImgdException.class)
         .hasMessageContaining("at most " + OptionsParser.MAX_PASSES + " passes");
+  }
+
+  /** imgproxy's IMGPROXY_ARGUMENTS_SEPARATOR: in URL options, presets and presets-only paths. */
+  @Test
+  void argumentsSeparator() {
+    OptionsParser comma =
+        OptionsParser.builder().separator(",").presets(Map.of("small", "w,10/q,50")).build();
+    assertThat(comma.parse("size,100,100,1/pr,small").canonical())
+        .isEqualTo(PLAIN.parse("size:100:100:1/w:10/q:50").canonical());
+    assertThatThrownBy(() -> comma.parse("w:100"))
+        .isInstanceOf(ImgdException.class)
+        .hasMessageContaining("expected name:arguments");
+    // A regular-expression character is a plain separator.
+    assertThat(OptionsParser.builder().separator(".").build().parse("rs.fit.10.20").canonical())
+        .isEqualTo(PLAIN.parse("rs:fit:10:20").canonical());
+    OptionsParser only =
+        OptionsParser.builder()
+            .separator(",")
+            .onlyPresets(true)
+            .presets(Map.of("a", "w,10", "b", "h,20"))
+            .build();
+    assertThat(only.parsePath("/a,b/plain/http://x/a.jpg").options().canonical())
+        .isEqualTo(PLAIN.parse("w:10/h:20").canonical());
+    for (String bad : new String[] {"", "/", "a/b"}) {
+      assertThatThrownBy(() -> OptionsParser.builder().separator(bad))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** imgproxy's TestParseBase64URLWithFilename, and a source in one segment keeps it. */
+  @Test
+  void base64UrlIncludesFilename() {
+    String url = "http://images.dev/lorem/ipsum.jpg?param=value";
+    String b64 = Base64.getUrlEncoder().withoutPadding().encodeToString(url.getBytes());
+    OptionsParser p = OptionsParser.builder().base64UrlIncludesFilename(true).build();
+    ParsedPath path = p.parsePath("/size:100:100/" + b64 + ".png/puppy.jpg");
+    assertThat(path.source()).isEqualTo(url);
+    assertThat(path.options().format()).hasValue(ImageFormat.PNG);
+    assertThat(p.parsePath("/w:1/" + b64.substring(0, 4) + "/" + b64.substring(4) + "/x").source())
+        .isEqualTo(url);
+    assertThat(p.parsePath("/w:1/" + b64).source()).isEqualTo(url);
+    assertThat(p.parsePath("/w:1/plain/" + url + "/puppy.jpg").source())
+        .isEqualTo(url + "/puppy.jpg");
+    // Off (the default), the file name is part of the base64: it does not decode.
+    assertThatThrownBy(() -> PLAIN.parsePath("/size:100:100/" + b64 + ".png/puppy.jpg"))
+        .isInstanceOf(ImgdException.class);
+  }
+
+  /** imgproxy's TestParseAllowedOptions: names as written; presets may use any option. */
+  @ParameterizedTest
+  @CsvSource({
+    "w:100/h:200,",
+    "w:100/h:200/blur:10,Forbidden processing option blur",
+    "w:100/h:200/pr:test1,",
+    "w:100/h:200/pr:test1/blur:10,Forbidden processing option blur",
+    "width:100,Forbidden processing option width",
+  })
+  void allowedProcessingOptions(String options, String error) {
+    OptionsParser p =
+        OptionsParser.builder()
+            .allowedOptions(java.util.List.of("w", "h", "pr"))
+            .presets(Map.of("test1", "blur:0.2"))
+            .build();
+    String path = "/" + options + "/plain/http://images.dev/lorem/ipsum.jpg@png";
+    if (error == null) {
+      assertThat(p.parsePath(path).options().format()).hasValue(ImageFormat.PNG);
+    } else {
+      assertThatThrownBy(() -> p.parsePath(path))
+          .isInstanceOf(ImgdException.class)
+          .hasMessageContaining(error);
+    }
+    assertThatThrownBy(() -> OptionsParser.builder().allowedOptions(java.util.List.of("nope")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * The options of the whole request apply from whichever pass they are in, the last written
+   * winning, as imgproxy's parser applies them to its main options; the others stay in their pass.
+   */
+  @Test
+  void optionsOfTheWholeRequestApplyFromAnyPass() {
+    Options o = PLAIN.parse("f:webp/q:50/w:10/-/w:20/q:70");
+    for (Options pass : o.passes()) {
+      assertThat(pass.format()).hasValue(ImageFormat.WEBP);
+      assertThat(pass.output().quality()).isEqualTo(70);
+    }
+    assertThat(o.passes().getFirst().resize().width()).isEqualTo(10);
+    assertThat(o.resize().width()).isEqualTo(20);
+    assertThat(PLAIN.parse("q:70/-/q:50").output().quality()).isEqualTo(50);
+    assertThat(PLAIN.parse("q:50/-/-/q:70/-/w:5").output().quality()).isEqualTo(70);
+    // A preset's options of the whole request, in an earlier pass, apply too.
+    OptionsParser presets = new OptionsParser(Map.of("webp", "f:webp/-/w:10"));
+    assertThat(presets.parse("pr:webp/f:png").format()).hasValue(ImageFormat.PNG);
+    assertThat(presets.parse("f:png/pr:webp").format()).hasValue(ImageFormat.WEBP);
+    // The extension is the format over them all; raw from an earlier pass keeps the source's.
+    assertThat(PLAIN.parsePath("/f:webp/-/w:5/plain/http://x/a.jpg@png").options().format())
+        .hasValue(ImageFormat.PNG);
+    assertThat(PLAIN.parsePath("/raw:1/-/w:5/plain/http://x/a.jpg@png").options().format())
+        .isEmpty();
+    // Every name of the set is an option's full name.
+    assertThat(OptionTable.WHOLE_REQUEST)
+        .allSatisfy(n ->
+            assertThat(OptionTable.find(n)).isNotNull().extracting(o2 -> o2.name()).isEqualTo(n));
   }
 }

@@ -1,6 +1,7 @@
 package dev.imgd.server.settings;
 
 import dev.imgd.core.ImageFormat;
+import dev.imgd.core.options.OptionsParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -511,7 +512,8 @@ public final class Settings {
               file ->
                   file.isEmpty()
                       ? Map.of()
-                      : Type.PRESETS.parse(String.join(",", readLines(Path.of(file))))),
+                      : Type.presets(
+                          readLines(Path.of(file)).stream().map(String::strip).toList())),
           "",
           "more presets, one per line; they win over IMGD_PRESETS of the same name");
   public static final Setting<List<ImageFormat>> SKIP_PROCESSING_FORMATS =
@@ -716,6 +718,67 @@ public final class Settings {
           "false",
           "keep more than 8 bits a sample where the output format holds them, as ph:1 (which"
               + " ph:0 overrides)");
+
+  // imgproxy's remaining URL and processing settings (issue 16, fourth round).
+  public static final Setting<String> ARGUMENTS_SEPARATOR =
+      server(
+          "IMGD_ARGUMENTS_SEPARATOR",
+          "IMGPROXY_ARGUMENTS_SEPARATOR",
+          new Type<>(
+              "text without '/', not empty",
+              s -> {
+                if (s.isEmpty() || s.contains("/")) {
+                  throw new IllegalArgumentException();
+                }
+                return s;
+              }),
+          ":",
+          "what separates an option's name and arguments in URLs and presets");
+  public static final Setting<Boolean> BASE64_URL_INCLUDES_FILENAME =
+      server(
+          "IMGD_BASE64_URL_INCLUDES_FILENAME",
+          "IMGPROXY_BASE64_URL_INCLUDES_FILENAME",
+          Type.BOOLEAN,
+          "false",
+          "the last segment of a base64 source split by '/' is a file name, not part of the"
+              + " source");
+  public static final Setting<List<String>> ALLOWED_PROCESSING_OPTIONS =
+      server(
+          "IMGD_ALLOWED_PROCESSING_OPTIONS",
+          "IMGPROXY_ALLOWED_PROCESSING_OPTIONS",
+          new Type<>(
+              "comma-separated option names or aliases, like w,h,pr",
+              names -> {
+                List<String> all = Type.LIST.parse(names);
+                if (!OptionsParser.optionNames().containsAll(all)) {
+                  throw new IllegalArgumentException();
+                }
+                return all;
+              }),
+          "",
+          "the only options a URL may use, each as the URL writes it (presets may use any);"
+              + " empty: all");
+  public static final Setting<Boolean> USE_LINEAR_COLORSPACE =
+      server(
+          "IMGD_USE_LINEAR_COLORSPACE",
+          "IMGPROXY_USE_LINEAR_COLORSPACE",
+          Type.BOOLEAN,
+          "false",
+          "resize in linear light (scRGB), which keeps the brightness of fine light detail; slower");
+  public static final Setting<Boolean> AUTO_JXL =
+      server(
+          "IMGD_AUTO_JXL",
+          "IMGPROXY_AUTO_JXL",
+          Type.BOOLEAN,
+          "false",
+          "JPEG XL when Accept allows and the URL names no format (where a pool writes it)");
+  public static final Setting<Boolean> ENFORCE_JXL =
+      server(
+          "IMGD_ENFORCE_JXL",
+          "IMGPROXY_ENFORCE_JXL",
+          Type.BOOLEAN,
+          "false",
+          "JPEG XL when Accept allows, even over a format the URL names (where a pool writes it)");
 
   // The fallback image (issue 16): answered, processed with the request's options, when the source
   // cannot be fetched or processed; as imgproxy takes it: data, else path, else URL.

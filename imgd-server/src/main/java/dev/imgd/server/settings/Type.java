@@ -117,20 +117,27 @@ public record Type<T>(String allowed, Function<String, T> parser) {
   static final Type<Map<String, String>> PRESETS =
       new Type<>(
           "comma-separated name=options entries, both non-empty (# starts a comment)",
-          s -> {
-            Map<String, String> presets = new LinkedHashMap<>();
-            for (String p : split(s)) {
-              if (p.isEmpty() || p.startsWith("#")) {
-                continue;
-              }
-              String[] nameOptions = p.split("=", -1);
-              if (nameOptions.length != 2 || nameOptions[0].isBlank() || nameOptions[1].isBlank()) {
-                throw new IllegalArgumentException();
-              }
-              presets.put(nameOptions[0].strip(), nameOptions[1].strip());
-            }
-            return Map.copyOf(presets);
-          });
+          s -> presets(split(s)));
+
+  /**
+   * The presets of {@code name=options} entries (stripped), blank ones and {@code #} comments
+   * skipped; a file's lines are entries as they are, so their options may hold a comma (an
+   * arguments separator).
+   */
+  static Map<String, String> presets(List<String> entries) {
+    Map<String, String> presets = new LinkedHashMap<>();
+    for (String p : entries) {
+      if (p.isEmpty() || p.startsWith("#")) {
+        continue;
+      }
+      String[] nameOptions = p.split("=", -1);
+      if (nameOptions.length != 2 || nameOptions[0].isBlank() || nameOptions[1].isBlank()) {
+        throw new IllegalArgumentException();
+      }
+      presets.put(nameOptions[0].strip(), nameOptions[1].strip());
+    }
+    return Map.copyOf(presets);
+  }
 
   /** A folder as an absolute path; empty: off. */
   static final Type<Optional<Path>> FOLDER_OR_OFF =
