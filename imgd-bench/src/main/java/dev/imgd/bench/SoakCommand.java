@@ -39,12 +39,22 @@ import picocli.CommandLine.Option;
 final class SoakCommand implements Callable<Integer> {
   private static final int[] WIDTHS = {100, 160, 200, 240, 300, 360, 480, 600, 720, 800};
 
-  /** The output formats of the mix, by weight; those the server does not write are left out. */
-  private static final Map<String, Integer> FORMATS =
-      new LinkedHashMap<>(
-          Map.of(
-              "jpg", 40, "webp", 25, "png", 15, "avif", 5, "gif", 5, "tiff", 4, "jxl", 3, "heic",
-              3));
+  /**
+   * The output formats of the mix, by weight, in a fixed order (the seeded clients pick the same
+   * sequence on every run); those the server does not write are left out.
+   */
+  private static final Map<String, Integer> FORMATS = new LinkedHashMap<>();
+
+  static {
+    FORMATS.put("jpg", 40);
+    FORMATS.put("webp", 25);
+    FORMATS.put("png", 15);
+    FORMATS.put("avif", 5);
+    FORMATS.put("gif", 5);
+    FORMATS.put("tiff", 4);
+    FORMATS.put("jxl", 3);
+    FORMATS.put("heic", 3);
+  }
 
   /**
    * One option group of the good traffic.
