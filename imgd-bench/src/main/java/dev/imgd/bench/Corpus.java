@@ -21,6 +21,16 @@ final class Corpus {
   /** Shared images that are broken on purpose (see their SOURCES.md): imgd must refuse them. */
   private static final List<String> BROKEN = List.of("truncated", "corrupt-header");
 
+  /** The fuzzers' committed corpora (bench/fuzz.sh), read when the runner starts in the project. */
+  private static final Path FUZZ_IMAGES =
+      Path.of("imgd-core/src/test/resources/dev/imgd/core/probe/ProbeFuzzTestInputs/probe");
+
+  private static final Path FUZZ_PATHS =
+      Path.of("imgd-core/src/test/resources/dev/imgd/core/options/OptionsParserFuzzTestInputs");
+
+  /** The group of the fuzzers' URL paths: sent as the request's path, not as a source. */
+  static final String URL_GROUP = "fuzz-url";
+
   private static final Map<String, String> EXTENSIONS =
       Map.of(
           "jpeg", "jpg", "jpg", "jpg", "png", "png", "gif", "gif", "webp", "webp", "avif", "avif",
@@ -51,7 +61,10 @@ final class Corpus {
    */
   record Item(String file, String group, Expect expect, byte[] bytes, String intact) {}
 
-  /** The whole corpus; {@code cuts} truncations of each intact test image. */
+  /**
+   * The whole corpus; {@code cuts} truncations of each intact test image; the probe fuzzer's inputs
+   * (group "fuzz") when the folder is there.
+   */
   static List<Item> build(Path sharedImages, int cuts) throws IOException {
     List<Item> items = new ArrayList<>();
     List<Path> shared = new ArrayList<>();
@@ -84,6 +97,10 @@ final class Corpus {
           };
       items.add(new Item(f.name() + "." + ext, f.failureMode(), e, f.bytes(), null));
     }
+    for (Path p : files(FUZZ_IMAGES)) {
+      String name = "fuzz-" + p.getFileName() + ".bin";
+      items.add(new Item(name, "fuzz", Expect.EITHER, Files.readAllBytes(p), null));
+    }
     for (Path p : shared) {
       String name = p.getFileName().toString();
       if (BROKEN.stream().anyMatch(name::startsWith)) {
@@ -97,6 +114,30 @@ final class Corpus {
       }
     }
     return List.copyOf(items);
+  }
+
+  /**
+   * The options parser fuzzer's inputs (group {@link #URL_GROUP}): each the path of a request after
+   * "/insecure/", its bytes as UTF-8; none when the folder is not there.
+   */
+  static List<Item> fuzzPaths() throws IOException {
+    List<Item> items = new ArrayList<>();
+    for (String target : List.of("parse", "parsePath")) {
+      for (Path p : files(FUZZ_PATHS.resolve(target))) {
+        String name = "url-" + target + "-" + p.getFileName();
+        items.add(new Item(name, URL_GROUP, Expect.EITHER, Files.readAllBytes(p), null));
+      }
+    }
+    return items;
+  }
+
+  private static List<Path> files(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
   }
 
   /** Every {@code size / n}-th item, in order: a deterministic sample over all groups. */

@@ -28,14 +28,32 @@ import picocli.CommandLine.Option;
     description = {
       "The hostile corpus against a fresh server over HTTP (issue 5, item 1).",
       "",
-      "Starts a server with isolated workers and sends it every file of the corpus,",
-      "one at a time (GET local:///, and POST for every third file). Pass: the",
-      "server stays up and /health answers after every file, every answer by the",
-      "deadline + 1 s, no bad 200, RSS of the server and its workers under the",
-      "budget. Exit 1 when a criterion fails."
+      "Starts a server (isolated workers, or --mode in-process) and sends it every",
+      "file of the corpus, one at a time (GET local:///, and POST for every third",
+      "file), and the fuzzers' URL paths. Pass: the server stays up and /health",
+      "answers after every file, every answer by the deadline + 1 s, no 500 (an",
+      "error is a 4xx or a typed 502, 503 with Retry-After, 504), no bad 200, RSS of",
+      "the server and its workers under the budget. Prints the answers by status",
+      "and code. Exit 1 when a criterion fails."
     })
 final class HostileCommand implements Callable<Integer> {
   static final String OPTIONS = "rs:fit:300:0";
+
+  /**
+   * The options of the requests, one group after the other from file to file: a decoder's failure
+   * surfaces in whichever operation pulls the pixels first (trim, smart crop, the encoder).
+   */
+  static final List<String> OPTION_GROUPS =
+      List.of(
+          OPTIONS,
+          "t:10/" + OPTIONS,
+          "rs:fill:200:200/g:sm",
+          OPTIONS + "/wm:0.5:soea:5:5:0.3",
+          OPTIONS + "/mc:0.8:704214",
+          OPTIONS + "/a:-20:1.5:0.5/bl:1");
+
+  /** The watermark image the server is started with (IMGD_WATERMARK_PATH), a test image. */
+  static final String WATERMARK = "with-alpha.png";
 
   @Option(names = "--sample", description = "send only N files, spread over the corpus (0: all)")
   int sample = 0;
@@ -49,6 +67,9 @@ final class HostileCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "IMGD_WORKERS of the server")
   int workers = 2;
 
+  @Option(names = "--mode", description = "IMGD_MODE of the server: isolated or in-process")
+  String mode = "isolated";
+
   @Option(names = "--rss-budget", description = "bytes the server and its workers may reach")
   long rssBudget = 2L << 30;
 
@@ -59,7 +80,12 @@ final class HostileCommand implements Callable<Integer> {
   Path reportFile;
 
   private record Result(
-      Corpus.Item item, String method, Http.Answer answer, String verdict, long rss) {}
+      Corpus.Item item,
+      String method,
+      String options,
+      Http.Answer answer,
+      String verdict,
+      long rss) {}
 
   @Override
   public Integer call() throws Exception {
@@ -68,19 +94,29 @@ final class HostileCommand implements Callable<Integer> {
     Path corpusDir = work.resolve("corpus");
     List<Corpus.Item> all = Corpus.build(images, cuts);
     Corpus.writeTo(corpusDir, all);
-    List<Corpus.Item> items = Corpus.sample(all, sample);
+    List<Corpus.Item> everything = new ArrayList<>(all);
+    everything.addAll(Corpus.fuzzPaths());
+    List<Corpus.Item> items = Corpus.sample(everything, sample);
     report.line(
-        "imgd hostile: %d of %d corpus files, server timeout %d s, %d workers, RSS budget %s; %s",
-        items.size(), all.size(), timeout, workers, Report.mib(rssBudget), ProcTree.load());
+        "imgd hostile: %d of %d corpus files and URL paths, %s server, timeout %d s, %d workers,"
+            + " RSS budget %s; %s",
+        items.size(),
+        everything.size(),
+        mode,
+        timeout,
+        workers,
+        Report.mib(rssBudget),
+        ProcTree.load());
 
     Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("IMGD_MODE", "isolated");
+    settings.put("IMGD_MODE", mode);
     settings.put("IMGD_LOCAL_ROOT", corpusDir.toString());
     settings.put("IMGD_TIMEOUT", Integer.toString(timeout));
     settings.put("IMGD_WORKERS", Integer.toString(workers));
     settings.put("IMGD_RSS_BUDGET", Long.toString(rssBudget));
     settings.put("IMGD_CACHE_MAX_BYTES", "0");
     settings.put("IMGD_DRAIN_TIMEOUT", "5");
+    settings.put("IMGD_WATERMARK_PATH", images.resolve(WATERMARK).toAbsolutePath().toString());
     List<Result> results = new ArrayList<>();
     AtomicLong peak = new AtomicLong();
     Duration clientTimeout = Duration.ofSeconds(timeout + 10L);
@@ -108,13 +144,15 @@ final class HostileCommand implements Callable<Integer> {
       int n = 0;
       boolean died = false;
       for (Corpus.Item item : items) {
-        List<String> methods = n++ % 3 == 0 ? List.of("GET", "POST") : List.of("GET");
+        String options = OPTION_GROUPS.get(n % OPTION_GROUPS.size());
+        boolean post = n++ % 3 == 0 && !item.group().equals(Corpus.URL_GROUP);
+        List<String> methods = post ? List.of("GET", "POST") : List.of("GET");
         for (String method : methods) {
-          Http.Answer a = send(server.http, method, item, clientTimeout);
-          String verdict = verdict(server.http, item, method, a, lateMs, references);
-          results.add(new Result(item, method, a, verdict, server.sample().rss()));
+          Http.Answer a = send(server.http, method, item, options, clientTimeout);
+          String verdict = verdict(server.http, item, method, options, a, lateMs, references);
+          results.add(new Result(item, method, options, a, verdict, server.sample().rss()));
           if (!verdict.equals("ok") && !verdict.startsWith("note:")) {
-            report.fail(item.file() + " " + method + ": " + verdict);
+            report.fail(item.file() + " " + method + " " + options + ": " + verdict);
           }
         }
         if (!server.alive()) {
@@ -173,13 +211,52 @@ final class HostileCommand implements Callable<Integer> {
   }
 
   static Http.Answer send(Http http, String method, Corpus.Item item, Duration timeout) {
+    return send(http, method, item, OPTIONS, timeout);
+  }
+
+  /** GET of the corpus file as JPEG or POST of its bytes for PNG, with these options. */
+  static Http.Answer send(
+      Http http, String method, Corpus.Item item, String options, Duration timeout) {
+    if (item.group().equals(Corpus.URL_GROUP)) {
+      return http.get("/insecure/" + pathEncoded(item.bytes()), timeout);
+    }
     return method.equals("GET")
-        ? http.get("/insecure/" + OPTIONS + "/plain/local:///" + item.file() + "@jpg", timeout)
-        : http.post("/process?" + OPTIONS + "/f:png", item.bytes(), timeout);
+        ? http.get("/insecure/" + options + "/plain/local:///" + item.file() + "@jpg", timeout)
+        : http.post("/process?" + options(method, options), item.bytes(), timeout);
+  }
+
+  /** The bytes as a request path: '/' and ':' as they are, the rest percent-encoded. */
+  static String pathEncoded(byte[] path) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : path) {
+      char c = (char) (x & 0xff);
+      if (c < 0x80 && (Character.isLetterOrDigit(c) || "/:-_.~,".indexOf(c) >= 0)) {
+        b.append(c);
+      } else {
+        b.append('%').append("%02X".formatted(x & 0xff));
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * A 500 (imgd does not know what happened), a 5xx without a problem code, or a 503 without
+   * Retry-After. imgd's typed 5xx are no such error: 502 source_failed (the source's server), 503
+   * overloaded with Retry-After, 504 deadline_exceeded.
+   */
+  static boolean serverError(Http.Answer a) {
+    return a.status() == 500
+        || a.status() > 500 && a.code().equals("-")
+        || a.status() == 503 && a.retryAfter() == null;
   }
 
   static String options(String method) {
-    return OPTIONS + (method.equals("GET") ? "/f:jpg" : "/f:png");
+    return options(method, OPTIONS);
+  }
+
+  /** The options with the output format of the method: JPEG for a GET, PNG for a POST. */
+  static String options(String method, String options) {
+    return options + (method.equals("GET") ? "/f:jpg" : "/f:png");
   }
 
   /** "ok", "note: ..." (reported, not a failure) or what failed. */
@@ -187,6 +264,7 @@ final class HostileCommand implements Callable<Integer> {
       Http http,
       Corpus.Item item,
       String method,
+      String options,
       Http.Answer a,
       long lateMs,
       Map<String, Http.Answer> references) {
@@ -196,15 +274,22 @@ final class HostileCommand implements Callable<Integer> {
     if (a.ms() > lateMs) {
       return "answered after " + Report.ms(a.ms()) + ", over the deadline + 1 s";
     }
+    if (serverError(a)) {
+      return a.label() + " (a server error, not a typed answer): " + Http.detail(a);
+    }
     if (a.status() != 200) {
-      if (item.expect() == Corpus.Expect.CLEAN) {
-        return "note: a clean file refused with " + a.label();
-      }
-      return a.status() >= 500 && a.status() != 503 && a.status() != 504
-          ? "note: " + a.label() + " (a server error, not a refusal): " + Http.detail(a)
+      return item.expect() == Corpus.Expect.CLEAN
+          ? "note: a clean file refused with " + a.label()
           : "ok";
     }
-    String bad = BodyCheck.problem(item.bytes(), options(method), a);
+    if (item.group().equals(Corpus.URL_GROUP)) {
+      return a.body().length > 0 && a.contentType().startsWith("image/")
+          ? "ok"
+          : "200 without an image: '" + a.contentType() + "'";
+    }
+    // A trim finds the result's size in the pixels: the planner cannot know it.
+    String bad =
+        BodyCheck.problem(item.bytes(), options(method, options), a, !options.startsWith("t:"));
     if (bad != null) {
       return bad;
     }
@@ -214,12 +299,12 @@ final class HostileCommand implements Callable<Integer> {
     if (item.expect() == Corpus.Expect.TRUNCATED && item.intact() != null) {
       Http.Answer ref =
           references.computeIfAbsent(
-              item.intact() + " " + method,
+              item.intact() + " " + method + " " + options,
               k -> {
                 Corpus.Item intact =
                     new Corpus.Item(
                         item.intact(), "control", Corpus.Expect.CLEAN, bytes(item), null);
-                return send(http, method, intact, Duration.ofSeconds(60));
+                return send(http, method, intact, options, Duration.ofSeconds(60));
               });
       if (ref.status() != 200 || !Arrays.equals(ref.body(), a.body())) {
         return "200 for a cut file whose image differs from the intact file's (filled-in pixels)";
@@ -276,6 +361,11 @@ final class HostileCommand implements Callable<Integer> {
     }
     report.table(List.of("group", "files", "requests", "answers", "worst", "failed"), rows);
     report.line("");
+    Map<String, Integer> all = new HashMap<>();
+    results.forEach(r -> all.merge(r.answer().label(), 1, Integer::sum));
+    report.line("Answers by status and code (%d requests):", results.size());
+    new TreeMap<>(all).forEach((label, count) -> report.line("  %6d  %s", count, label));
+    report.line("");
     report.line("Slowest answers:");
     results.stream()
         .sorted(Comparator.comparingDouble((Result r) -> -r.answer().ms()))
@@ -283,11 +373,15 @@ final class HostileCommand implements Callable<Integer> {
         .forEach(r ->
             report.line(
                 "  %s %s: %s in %s",
-                r.method(), r.item().file(), r.answer().label(), Report.ms(r.answer().ms())));
+                r.method() + " " + r.options(),
+                r.item().file(),
+                r.answer().label(),
+                Report.ms(r.answer().ms())));
     List<Result> notes = results.stream().filter(r -> r.verdict().startsWith("note:")).toList();
     if (!notes.isEmpty()) {
       report.line("Notes (not failures):");
-      notes.forEach(r -> report.line("  %s %s: %s", r.method(), r.item().file(), r.verdict()));
+      notes.forEach(r ->
+          report.line("  %s %s %s: %s", r.method(), r.options(), r.item().file(), r.verdict()));
     }
     report.line(
         "Workers killed: %s; replaced: %.0f",
@@ -313,6 +407,11 @@ final class HostileCommand implements Callable<Integer> {
     long ok200 = results.stream().filter(r -> r.answer().status() == 200).count();
     report.criterion(
         bad == 0, "no bad 200: %d bad of %d answers that were 200".formatted(bad, ok200));
+    List<Result> errors = results.stream().filter(r -> serverError(r.answer())).toList();
+    report.criterion(
+        errors.isEmpty(),
+        "no 500: every error a 4xx or a typed 502, 503 with Retry-After, 504: %d server errors"
+            .formatted(errors.size()));
     report.criterion(
         peakRss > 0 && peakRss <= rssBudget,
         "peak RSS of the server and its workers %s, budget %s"
@@ -330,7 +429,8 @@ final class HostileCommand implements Callable<Integer> {
 
   private static void writeReport(Path file, List<Result> results) throws java.io.IOException {
     StringBuilder b =
-        new StringBuilder("file\tgroup\texpect\tmethod\tstatus\tcode\tms\trss_mib\tverdict\n");
+        new StringBuilder(
+            "file\tgroup\texpect\tmethod\toptions\tstatus\tcode\tms\trss_mib\tverdict\n");
     for (Result r : results) {
       b.append(
           String.join(
@@ -339,6 +439,7 @@ final class HostileCommand implements Callable<Integer> {
                   r.item().group(),
                   r.item().expect().name(),
                   r.method(),
+                  r.options(),
                   Integer.toString(r.answer().status()),
                   r.answer().code(),
                   "%.1f".formatted(r.answer().ms()),

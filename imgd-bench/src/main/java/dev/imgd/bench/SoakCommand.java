@@ -1,5 +1,7 @@
 package dev.imgd.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,14 +28,72 @@ import picocli.CommandLine.Option;
     description = {
       "Mixed traffic for a long time: plateaus and leaks (issue 5, item 6).",
       "",
-      "Starts a server with isolated workers and a small result cache and sends it",
-      "good images with varied options (GET and POST), bad requests and the hostile",
+      "Starts a server with isolated workers, a small result cache and a watermark",
+      "image and sends it good images with every option group (resize, smart crop,",
+      "trim, watermark, colour, animation and pages, chained pipelines) in every",
+      "output format the server writes (GET and POST), bad requests and the hostile",
       "corpus; samples RSS, libvips memory, file descriptors and threads; judges",
-      "the plateau (runs of 10 minutes or more) and the return to idle. Exit 1 when",
-      "a criterion fails."
+      "the plateau (runs of 10 minutes or more), the return to idle and that no",
+      "answer is a 500. Exit 1 when a criterion fails."
     })
 final class SoakCommand implements Callable<Integer> {
   private static final int[] WIDTHS = {100, 160, 200, 240, 300, 360, 480, 600, 720, 800};
+
+  /**
+   * The output formats of the mix, by weight, in a fixed order (the seeded clients pick the same
+   * sequence on every run); those the server does not write are left out.
+   */
+  private static final Map<String, Integer> FORMATS = new LinkedHashMap<>();
+
+  static {
+    FORMATS.put("jpg", 40);
+    FORMATS.put("webp", 25);
+    FORMATS.put("png", 15);
+    FORMATS.put("avif", 5);
+    FORMATS.put("gif", 5);
+    FORMATS.put("tiff", 4);
+    FORMATS.put("jxl", 3);
+    FORMATS.put("heic", 3);
+  }
+
+  /**
+   * One option group of the good traffic.
+   *
+   * @param group its name in the answers table
+   * @param sources the file name prefixes of the images it applies to; empty: every still image
+   * @param options the options, {@code %d} for a random width
+   * @param sized whether the planner knows the result's size (a trim finds it in the pixels)
+   * @param animated whether the output stays animated (then GIF or WebP only)
+   */
+  private record Recipe(
+      String group, List<String> sources, String options, boolean sized, boolean animated) {
+    Recipe(String group, String options) {
+      this(group, List.of(), options, true, false);
+    }
+  }
+
+  private static final List<Recipe> RECIPES =
+      List.of(
+          new Recipe("resize", "rs:fit:%d:0"),
+          new Recipe("resize", "rs:fit:%1$d:%1$d/q:60"),
+          new Recipe("smart crop", "rs:fill:%1$d:%1$d/g:sm"),
+          new Recipe("smart crop", "rs:fill:%d:120/g:sm/el:1"),
+          new Recipe("trim", List.of("imgproxy-trim"), "t:10/rs:fit:%d:0", false, false),
+          new Recipe("trim", List.of(), "t:30:fff/rs:fit:%d:0", false, false),
+          new Recipe("watermark", "rs:fit:%d:0/wm:0.5:soea:10:10:0.25"),
+          new Recipe("watermark", "rs:fill:%1$d:%1$d/wm:0.8:ce:0:0:0.5/wmsh:2"),
+          new Recipe("colour", "rs:fit:%d:0/a:-20:1.5:0.5"),
+          new Recipe("colour", "rs:fit:%d:0/mc:0.8:704214"),
+          new Recipe("colour", "rs:fit:%d:0/dt:1:000080:ffd700"),
+          new Recipe("colour", "rs:fit:%d:0/col:0.3:ff0000:1/bl:1/sh:0.5"),
+          new Recipe("animation", List.of("animated-", "rotating-"), "rs:fit:%d:0", true, true),
+          new Recipe(
+              "animation", List.of("animated-", "rotating-"), "rs:fit:%d:0/pg:1", true, false),
+          new Recipe("animation", List.of("animated-"), "rs:fit:%d:0/pgs:2", true, false),
+          new Recipe(
+              "animation", List.of("animated-", "rotating-"), "rs:fit:%d:0/da:1", true, false),
+          new Recipe("chained", "rs:fit:%d:0/bl:1/-/rs:fill:100:100/g:sm/q:70"),
+          new Recipe("chained", "rs:fill:%1$d:%1$d/-/mc:0.5/-/wm:0.5:nowe:5:5:0.3"));
 
   @Option(names = "--minutes", description = "minutes of traffic")
   double minutes = 20;
@@ -79,6 +139,8 @@ final class SoakCommand implements Callable<Integer> {
   private final List<String> serverErrors = new ArrayList<>();
   private final AtomicLong failureCount = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong serverErrorCount = new AtomicLong();
+  private Map<String, Integer> formats = FORMATS;
 
   @Override
   public Integer call() throws Exception {
@@ -101,9 +163,12 @@ final class SoakCommand implements Callable<Integer> {
     settings.put("IMGD_RSS_BUDGET", Long.toString(rssBudget));
     settings.put("IMGD_CACHE_MAX_BYTES", Long.toString(cacheBytes));
     settings.put("IMGD_DRAIN_TIMEOUT", "5");
+    settings.put(
+        "IMGD_WATERMARK_PATH",
+        images.resolve(HostileCommand.WATERMARK).toAbsolutePath().toString());
     report.line(
         "imgd soak: %.1f min, %d clients, samples every %d s; %d workers, timeout %d s, cache %s,"
-            + " RSS budget %s; %d good images, %d hostile files; allocator %s; %s",
+            + " RSS budget %s; %d good images, %d hostile files; %s",
         minutes,
         concurrency,
         every,
@@ -113,10 +178,13 @@ final class SoakCommand implements Callable<Integer> {
         Report.mib(rssBudget),
         good.size(),
         hostile.size(),
-        System.getenv().getOrDefault("IMGD_ALLOCATOR_IN_USE", "unknown"),
         ProcTree.load());
     try (ServerProcess server = ServerProcess.start(settings, work.resolve("server.log"))) {
       Http http = server.http;
+      formats = written(http);
+      report.line(
+          "allocator: %s; output formats of the mix (those the server writes): %s",
+          allocator(server.process.toHandle()), String.join(", ", formats.keySet()));
       Thread.sleep(6000); // the health prober's first render in every worker pool
       Point idleBefore = point(server, 0);
       report.line(
@@ -215,7 +283,7 @@ final class SoakCommand implements Callable<Integer> {
           HostileCommand.killed(metrics),
           Http.sum(metrics, "imgd_workers_replaced_total"));
       if (!serverErrors.isEmpty()) {
-        report.line("Server errors (5xx other than 503/504), first ones:");
+        report.line("Server errors (500, untyped 5xx), first ones:");
         serverErrors.forEach(f -> report.line("  %s", f));
       }
       if (!failures.isEmpty()) {
@@ -226,6 +294,10 @@ final class SoakCommand implements Callable<Integer> {
       report.line("");
       report.line("Criteria:");
       report.criterion(alive, "the server stayed up");
+      report.criterion(
+          serverErrorCount.get() == 0,
+          "no 500: every error a 4xx or a typed 502, 503 with Retry-After, 504 (%d server errors)"
+              .formatted(serverErrorCount.get()));
       report.criterion(
           failureCount.get() == 0,
           "every request answered by the deadline + 1 s, no bad 200, no 200 for bad or hostile"
@@ -267,33 +339,33 @@ final class SoakCommand implements Callable<Integer> {
     String kind;
     Http.Answer a;
     String check = null; // the options a 200 must answer, or null when a 200 is a failure
+    boolean sized = true;
     byte[] source = null;
     String what;
     if (dice < 60) {
-      Corpus.Item item = good.get(random.nextInt(good.size()));
-      int w = WIDTHS[random.nextInt(WIDTHS.length)];
-      String resize =
-          switch (random.nextInt(3)) {
-            case 0 -> "rs:fit:" + w + ":0";
-            case 1 -> "rs:fill:" + w + ":" + w + "/g:sm";
-            default -> "rs:fit:" + w + ":" + w + "/q:60";
-          };
-      int f = random.nextInt(100);
-      String format = f < 50 ? "jpg" : f < 80 ? "webp" : f < 97 ? "png" : "avif";
-      if (format.equals("avif")) {
-        resize = "rs:fit:160:0";
-      }
-      check = resize + "/f:" + format;
+      Recipe recipe = RECIPES.get(random.nextInt(RECIPES.size()));
+      List<Corpus.Item> sources =
+          good.stream()
+              .filter(i ->
+                  recipe.sources().isEmpty()
+                      ? !i.file().startsWith("animated-") && !i.file().startsWith("rotating-")
+                      : recipe.sources().stream().anyMatch(i.file()::startsWith))
+              .toList();
+      Corpus.Item item = sources.get(random.nextInt(sources.size()));
+      String options = recipe.options().formatted(WIDTHS[random.nextInt(WIDTHS.length)]);
+      String format = recipe.animated() ? (random.nextBoolean() ? "gif" : "webp") : pick(random);
+      check = options + "/f:" + format;
+      sized = recipe.sized();
       source = item.bytes();
       what = item.file() + " " + check;
       if (dice < 50) {
-        kind = "good GET";
+        kind = recipe.group() + " GET";
         a =
             http.get(
-                "/insecure/" + resize + "/plain/local:///" + item.file() + "@" + format,
+                "/insecure/" + options + "/plain/local:///" + item.file() + "@" + format,
                 clientTimeout);
       } else {
-        kind = "good POST";
+        kind = recipe.group() + " POST";
         a = http.post("/process?" + check, source, clientTimeout);
       }
     } else if (dice < 75) {
@@ -339,7 +411,8 @@ final class SoakCommand implements Callable<Integer> {
     requests.incrementAndGet();
     answers.computeIfAbsent(kind, k -> new ConcurrentHashMap<>()).merge(a.label(), 1, Integer::sum);
     worst.merge(kind, a.ms(), Math::max);
-    if (a.status() >= 500 && a.status() != 503 && a.status() != 504) {
+    if (HostileCommand.serverError(a)) {
+      serverErrorCount.incrementAndGet();
       String detail = Http.detail(a);
       synchronized (serverErrors) {
         if (serverErrors.size() < 10) {
@@ -356,7 +429,7 @@ final class SoakCommand implements Callable<Integer> {
       bad =
           check == null
               ? "200 for input that must be refused"
-              : BodyCheck.problem(source, check, a);
+              : BodyCheck.problem(source, check, a, sized);
     }
     if (bad != null) {
       failureCount.incrementAndGet();
@@ -366,6 +439,57 @@ final class SoakCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** An output format of the mix, by its weight. */
+  private String pick(Random random) {
+    int total = formats.values().stream().mapToInt(Integer::intValue).sum();
+    int r = random.nextInt(total);
+    for (Map.Entry<String, Integer> e : formats.entrySet()) {
+      r -= e.getValue();
+      if (r < 0) {
+        return e.getKey();
+      }
+    }
+    return "jpg";
+  }
+
+  /** The formats of the mix that /health says the server (any of its pools) writes. */
+  private static Map<String, Integer> written(Http http) {
+    String health = new String(http.get("/health", Duration.ofSeconds(10)).body(), UTF_8);
+    Map<String, Integer> out = new LinkedHashMap<>();
+    FORMATS.forEach((f, w) -> {
+      if (health.contains("\"" + f + "\"")) {
+        out.put(f, w);
+      }
+    });
+    return out.isEmpty() ? Map.of("jpg", 1) : out;
+  }
+
+  /** Which malloc the server process runs on: jemalloc when the library is mapped into it. */
+  static String allocator(ProcessHandle server) {
+    try {
+      String maps = Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps"));
+      return maps.contains("libjemalloc")
+          ? "jemalloc (mapped into the server)"
+          : "glibc malloc" + arenas(server);
+    } catch (java.io.IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  private static String arenas(ProcessHandle server) {
+    try {
+      String env = Files.readString(Path.of("/proc", Long.toString(server.pid()), "environ"));
+      for (String v : env.split("\0")) {
+        if (v.startsWith("MALLOC_ARENA_MAX=")) {
+          return ", " + v;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not readable: the arena limit is not known
+    }
+    return "";
   }
 
   private Point point(ServerProcess server, double t) {

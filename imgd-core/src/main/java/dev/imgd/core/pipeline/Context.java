@@ -78,10 +78,11 @@ final class Context {
     return taken;
   }
 
-  /** Closes the image, if any. */
+  /** Closes the image, if any; again is a no-op. */
   void close() {
     if (image != null) {
       image.close();
+      image = null;
     }
   }
 }

@@ -56,6 +56,19 @@ final class Load implements Step {
     }
   }
 
+  /**
+   * Whether the source decodes whole, every pixel, as the plan loads it: asked when a run failed
+   * for a reason that does not name the input, to tell whose fault it was.
+   */
+  static boolean decodes(byte[] source, Plan plan) {
+    try (VipsImage image = load(source, plan)) {
+      VipsOperation.of("avg").in(image).call("out").close();
+      return true;
+    } catch (VipsException e) {
+      return false;
+    }
+  }
+
   private static VipsImage load(byte[] source, Plan plan) {
     if (plan.input().has(ImageFormat.Trait.OWN_CODEC)) {
       return OwnCodec.load(source, plan.input(), failOn(plan));

@@ -84,7 +84,8 @@ public final class Pipeline {
         }
       }
     } catch (VipsException e) {
-      throw classify(e);
+      ctx.close(); // the failed run's images go before the source is decoded again
+      throw blame(e, source, passes.getFirst());
     } finally {
       ctx.close();
     }
@@ -122,17 +123,36 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * The typed error of a failed run. libvips' error buffer is process-wide, so a concurrent call
+   * may clear a message before it is read ("unknown libvips error"), and a decoder may fail late,
+   * under the name of the operation that pulls its pixels (trim's copy_memory: "source: bad seek"):
+   * a failure whose message does not name the input is the input's when the source alone does not
+   * decode (issue 17: these were 500s).
+   */
+  private static ImgdException blame(VipsException e, byte[] source, Plan first) {
+    ImgdException typed = classify(e);
+    return typed.code() == ErrorCode.ENGINE_FAILED && !Load.decodes(source, first)
+        ? corrupt(e)
+        : typed;
+  }
+
   private static ImgdException classify(VipsException e) {
     String reason = Objects.requireNonNullElse(e.getMessage(), "");
     String operation = e.operation();
     String said = operation == null ? reason : reason.substring(operation.length() + 2);
     boolean inLoader = operation != null && operation.contains("load");
     if (inLoader || DECODE_FAILURE.matcher(said).find()) {
-      return new ImgdException(
-          ErrorCode.CORRUPT_IMAGE, "the image is truncated or corrupt: " + safe(reason), e);
+      return corrupt(e);
     }
     return new ImgdException(
         ErrorCode.ENGINE_FAILED, "image processing failed: " + safe(reason), e);
+  }
+
+  private static ImgdException corrupt(VipsException e) {
+    String reason = Objects.requireNonNullElse(e.getMessage(), "");
+    return new ImgdException(
+        ErrorCode.CORRUPT_IMAGE, "the image is truncated or corrupt: " + safe(reason), e);
   }
 
   // libvips messages are about the image, but keep them short and free of paths.

@@ -13,6 +13,9 @@ import java.util.Objects;
  * only.
  */
 final class TrimBorders implements Step {
+  /** The side of the median filter find_trim smooths the image with. */
+  private static final int MEDIAN_WINDOW = 3;
+
   @Override
   public void apply(Context ctx) {
     if (!ctx.plan.options().crop().trim().enabled() || ctx.plan.frames() != 1) {
@@ -25,6 +28,11 @@ final class TrimBorders implements Step {
   }
 
   private static VipsImage trim(VipsImage in, Trim trim) {
+    if (in.width() < MEDIAN_WINDOW || in.height() < MEDIAN_WINDOW) {
+      // find_trim smooths with a 3x3 median first, which fails on a smaller image ("rank: window
+      // too large", a 500): no border can be told from such an image, so it is kept.
+      return in.share();
+    }
     int left;
     int top;
     int width;
