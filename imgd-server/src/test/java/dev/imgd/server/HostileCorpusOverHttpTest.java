@@ -185,7 +185,7 @@ class HostileCorpusOverHttpTest {
         return "a " + Probe.read(r.body()).format() + " body";
       }
       try (VipsImage img =
-              VipsOperation.of(format.loader())
+              VipsOperation.of(format.loader().orElseThrow())
                   .set("buffer", r.body())
                   .set("fail_on", "truncated")
                   .image();
