@@ -388,7 +388,7 @@ final class SoakCommand implements Callable<Integer> {
                     clientTimeout);
             case 3 ->
                 http.get(
-                    "/insecure/rs:fit:300:0/plain/local:///Landscape_2.jpg@bmp", clientTimeout);
+                    "/insecure/rs:fit:300:0/plain/local:///Landscape_2.jpg@tga", clientTimeout);
             case 4 -> http.post("/process?rs:fit:300:0/f:jpg", new byte[0], clientTimeout);
             default -> {
               byte[] noise = new byte[2048];

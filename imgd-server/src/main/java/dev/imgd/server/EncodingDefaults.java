@@ -1,17 +1,23 @@
 package dev.imgd.server;
 
+import dev.imgd.core.ImageFormat;
 import dev.imgd.core.options.Encoding;
 import dev.imgd.core.options.Options;
 import dev.imgd.server.settings.Settings;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The options every request starts from: imgproxy's defaults with the savers' options and
  * autoquality the settings give (IMGD_JPEG_*, IMGD_PNG_*, IMGD_WEBP_*, IMGD_AVIF_*,
  * IMGD_AUTOQUALITY_*) and IMGD_PRESERVE_HDR, which jpgo, pngo, webpo, avifo, aq and ph override per
- * request, and IMGD_USE_LINEAR_COLORSPACE, which no option changes.
+ * request, IMGD_USE_LINEAR_COLORSPACE, which no option changes, and the qualities of IMGD_QUALITY
+ * and IMGD_FORMAT_QUALITY, under the URL's {@code q} and {@code fq}.
  */
 final class EncodingDefaults {
+  /** imgproxy's IMGPROXY_QUALITY default, which the formats without a default of their own take. */
+  private static final int IMGPROXY_QUALITY = 80;
+
   private EncodingDefaults() {}
 
   /**
@@ -52,11 +58,26 @@ final class EncodingDefaults {
                 Encoding.Subsample.valueOf(upper(s.get(Settings.AVIF_SUBSAMPLE))),
                 s.get(Settings.AVIF_SPEED)),
             autoquality);
-    return Options.builder()
-        .encoding(encoding)
-        .preserveHdr(s.get(Settings.PRESERVE_HDR))
-        .linearLight(s.get(Settings.USE_LINEAR_COLORSPACE))
-        .build();
+    Options.Builder defaults =
+        Options.builder()
+            .encoding(encoding)
+            .preserveHdr(s.get(Settings.PRESERVE_HDR))
+            .linearLight(s.get(Settings.USE_LINEAR_COLORSPACE));
+    // imgproxy's order: the URL's q, its fq, IMGPROXY_FORMAT_QUALITY over the formats' own
+    // defaults (ImageFormat.defaultQuality: WebP 79, AVIF 63, JPEG XL 77), then IMGPROXY_QUALITY.
+    // As fq entries of the base options, the URL's q and fq still win.
+    Map<ImageFormat, Integer> perFormat = s.get(Settings.FORMAT_QUALITY);
+    int quality = s.get(Settings.QUALITY);
+    for (ImageFormat f : ImageFormat.values()) {
+      Integer q = perFormat.get(f);
+      if (q == null && f.defaultQuality() == IMGPROXY_QUALITY && quality != IMGPROXY_QUALITY) {
+        q = quality;
+      }
+      if (q != null) {
+        defaults.formatQuality(f, q);
+      }
+    }
+    return defaults.build();
   }
 
   private static String upper(String id) {

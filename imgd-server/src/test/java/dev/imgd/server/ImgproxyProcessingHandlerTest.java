@@ -33,9 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ETag, Last-Modified and If-Modified-Since cases in ImgproxyConditionalHeadersTest.
  *
  * <p>Not yet: TestAlwaysRasterizeSvg* (imgd has no IMGPROXY_ALWAYS_RASTERIZE_SVG; an SVG asked for
- * with no format is always passed through sanitized) and TestQualitySettings' case without {@code
- * q} (imgd has no IMGPROXY_QUALITY: the default quality is imgd's own); both settings are named in
- * the start-up warning line.
+ * with no format is always passed through sanitized); the setting is named in the start-up warning
+ * line.
  */
 class ImgproxyProcessingHandlerTest {
   /** imgproxy's keys are hex in its settings; its test sets the bytes of these words directly. */
@@ -158,6 +157,34 @@ class ImgproxyProcessingHandlerTest {
       assertThat(difference(source, q1)).isGreaterThan(5);
       assertThat(fq1).isEqualTo(q1);
     }
+  }
+
+  /**
+   * TestQualitySettings' case without {@code q}: with IMGPROXY_QUALITY at 99 a URL without a
+   * quality gets q:99's answer. IMGPROXY_FORMAT_QUALITY's entry wins over it, and the URL's q and
+   * fq over both, in imgproxy's order.
+   */
+  @Test
+  void qualitySettingsWithoutQ() throws Exception {
+    try (Both both =
+        Both.start(Map.of("IMGPROXY_QUALITY", "99", "IMGPROXY_FORMAT_QUALITY", "webp=1"))) {
+      for (ImgdServer s : both) {
+        assertThat(body(s, "/plain/local:///jpg.jpg@jpg"))
+            .isEqualTo(body(s, "/q:99/plain/local:///jpg.jpg@jpg"))
+            .isNotEqualTo(body(s, "/q:80/plain/local:///jpg.jpg@jpg"));
+        assertThat(body(s, "/plain/local:///jpg.jpg@webp"))
+            .isEqualTo(body(s, "/q:1/plain/local:///jpg.jpg@webp"));
+        assertThat(body(s, "/fq:webp:50/plain/local:///jpg.jpg@webp"))
+            .isEqualTo(body(s, "/q:50/plain/local:///jpg.jpg@webp"))
+            .isNotEqualTo(body(s, "/q:1/plain/local:///jpg.jpg@webp"));
+      }
+    }
+  }
+
+  private static byte[] body(ImgdServer s, String path) throws Exception {
+    HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return r.body();
   }
 
   /** The mean absolute difference per channel between two images of one size, 0..255. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -528,6 +529,23 @@ public final class Settings {
                       .toList()),
           "",
           "source formats answered unprocessed unless another format is asked for, as skp");
+  public static final Setting<Integer> QUALITY =
+      server(
+          "IMGD_QUALITY",
+          "IMGPROXY_QUALITY",
+          Type.count(1, 100),
+          "80",
+          "quality when the URL sets none, for formats without their own default (WebP 79, AVIF"
+              + " 63, JPEG XL 77) or IMGD_FORMAT_QUALITY entry");
+  public static final Setting<Map<ImageFormat, Integer>> FORMAT_QUALITY =
+      server(
+          "IMGD_FORMAT_QUALITY",
+          "IMGPROXY_FORMAT_QUALITY",
+          new Type<>(
+              "comma-separated format=quality (1 to 100), like jpeg=70,avif=40",
+              Settings::formatQualities),
+          "",
+          "quality per output format when the URL sets none, over the formats' own defaults");
   public static final Setting<Boolean> ENFORCE_WEBP =
       server(
           "IMGD_ENFORCE_WEBP",
@@ -878,6 +896,17 @@ public final class Settings {
       all.add(Map.entry(Pattern.compile(regex.toString()), replacement));
     }
     return List.copyOf(all);
+  }
+
+  private static Map<ImageFormat, Integer> formatQualities(String text) {
+    Map<ImageFormat, Integer> qualities = new EnumMap<>(ImageFormat.class);
+    for (String entry : Type.LIST.parse(text)) {
+      int eq = entry.indexOf('=');
+      ImageFormat f = ImageFormat.fromExtension(entry.substring(0, Math.max(0, eq))).orElseThrow();
+      int q = Type.count(1, 100).parse(entry.substring(eq + 1).strip());
+      qualities.put(f, q);
+    }
+    return Map.copyOf(qualities);
   }
 
   private static List<String> readLines(Path file) {

@@ -57,7 +57,12 @@ class SettingsTest {
     "IMGD_TRUSTED_SOURCES, trusted.test",
     "IMGD_TRUSTED_SOURCES, ftp://trusted.test/",
     "IMGD_TRUSTED_SOURCES, http:///nohost",
-    "IMGD_TRUSTED_SOURCES, https://a.test/?q=1"
+    "IMGD_TRUSTED_SOURCES, https://a.test/?q=1",
+    "IMGD_QUALITY, 0",
+    "IMGD_QUALITY, 101",
+    "IMGD_FORMAT_QUALITY, webp",
+    "IMGD_FORMAT_QUALITY, tga=50",
+    "IMGD_FORMAT_QUALITY, webp=0"
   })
   void badValueIsRefusedNamingTheSettingTheValueAndWhatIsAllowed(String name, String value) {
     assertThatThrownBy(() -> Settings.from(Map.of(name, value)))
