@@ -89,6 +89,7 @@ final class ImageHandler {
   private final Duration rateWindow;
   private final long ttl;
   private final boolean cacheControlPassthrough;
+  private final boolean alwaysRasterizeSvg;
   private final Revalidation revalidation;
   private final UrlImages urlImages;
   private final byte @Nullable [] fallbackImage;
@@ -143,6 +144,7 @@ final class ImageHandler {
     this.rateWindow = settings.get(Settings.BODY_RATE_WINDOW);
     this.ttl = settings.get(Settings.TTL);
     this.cacheControlPassthrough = settings.get(Settings.CACHE_CONTROL_PASSTHROUGH);
+    this.alwaysRasterizeSvg = settings.get(Settings.ALWAYS_RASTERIZE_SVG);
     this.fallbackImage = fallbackImage;
     this.fallbackStatus = settings.get(Settings.FALLBACK_IMAGE_HTTP_CODE);
     long fallbackTtl = settings.get(Settings.FALLBACK_IMAGE_TTL);
@@ -708,10 +710,10 @@ final class ImageHandler {
   /**
    * The source answered as it is, or null to process it: {@code raw}; {@code skp} naming its format
    * with no other format asked for (imgproxy's skip_processing); an SVG asked for with no format,
-   * one from Accept, or {@code svg} (imgproxy passes SVG through). The bytes are a source of
-   * unknown content all the same: the probe must recognise them as an allowed image, the answer's
-   * Content-Type is what they really are, and an SVG is sanitized (no script, event handler or
-   * outside reference).
+   * one from Accept, or {@code svg} (imgproxy passes SVG through; with IMGD_ALWAYS_RASTERIZE_SVG
+   * only when {@code svg} is asked for or skipped). The bytes are a source of unknown content all
+   * the same: the probe must recognise them as an allowed image, the answer's Content-Type is what
+   * they really are, and an SVG is sanitized (no script, event handler or outside reference).
    */
   private @Nullable Passed passThrough(Ask ask, byte[] source) {
     Options.Input input = ask.options().input();
@@ -725,7 +727,9 @@ final class ImageHandler {
     boolean pass =
         input.raw()
             || (sameFormat && input.skipProcessing().contains(format))
-            || (sameFormat && format.has(ImageFormat.Trait.SANITIZED_OUTPUT));
+            || (sameFormat
+                && format.has(ImageFormat.Trait.SANITIZED_OUTPUT)
+                && (asked.isPresent() || !alwaysRasterizeSvg));
     if (!pass) {
       return null;
     }

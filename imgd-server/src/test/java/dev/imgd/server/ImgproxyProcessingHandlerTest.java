@@ -31,10 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 415 naming what is missing, TestSourceFormatNotSupported and TestResultingFormatNotSupported
  * (imgproxy turns PNG off in libvips for them; imgd has no such switch) in ImgproxyFormatsTest; the
  * ETag, Last-Modified and If-Modified-Since cases in ImgproxyConditionalHeadersTest.
- *
- * <p>Not yet: TestAlwaysRasterizeSvg* (imgd has no IMGPROXY_ALWAYS_RASTERIZE_SVG; an SVG asked for
- * with no format is always passed through sanitized); the setting is named in the start-up warning
- * line.
  */
 class ImgproxyProcessingHandlerTest {
   /** imgproxy's keys are hex in its settings; its test sets the bytes of these words directly. */
@@ -57,6 +53,12 @@ class ImgproxyProcessingHandlerTest {
   static void start() throws Exception {
     Files.write(servers.root().resolve("test1.png"), TEST1);
     Files.write(servers.root().resolve("jpg.jpg"), Fixtures.bytes("Landscape_1.jpg"));
+    // imgproxy's test1.svg without its hostile parts (imgd refuses to render those): a black
+    // rectangle with a transparent margin, so that the rendered image has alpha, hence PNG.
+    Files.writeString(
+        servers.root().resolve("test1.svg"),
+        "<svg width=\"200\" height=\"100\" xmlns=\"http://www.w3.org/2000/svg\">"
+            + "<rect x=\"5\" y=\"5\" width=\"190\" height=\"90\" fill=\"#000\"/></svg>");
     origin = new ScriptedOrigin();
     origin.script = r -> ScriptedOrigin.Reply.ok(TEST1);
   }
@@ -185,6 +187,51 @@ class ImgproxyProcessingHandlerTest {
     HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path));
     assertThat(r.statusCode()).as(path).isEqualTo(200);
     return r.body();
+  }
+
+  /**
+   * TestAlwaysRasterizeSvg*: with IMGPROXY_ALWAYS_RASTERIZE_SVG an SVG asked for with no format is
+   * rendered (PNG, its alpha kept, or WebP where IMGPROXY_ENFORCE_WEBP and Accept choose it;
+   * isolated only, as every SVG render); without it, or with {@code @svg} and SVG in
+   * IMGPROXY_SKIP_PROCESSING_FORMATS, it is passed through sanitized.
+   */
+  @Test
+  void alwaysRasterizeSvg() throws Exception {
+    try (Both both =
+        Both.start(
+            Map.of("IMGPROXY_ALWAYS_RASTERIZE_SVG", "true", "IMGPROXY_ENFORCE_WEBP", "true"))) {
+      ImgdServer s = both.isolated();
+      assertThat(type(s, "/rs:fill:40:40/plain/local:///test1.svg")).isEqualTo("image/png");
+      assertThat(type(s, "/plain/local:///test1.svg", "Accept", "image/webp"))
+          .isEqualTo("image/webp");
+      // Deliberate: the in-process engine never renders SVG (only isolated workers do).
+      HttpResponse<byte[]> inProcess =
+          ServerTest.get(both.inProcess(), ServerTest.signed("/plain/local:///test1.svg"));
+      assertThat(inProcess.statusCode()).isEqualTo(415);
+      assertThat(ServerTest.problemCode(inProcess)).isEqualTo("unsupported_format");
+    }
+    try (Both both =
+        Both.start(
+            Map.of(
+                "IMGPROXY_ALWAYS_RASTERIZE_SVG",
+                "true",
+                "IMGPROXY_SKIP_PROCESSING_FORMATS",
+                "svg"))) {
+      for (ImgdServer s : both) {
+        assertThat(type(s, "/plain/local:///test1.svg@svg")).isEqualTo("image/svg+xml");
+      }
+    }
+    try (Both both = Both.start(Map.of("IMGPROXY_ENFORCE_WEBP", "true"))) {
+      for (ImgdServer s : both) {
+        assertThat(type(s, "/plain/local:///test1.svg")).isEqualTo("image/svg+xml");
+      }
+    }
+  }
+
+  private static String type(ImgdServer s, String path, String... headers) throws Exception {
+    HttpResponse<byte[]> r = ServerTest.get(s, ServerTest.signed(path), headers);
+    assertThat(r.statusCode()).as(path + ": " + new String(r.body(), UTF_8)).isEqualTo(200);
+    return r.headers().firstValue("Content-Type").orElseThrow();
   }
 
   /** The mean absolute difference per channel between two images of one size, 0..255. */

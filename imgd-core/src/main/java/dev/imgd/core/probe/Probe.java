@@ -97,7 +97,10 @@ public final class Probe {
       case JXL -> JxlReader.read(r, h);
       case BMP -> BitmapReader.bmp(r, h);
       case ICO -> BitmapReader.ico(r, h);
-      case SVG, PDF -> h.bands = 4;
+      case SVG, PDF -> { // libvips renders both as RGBA: with no format asked, the result is PNG
+        h.bands = 4;
+        h.hasAlpha = true;
+      }
     }
     ProbeResult result = h.toResult();
     if (limits != null) {

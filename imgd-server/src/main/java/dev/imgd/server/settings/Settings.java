@@ -546,6 +546,13 @@ public final class Settings {
               Settings::formatQualities),
           "",
           "quality per output format when the URL sets none, over the formats' own defaults");
+  public static final Setting<Boolean> ALWAYS_RASTERIZE_SVG =
+      server(
+          "IMGD_ALWAYS_RASTERIZE_SVG",
+          "IMGPROXY_ALWAYS_RASTERIZE_SVG",
+          Type.BOOLEAN,
+          "false",
+          "an SVG source asked for with no format is rendered, not passed through sanitized");
   public static final Setting<Boolean> ENFORCE_WEBP =
       server(
           "IMGD_ENFORCE_WEBP",
