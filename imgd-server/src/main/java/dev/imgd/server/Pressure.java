@@ -92,7 +92,12 @@ final class Pressure {
     if (limit <= 0) {
       limit = memTotal();
     }
-    return limit <= 0 ? 4L << 30 : (long) (limit * 0.8);
+    return limit <= 0 ? 4L << 30 : budgetFor(limit);
+  }
+
+  /** The RSS budget for a memory limit: 80% of it, room for the kernel's page cache and slack. */
+  static long budgetFor(long limit) {
+    return (long) (limit * 0.8);
   }
 
   private static long memTotal() {
