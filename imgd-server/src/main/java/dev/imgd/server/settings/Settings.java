@@ -987,7 +987,10 @@ public final class Settings {
           .append("` | ")
           .append(s.imgproxyName() == null ? "" : "`" + s.imgproxyName() + "`")
           .append(" | ")
-          .append(s.launcher() ? "" : s.defaultValue().isEmpty() ? "none" : cell(s.defaultValue()))
+          .append(
+              s.launcher()
+                  ? ""
+                  : s.defaultValue().isEmpty() ? "none" : "`" + s.defaultValue() + "`")
           .append(" | ")
           .append(s.launcher() ? "launcher" : cell(s.type().allowed()))
           .append(" | ")
