@@ -17,6 +17,8 @@ import java.util.function.ToDoubleFunction;
 
 /** The server's Prometheus metrics; every name starts with imgd_. */
 final class Metrics {
+  private static final String LIBVIPS_MEMORY = "memory libvips tracks (its pixel buffers)";
+
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   void request(int status, Duration took) {
@@ -38,7 +40,11 @@ final class Metrics {
   }
 
   void rejected(String reason) {
-    Counter.builder("imgd_rejections").tag("reason", reason).register(registry).increment();
+    Counter.builder("imgd_rejections")
+        .description("requests refused before processing, by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** A request answered from the cache after waiting for the same variant's render (Flights). */
@@ -51,61 +57,106 @@ final class Metrics {
 
   void cache(boolean hit, long bytes) {
     Counter.builder("imgd_cache_requests")
+        .description("result cache look-ups, by hit or miss")
         .tag("result", hit ? "hit" : "miss")
         .register(registry)
         .increment();
     if (hit) {
-      Counter.builder("imgd_cache_hit_bytes").register(registry).increment((double) bytes);
+      Counter.builder("imgd_cache_hit_bytes")
+          .description("bytes answered from the result cache")
+          .register(registry)
+          .increment((double) bytes);
     }
   }
 
   void retried() {
-    Counter.builder("imgd_source_retries").register(registry).increment();
+    Counter.builder("imgd_source_retries")
+        .description("source downloads tried again after a failure")
+        .register(registry)
+        .increment();
   }
 
   void fallback(String reason) {
-    Counter.builder("imgd_fallbacks").tag("reason", reason).register(registry).increment();
+    Counter.builder("imgd_fallbacks")
+        .description("answers with the fallback image, by reason")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   void memory(Admission admission) {
-    gauge("imgd_memory_heap_bytes", this, m -> heapUsed());
-    gauge("imgd_memory_rss_bytes", this, m -> rss());
-    gauge("imgd_memory_budget_bytes", admission, Admission::budget);
-    gauge("imgd_memory_budget_in_use_bytes", admission, Admission::reserved);
-    gauge("imgd_memory_buffered_bytes", admission, Admission::buffered);
-    gauge("imgd_memory_buffer_budget_bytes", admission, Admission::bufferBudget);
-    gauge("imgd_queue_waiting", admission, Admission::waiting);
+    gauge("imgd_memory_heap_bytes", "Java heap in use", this, m -> heapUsed());
+    gauge("imgd_memory_rss_bytes", "resident memory of the server process", this, m -> rss());
+    gauge(
+        "imgd_memory_budget_bytes",
+        "memory budget of the images in work",
+        admission,
+        Admission::budget);
+    gauge(
+        "imgd_memory_budget_in_use_bytes",
+        "memory budget reserved by admitted images",
+        admission,
+        Admission::reserved);
+    gauge(
+        "imgd_memory_buffered_bytes",
+        "source and result bytes held in buffers",
+        admission,
+        Admission::buffered);
+    gauge(
+        "imgd_memory_buffer_budget_bytes",
+        "budget of the source and result buffers",
+        admission,
+        Admission::bufferBudget);
+    gauge("imgd_queue_waiting", "requests waiting for admission", admission, Admission::waiting);
   }
 
   void workers(IsolatedEngine engine) {
-    gauge("imgd_workers", engine, e -> e.stats().size());
-    gauge("imgd_workers_live", engine, e -> e.stats().live());
-    gauge("imgd_workers_busy", engine, e -> e.stats().busy());
-    gauge("imgd_workers_rss_bytes", engine, e -> e.stats().rss());
-    gauge("imgd_memory_libvips_bytes", engine, e -> e.stats().vipsMemory());
+    gauge("imgd_workers", "worker processes of the pool", engine, e -> e.stats().size());
+    gauge("imgd_workers_live", "worker processes running", engine, e -> e.stats().live());
+    gauge("imgd_workers_busy", "worker processes on a job", engine, e -> e.stats().busy());
+    gauge(
+        "imgd_workers_rss_bytes",
+        "resident memory of the worker processes",
+        engine,
+        e -> e.stats().rss());
+    gauge("imgd_memory_libvips_bytes", LIBVIPS_MEMORY, engine, e -> e.stats().vipsMemory());
     FunctionCounter.builder("imgd_workers_replaced", engine, e -> e.stats().replaced())
+        .description("worker processes replaced after they ended or were killed")
         .register(registry);
     for (String cause : new String[] {"deadline", "memory", "oom", "crash"}) {
       FunctionCounter.builder(
               "imgd_workers_killed", engine, e -> e.stats().deaths().getOrDefault(cause, 0L))
+          .description("worker processes killed, by cause")
           .tag("cause", cause)
           .register(registry);
     }
   }
 
   void pressure(Pressure pressure) {
-    gauge("imgd_memory_tier", pressure, p -> p.tier().level());
-    gauge("imgd_memory_measured_bytes", pressure, Pressure::lastMeasured);
-    gauge("imgd_memory_rss_budget_bytes", pressure, Pressure::budget);
+    gauge(
+        "imgd_memory_tier",
+        "memory pressure tier: 0 normal, 1 reduced, 2 shedding",
+        pressure,
+        p -> p.tier().level());
+    gauge(
+        "imgd_memory_measured_bytes",
+        "memory last measured against the RSS budget",
+        pressure,
+        Pressure::lastMeasured);
+    gauge(
+        "imgd_memory_rss_budget_bytes",
+        "resident memory budget of server and workers",
+        pressure,
+        Pressure::budget);
   }
 
   /** libvips' tracked memory when it runs in this process. */
   void libvips() {
-    gauge("imgd_memory_libvips_bytes", this, m -> Vips.stats().memory());
+    gauge("imgd_memory_libvips_bytes", LIBVIPS_MEMORY, this, m -> Vips.stats().memory());
   }
 
-  private <T> void gauge(String name, T obj, ToDoubleFunction<T> f) {
-    Gauge.builder(name, obj, f).register(registry);
+  private <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f) {
+    Gauge.builder(name, obj, f).description(help).register(registry);
   }
 
   static long heapUsed() {

@@ -2,6 +2,7 @@ package dev.imgd.server;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -42,11 +43,15 @@ final class ResultCache {
                 .recordStats()
                 .build();
     if (cache != null) {
-      metrics.gauge(
-          "imgd_cache_bytes",
-          cache,
-          c -> c.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L));
-      metrics.gauge("imgd_cache_entries", cache, c -> c.estimatedSize());
+      Gauge.builder(
+              "imgd_cache_bytes",
+              cache,
+              c -> c.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L))
+          .description("bytes the result cache holds, as it weighs them")
+          .register(metrics);
+      Gauge.builder("imgd_cache_entries", cache, Cache::estimatedSize)
+          .description("results the result cache holds")
+          .register(metrics);
     }
   }
 

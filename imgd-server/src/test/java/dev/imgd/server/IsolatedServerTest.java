@@ -37,6 +37,7 @@ class IsolatedServerTest {
             HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
             HttpResponse.BodyHandlers.ofByteArray());
     awaitMetric(server, "imgd_workers_busy 1.0");
+    ServerTest.assertEveryMetricHasHelp(metrics(server)); // the worker pool's metrics too
     // They answer while the image is still being made: they never queue behind image work.
     assertThat(ServerTest.get(server, "/health").statusCode()).isEqualTo(200);
     assertThat(ServerTest.get(server, "/metrics").statusCode()).isEqualTo(200);

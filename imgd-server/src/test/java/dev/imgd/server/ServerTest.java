@@ -245,6 +245,14 @@ class ServerTest {
     assertThat(notModified.body()).isEmpty();
     String metrics = new String(get(server, "/metrics").body(), StandardCharsets.UTF_8);
     assertThat(metrics).containsPattern("imgd_cache_requests_total\\{result=\"hit\"\\} [1-9]");
+    assertEveryMetricHasHelp(metrics);
+  }
+
+  /** Each metric family of a scrape says what it counts: no empty HELP line. */
+  static void assertEveryMetricHasHelp(String scrape) {
+    List<String> help = scrape.lines().filter(l -> l.startsWith("# HELP ")).toList();
+    assertThat(help).isNotEmpty();
+    assertThat(help).allSatisfy(l -> assertThat(l).matches("# HELP \\w+ .*\\S.*"));
   }
 
   @Test

@@ -150,6 +150,34 @@ final class OptionTable {
           "return_attachment",
           "fallback_image_url");
 
+  /**
+   * The options imgproxy has only in its Pro edition; the others are in its open-source parser
+   * (imgd has no option of its own).
+   */
+  static final Set<String> PRO =
+      Set.of(
+          "adjust",
+          "brightness",
+          "contrast",
+          "saturation",
+          "monochrome",
+          "duotone",
+          "colorize",
+          "watermark_url",
+          "watermark_text",
+          "watermark_size",
+          "watermark_rotate",
+          "watermark_shadow",
+          "jpeg_options",
+          "png_options",
+          "webp_options",
+          "avif_options",
+          "autoquality",
+          "page",
+          "pages",
+          "disable_animation",
+          "fallback_image_url");
+
   private static final List<Option> OPTIONS = table();
   private static final Map<String, Option> BY_NAME = byName(OPTIONS);
 
@@ -199,10 +227,14 @@ final class OptionTable {
         .append("*Cache key*: the option writes itself into the canonical form that keys the ")
         .append(
             "result cache (the shorthands `rs`, `s` and `a` write the options they set; `exp`, ")
-        .append("`fn`, `att` and `fiu` only shape the response).\n\n")
-        .append(
-            "| Option | Aliases | Arguments | Empty keeps | Cache key | Example | What it does |\n")
-        .append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        .append("`fn`, `att` and `fiu` only shape the response). *Default*: the arguments the ")
+        .append("option has when the URL leaves it out, as the canonical form writes them (none: ")
+        .append("left out of the canonical form; blank for shorthands and response-only options). ")
+        .append("*imgproxy*: `yes` for an option of imgproxy's open-source edition, `Pro` for one ")
+        .append("of imgproxy Pro; imgd has no option of its own.\n\n")
+        .append("| Option | Aliases | Arguments | Default | Empty keeps | Cache key | imgproxy ")
+        .append("| Example | What it does |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Option o : OPTIONS) {
       md.append("| `")
           .append(o.name())
@@ -214,9 +246,13 @@ final class OptionTable {
           .append(" | `")
           .append(o.args())
           .append("` | ")
+          .append(defaultArgs(o))
+          .append(" | ")
           .append(o.emptyKeeps() ? "yes" : "no")
           .append(" | ")
           .append(o.canonical() != null ? "yes" : "no")
+          .append(" | ")
+          .append(PRO.contains(o.name()) ? "Pro" : "yes")
           .append(" | ")
           .append(o.example().isEmpty() ? "" : "`" + o.shortName() + ":" + o.example() + "`")
           .append(" | ")
@@ -224,6 +260,17 @@ final class OptionTable {
           .append(" |\n");
     }
     return md.toString();
+  }
+
+  /** An option's arguments on the defaults, for the docs. */
+  private static String defaultArgs(Option o) {
+    if (o.canonical() == null) {
+      return "";
+    }
+    List<String> segments = o.canonical().apply(Options.DEFAULTS);
+    return segments.isEmpty()
+        ? "none"
+        : String.join(" ", segments.stream().map(a -> "`" + a + "`").toList());
   }
 
   // --- the table ------------------------------------------------------------------------------

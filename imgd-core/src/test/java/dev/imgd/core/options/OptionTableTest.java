@@ -69,6 +69,70 @@ class OptionTableTest {
         });
   }
 
+  /** imgproxy's open-source parser's options (options/parser/processing_options.go). */
+  static final List<String> IMGPROXY_OPEN_SOURCE =
+      List.of(
+          "resize",
+          "size",
+          "resizing_type",
+          "width",
+          "height",
+          "min-width",
+          "min-height",
+          "zoom",
+          "dpr",
+          "enlarge",
+          "extend",
+          "extend_aspect_ratio",
+          "gravity",
+          "crop",
+          "trim",
+          "padding",
+          "auto_rotate",
+          "rotate",
+          "flip",
+          "background",
+          "blur",
+          "sharpen",
+          "pixelate",
+          "watermark",
+          "strip_metadata",
+          "keep_copyright",
+          "strip_color_profile",
+          "preserve_hdr",
+          "enforce_thumbnail",
+          "quality",
+          "format_quality",
+          "max_bytes",
+          "format",
+          "skip_processing",
+          "raw",
+          "cachebuster",
+          "expires",
+          "filename",
+          "return_attachment",
+          "preset",
+          "max_src_resolution",
+          "max_src_file_size",
+          "max_animation_frames",
+          "max_animation_frame_resolution",
+          "max_result_dimension");
+
+  @Test
+  void everyOptionNotMarkedProIsInImgproxysOpenSourceParser() {
+    assertThat(options().stream().map(OptionTable.Option::name))
+        .filteredOn(name -> !OptionTable.PRO.contains(name))
+        .containsExactlyInAnyOrderElementsOf(IMGPROXY_OPEN_SOURCE);
+    assertThat(OptionTable.PRO).allSatisfy(name -> assertThat(OptionTable.find(name)).isNotNull());
+  }
+
+  @Test
+  void docsListEveryNameTheParserAccepts() throws IOException {
+    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+    assertThat(OptionsParser.optionNames())
+        .allSatisfy(name -> assertThat(doc).contains("`" + name + "`"));
+  }
+
   @Test
   void docsMatchTheTable() throws IOException {
     String rendered = OptionTable.markdown();

@@ -961,6 +961,51 @@ public final class Settings {
     return List.copyOf(TABLE);
   }
 
+  /** The settings reference as Markdown, as in docs/settings.md. */
+  public static String markdown() {
+    StringBuilder md =
+        new StringBuilder(
+            """
+            # Settings
+
+            Generated from the settings table (`Settings`, imgd-server) by `Settings.markdown()`; \
+            `SettingsTest` fails when this file differs, and rewrites it when run with \
+            `-Dimgd.writeDocs=true`. `imgd serve --help` prints the same table.
+
+            Every setting is an environment variable, or a line of the properties file named by \
+            `IMGD_CONFIG` (the environment wins). Where imgproxy has the same setting, its name is \
+            read too when the imgd name is not given. An unknown `IMGD_` variable stops the server. \
+            *Launcher*: read by the `imgd` launcher or the logging set-up before the server's \
+            settings; its default is in its description. *Secret*: the value is never printed.
+
+            | Setting | imgproxy name | Default | Allowed | What it sets |
+            | --- | --- | --- | --- | --- |
+            """);
+    for (Setting<?> s : TABLE) {
+      md.append("| `")
+          .append(s.name())
+          .append("` | ")
+          .append(s.imgproxyName() == null ? "" : "`" + s.imgproxyName() + "`")
+          .append(" | ")
+          .append(
+              s.launcher()
+                  ? ""
+                  : s.defaultValue().isEmpty() ? "none" : "`" + s.defaultValue() + "`")
+          .append(" | ")
+          .append(s.launcher() ? "launcher" : cell(s.type().allowed()))
+          .append(" | ")
+          .append(cell(s.help()))
+          .append(s.secret() ? ". Secret." : "")
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  /** Text in a Markdown table cell: a '|' would end the cell. */
+  private static String cell(String text) {
+    return text.replace("|", "\\|");
+  }
+
   private record Value(Given given, Object parsed) {}
 
   /** A setting's text as given, and the variable and place it came from. */

@@ -3,6 +3,8 @@ package dev.imgd.server.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The settings table: every default parses, every bad value is refused naming its setting. */
 class SettingsTest {
   @TempDir Path dir;
+
+  static final Path DOC = Path.of("..", "docs", "settings.md");
+
+  @Test
+  void docsMatchTheTable() throws IOException {
+    String rendered = Settings.markdown();
+    if (Boolean.getBoolean("imgd.writeDocs")) {
+      Files.writeString(DOC, rendered, StandardCharsets.UTF_8);
+    }
+    assertThat(Files.readString(DOC, StandardCharsets.UTF_8))
+        .as("docs/settings.md is generated: run SettingsTest with -Dimgd.writeDocs=true")
+        .isEqualTo(rendered);
+  }
 
   @Test
   void defaultsParseAndEachNameIsDeclaredOnce() {
