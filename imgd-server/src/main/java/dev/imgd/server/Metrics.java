@@ -81,6 +81,9 @@ final class Metrics {
     gauge("imgd_workers", engine, e -> e.stats().size());
     gauge("imgd_workers_live", engine, e -> e.stats().live());
     gauge("imgd_workers_busy", engine, e -> e.stats().busy());
+    // The pool's strength: workers live of imgd_workers, and warm spares ready (one per pool).
+    gauge("imgd_workers_spares", engine, e -> e.stats().spares());
+    gauge("imgd_workers_last_start_seconds", engine, e -> e.stats().lastStartMillis() / 1000);
     gauge("imgd_workers_rss_bytes", engine, e -> e.stats().rss());
     gauge("imgd_memory_libvips_bytes", engine, e -> e.stats().vipsMemory());
     FunctionCounter.builder("imgd_workers_replaced", engine, e -> e.stats().replaced())
