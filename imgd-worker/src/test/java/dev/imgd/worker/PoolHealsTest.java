@@ -143,8 +143,7 @@ class PoolHealsTest {
   /**
    * Sends the process the signal, then times how long the pool takes to see it, to have every
    * worker live again (at once, by the warm spare, when a worker died) and to have a spare again (a
-   * new worker process must start: how long that takes is the machine's, so it is bounded by the
-   * time the pool's last start took, plus the 2 s).
+   * new worker process must start: how long that takes is the machine's, so it is only printed).
    */
   private static void kill(long pid, String signal, String what) {
     long replaced = engine.stats().replaced();
@@ -154,9 +153,9 @@ class PoolHealsTest {
     long seen = System.nanoTime() - t0;
     await(s -> s.live() == WORKERS, Duration.ofSeconds(2), WORKERS + " live workers");
     long workers = System.nanoTime() - t0;
-    long start = (long) engine.stats().lastStartMillis();
-    // A start under the suite's load can take several times the last one (1 s, then 7 s).
-    awaitFullStrength(Duration.ofSeconds(2).plusMillis(Math.max(start, 5000) * 3));
+    // A new spare is one worker start away: 1-2 s here on a quiet machine, up to 23 s under the
+    // whole suite on 2 shared cores. Bounded by the pool's own start timeout (30 s), twice.
+    awaitFullStrength(Duration.ofSeconds(60));
     System.out.printf(
         "%s SIG%s: seen after %d ms, every worker live after %d ms, the spare back after %d ms"
             + " (a worker start takes %d ms here)%n",
