@@ -155,6 +155,7 @@ public final class ImgdServer implements AutoCloseable {
     this.health = new Health(isolated, workers, images::lastSuccess);
 
     this.server = new Server(new VirtualThreadPool(), null, bufferPool());
+    server.setErrorHandler(new ProblemErrorHandler());
     this.connector = connector(settings.get(Settings.BIND), "http");
     bound(connector, settings, metrics);
     this.admin =

@@ -114,6 +114,13 @@ final class Metrics {
     gauge("imgd_workers", "worker processes of the pool", engine, e -> e.stats().size());
     gauge("imgd_workers_live", "worker processes running", engine, e -> e.stats().live());
     gauge("imgd_workers_busy", "worker processes on a job", engine, e -> e.stats().busy());
+    // The pool's strength: workers live of imgd_workers, and warm spares ready (one per pool).
+    gauge("imgd_workers_spares", "warm spare workers ready", engine, e -> e.stats().spares());
+    gauge(
+        "imgd_workers_last_start_seconds",
+        "how long the last worker took to start",
+        engine,
+        e -> e.stats().lastStartMillis() / 1000.0);
     gauge(
         "imgd_workers_rss_bytes",
         "resident memory of the worker processes",

@@ -30,6 +30,7 @@ class IsolatedServerTest {
     ImgdServer server =
         ServerTest.start(
             Map.of("IMGD_MODE", "isolated", "IMGD_WORKERS", "1", "IMGD_TIMEOUT", "60"));
+    awaitMetric(server, "imgd_workers_spares 1.0"); // the pool at full strength
     // A large AVIF encode keeps the only worker busy for seconds.
     String path = ServerTest.signed("/rs:fit:800:0/f:avif/q:50/plain/local:///big.jpg");
     CompletableFuture<HttpResponse<byte[]>> slow =

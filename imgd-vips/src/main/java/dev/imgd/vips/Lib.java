@@ -93,8 +93,6 @@ interface Lib {
   // errors and logging
   MemorySegment vips_error_buffer_copy();
 
-  void vips_error_clear();
-
   MemorySegment g_log_set_default_handler(MemorySegment logFunc, MemorySegment userData);
 
   void g_free(MemorySegment mem);

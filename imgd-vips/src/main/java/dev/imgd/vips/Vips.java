@@ -56,7 +56,7 @@ public final class Vips {
     }
     try (Arena arena = Arena.ofConfined()) {
       if (loaded.vips_init(arena.allocateFrom("imgd")) != 0) {
-        throw new VipsException("vips_init failed: " + errorText(loaded));
+        throw new VipsException("vips_init failed: " + VipsErrors.since(loaded, 0));
       }
     }
     int major = loaded.vips_version(0);
@@ -201,25 +201,5 @@ public final class Vips {
   private static MemorySegment countObject(MemorySegment object, MemorySegment a, MemorySegment b) {
     COUNTER.incrementAndGet();
     return MemorySegment.NULL;
-  }
-
-  /** Takes libvips' error text (and clears it); the buffer is process-wide. */
-  static String errorText(Lib l) {
-    MemorySegment copy = l.vips_error_buffer_copy();
-    if (copy.equals(MemorySegment.NULL)) {
-      return "unknown libvips error";
-    }
-    try {
-      String text = copy.reinterpret(64 * 1024).getString(0).strip();
-      return text.isEmpty() ? "unknown libvips error" : firstLines(text);
-    } finally {
-      l.g_free(copy);
-    }
-  }
-
-  // Errors can pile up (one per tile); keep the first few lines, de-duplicated.
-  private static String firstLines(String text) {
-    var lines = text.lines().map(String::strip).filter(s -> !s.isEmpty()).distinct().limit(4);
-    return String.join("; ", lines.toList());
   }
 }

@@ -39,10 +39,15 @@ public final class VipsImage implements AutoCloseable {
 
   /** Takes ownership of one reference to a VipsImage. */
   static VipsImage own(MemorySegment address, String origin) {
-    if (address.equals(MemorySegment.NULL)) {
-      throw new VipsException(origin, Vips.errorText(Vips.lib()));
-    }
     return new VipsImage(address, origin);
+  }
+
+  /** Takes ownership of an image a call made, or throws its error if the call failed. */
+  private static VipsImage made(MemorySegment address, String origin, long mark) {
+    if (address.equals(MemorySegment.NULL)) {
+      throw new VipsException(origin, VipsErrors.since(Vips.lib(), mark));
+    }
+    return own(address, origin);
   }
 
   /**
@@ -72,11 +77,13 @@ public final class VipsImage implements AutoCloseable {
               + " bytes, geometry wants "
               + (long) width * height * bands);
     }
+    long mark = VipsErrors.mark(Vips.lib());
     // 0 = VIPS_FORMAT_UCHAR
-    return own(
+    return made(
         Vips.lib()
             .vips_image_new_from_memory_copy(pixels, pixels.byteSize(), width, height, bands, 0),
-        "new_from_memory_copy");
+        "new_from_memory_copy",
+        mark);
   }
 
   MemorySegment address() {
@@ -142,7 +149,6 @@ public final class VipsImage implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
       if (Vips.lib().vips_image_get_int(address(), arena.allocateFrom(name), out) != 0) {
-        Vips.lib().vips_error_clear();
         return OptionalInt.empty();
       }
       return OptionalInt.of(out.get(ValueLayout.JAVA_INT, 0));
@@ -156,7 +162,6 @@ public final class VipsImage implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ValueLayout.JAVA_DOUBLE);
       if (Vips.lib().vips_image_get_double(address(), arena.allocateFrom(name), out) != 0) {
-        Vips.lib().vips_error_clear();
         return OptionalDouble.empty();
       }
       return OptionalDouble.of(out.get(ValueLayout.JAVA_DOUBLE, 0));
@@ -170,7 +175,6 @@ public final class VipsImage implements AutoCloseable {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
       if (Vips.lib().vips_image_get_string(address(), arena.allocateFrom(name), out) != 0) {
-        Vips.lib().vips_error_clear();
         return Optional.empty();
       }
       return Optional.of(out.get(ValueLayout.ADDRESS, 0).reinterpret(1 << 20).getString(0));
@@ -199,7 +203,6 @@ public final class VipsImage implements AutoCloseable {
     MemorySegment data = arena.allocate(ValueLayout.ADDRESS);
     MemorySegment length = arena.allocate(ValueLayout.JAVA_LONG);
     if (Vips.lib().vips_image_get_blob(address(), arena.allocateFrom(name), data, length) != 0) {
-      Vips.lib().vips_error_clear();
       return Optional.empty();
     }
     long n = length.get(ValueLayout.JAVA_LONG, 0);
@@ -257,7 +260,8 @@ public final class VipsImage implements AutoCloseable {
    */
   public VipsImage copyMemory() {
     VipsThreads.requirePlatformThread("copy_memory");
-    return own(Vips.lib().vips_image_copy_memory(address()), "copy_memory");
+    long mark = VipsErrors.mark(Vips.lib());
+    return made(Vips.lib().vips_image_copy_memory(address()), "copy_memory", mark);
   }
 
   /**
@@ -269,9 +273,10 @@ public final class VipsImage implements AutoCloseable {
     Lib l = Vips.lib();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment size = arena.allocate(ValueLayout.JAVA_LONG);
+      long mark = VipsErrors.mark(l);
       MemorySegment data = l.vips_image_write_to_memory(address(), size);
       if (data.equals(MemorySegment.NULL)) {
-        throw new VipsException("write_to_memory", Vips.errorText(l));
+        throw new VipsException("write_to_memory", VipsErrors.since(l, mark));
       }
       try {
         return data.reinterpret(size.get(ValueLayout.JAVA_LONG, 0)).toArray(ValueLayout.JAVA_BYTE);

@@ -80,12 +80,10 @@ public final class VipsOperation {
     KillSwitch.check(name);
     Lib l = Vips.lib();
     Map<String, @Nullable Object> results = new LinkedHashMap<>();
-    // Warnings of earlier successful calls can linger in the process-wide error buffer.
-    l.vips_error_clear();
+    long mark = VipsErrors.mark(l); // what earlier calls logged is not this call's failure
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment op = l.vips_operation_new(arena.allocateFrom(name));
       if (op.equals(MemorySegment.NULL)) {
-        l.vips_error_clear();
         throw new VipsException(name, "no such operation in libvips " + Vips.version());
       }
       MemorySegment built;
@@ -95,7 +93,7 @@ public final class VipsOperation {
         }
         built = l.vips_cache_operation_build(op);
         if (built.equals(MemorySegment.NULL)) {
-          String error = Vips.errorText(l);
+          String error = VipsErrors.since(l, mark);
           l.vips_object_unref_outputs(op);
           throw new VipsException(name, error);
         }
@@ -125,7 +123,6 @@ public final class VipsOperation {
     MemorySegment argInstance = arena.allocate(ValueLayout.ADDRESS);
     if (l.vips_object_get_argument(op, arena.allocateFrom(argName), pspec, argClass, argInstance)
         != 0) {
-      l.vips_error_clear();
       throw new VipsException(name, "no argument named '" + argName + "'");
     }
     long type =
@@ -371,7 +368,6 @@ public final class VipsOperation {
               ? l.vips_flags_from_nick(domain, type, arena.allocateFrom(nick))
               : l.vips_enum_from_nick(domain, type, arena.allocateFrom(nick));
       if (v < 0) {
-        l.vips_error_clear();
         throw new IllegalArgumentException(
             op + ": '" + nick + "' is not a value of " + typeName(l, type) + " for " + arg);
       }

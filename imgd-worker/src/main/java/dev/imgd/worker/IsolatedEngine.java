@@ -161,9 +161,9 @@ public final class IsolatedEngine implements Engine {
   /**
    * One job on one worker: quarantine check, a free worker by the deadline, the request under the
    * watchdog, the reply. A worker lost on the way is counted and replaced. If something outside
-   * killed it (a SIGKILL imgd did not send), the job runs once more on another worker: the input is
-   * not known to be at fault. Otherwise, or if the second worker dies too, the input is quarantined
-   * and the job fails with the death's typed error.
+   * killed it (a signal imgd did not send: {@link Worker#killedFromOutside}), the job runs once
+   * more on another worker: the input is not known to be at fault. Otherwise, or if the second
+   * worker dies too, the input is quarantined and the job fails with the death's typed error.
    */
   private <R extends Wire.Reply> R call(
       WorkerPool pool, Wire.Job job, Instant deadline, Class<R> expected) {
@@ -197,7 +197,12 @@ public final class IsolatedEngine implements Engine {
         if (retried || !w.killedFromOutside()) {
           throw lost(w, death, job.source());
         }
-        LOG.warn("{} was killed from outside under its job; running the job on another worker", w);
+        LOG.warn(
+            "{} died under its job, killed from outside: {} ({}); running the job on another"
+                + " worker",
+            w,
+            death,
+            w.crashDetail());
       } finally {
         if (reusable) {
           pool.release(w);

@@ -55,6 +55,9 @@ final class Worker {
   private static final long PAGE_SIZE = 4096; // x86-64 and aarch64 Linux defaults
   private static final Pattern SIGNAL = Pattern.compile("#\\s+(SIG[A-Z]+)");
 
+  /** How the JVM's crash report marks a signal another process sent (si_code SI_USER). */
+  private static final String SENT_BY_KILL = "(sent by kill)";
+
   final Process process;
   final long pid;
   final String libvipsVersion;
@@ -131,36 +134,49 @@ final class Worker {
   }
 
   /**
-   * Whether it died of a SIGKILL that imgd did not send: the kernel's OOM killer, or an operator.
-   * Call after {@link #death}, which waits for the exit.
+   * Whether another process's signal ended it, not its own job: a SIGKILL imgd did not send (the
+   * kernel's OOM killer, an operator), a SIGTERM, SIGINT or SIGHUP, or a crash signal the JVM's
+   * crash report says was sent by kill. Call after {@link #death}, which waits for the exit.
    */
   boolean killedFromOutside() {
-    return killedFor.get() == null && !process.isAlive() && process.exitValue() == 128 + 9;
+    if (killedFor.get() != null || process.isAlive()) {
+      return false;
+    }
+    return switch (process.exitValue() - 128) {
+      case 1, 2, 9, 15 -> true; // SIGHUP, SIGINT, SIGKILL, SIGTERM
+      default -> crashReport().contains(SENT_BY_KILL);
+    };
+  }
+
+  /** The JVM's crash report (hs_err), or "" if it wrote none. */
+  private String crashReport() {
+    try {
+      return Files.isRegularFile(errorFile) ? Files.readString(errorFile) : "";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /** The signal or status a crash ended with, e.g. "SIGSEGV" or "exit status 1". */
   String crashDetail() {
-    if (Files.isRegularFile(errorFile)) {
-      try {
-        String report = Files.readString(errorFile);
-        Matcher m = SIGNAL.matcher(report);
-        if (m.find()) {
-          return m.group(1);
-        }
-      } catch (IOException | RuntimeException e) {
-        // fall through to the exit status
-      }
+    Matcher m = SIGNAL.matcher(crashReport());
+    if (m.find()) {
+      return m.group(1);
     }
     if (process.isAlive()) {
       return "no answer";
     }
     int status = process.exitValue();
     return switch (status - 128) {
+      case 1 -> "SIGHUP";
+      case 2 -> "SIGINT";
       case 4 -> "SIGILL";
       case 6 -> "SIGABRT";
       case 7 -> "SIGBUS";
       case 8 -> "SIGFPE";
+      case 9 -> "SIGKILL";
       case 11 -> "SIGSEGV";
+      case 15 -> "SIGTERM";
       default -> status > 128 ? "signal " + (status - 128) : "exit status " + status;
     };
   }

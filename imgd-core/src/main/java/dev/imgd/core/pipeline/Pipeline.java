@@ -124,11 +124,11 @@ public final class Pipeline {
   }
 
   /**
-   * The typed error of a failed run. libvips' error buffer is process-wide, so a concurrent call
-   * may clear a message before it is read ("unknown libvips error"), and a decoder may fail late,
-   * under the name of the operation that pulls its pixels (trim's copy_memory: "source: bad seek"):
-   * a failure whose message does not name the input is the input's when the source alone does not
-   * decode (issue 17: these were 500s).
+   * The typed error of a failed run. A decoder may fail late, under the name of the operation that
+   * pulls its pixels (trim's copy_memory: "source: bad seek"; an encoder's "unable to write to
+   * target"): a failure whose message does not name the input is the input's when the source alone
+   * does not decode (issue 17: these were 500s). Each failure has its own message now (imgd-vips'
+   * VipsErrors); the late decoder's message names no input, so this check stays.
    */
   private static ImgdException blame(VipsException e, byte[] source, Plan first) {
     ImgdException typed = classify(e);
