@@ -38,6 +38,7 @@ final class Routes extends Handler.Abstract {
   private final AdminToken token;
   private final String metricsOn;
   private final String pathPrefix;
+  private final Playground playground;
   private final Recordings recordings = new Recordings();
 
   /**
@@ -55,7 +56,8 @@ final class Routes extends Handler.Abstract {
       BooleanSupplier draining,
       AdminToken token,
       String metricsOn,
-      String pathPrefix) {
+      String pathPrefix,
+      Playground playground) {
     this.images = images;
     this.metrics = metrics;
     this.health = health;
@@ -65,6 +67,7 @@ final class Routes extends Handler.Abstract {
     this.token = token;
     this.metricsOn = metricsOn;
     this.pathPrefix = pathPrefix;
+    this.playground = playground;
   }
 
   @Override
@@ -80,6 +83,10 @@ final class Routes extends Handler.Abstract {
       }
       path = path.substring(pathPrefix.length());
       request = withPath(request, path);
+    }
+    if (playground.where().equals("public") && Playground.serves(path)) {
+      playground(request, response, callback, path);
+      return true;
     }
     if (path.equals("/process")) {
       allow(request, response, List.of("POST"));
@@ -163,9 +170,31 @@ final class Routes extends Handler.Abstract {
         allow(request, response, GET_HEAD);
         metrics(response, callback, "admin");
       }
-      default ->
+      default -> {
+        if (!playground.where().equals(ADMIN)) {
           throw new ImgdException(
               ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N, /metrics");
+        }
+        playground(request, response, callback, path);
+      }
+    }
+  }
+
+  /**
+   * The playground's page and data and, where it is served on the admin listener, the image paths
+   * and {@code POST /process} it asks for, signed like any other.
+   */
+  private void playground(Request request, Response response, Callback callback, String path)
+      throws Exception {
+    if (Playground.serves(path)) {
+      allow(request, response, GET_HEAD);
+      playground.handle(request, response, callback, path);
+    } else if (path.equals("/process")) {
+      allow(request, response, List.of("POST"));
+      images.handle(request, response, callback);
+    } else {
+      allow(request, response, GET_HEAD);
+      images.handle(request, response, callback);
     }
   }
 
