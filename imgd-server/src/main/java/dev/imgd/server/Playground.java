@@ -21,20 +21,25 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The playground: a static page ({@code /}, its script and style, classpath resources beside this
  * class) that builds imgproxy URLs with controls made from the option table, and the data it reads
- * under {@code /playground/}: the options ({@link OptionReference}), the local source's images and,
- * on a signing server, the signature of a path it built. It is served where {@link #where} says: on
- * the image port when URLs are not signed, else only on the admin listener, behind its token, since
- * whoever may sign can make the server process anything.
+ * under {@code /playground/}: the options ({@link OptionReference}), the local source's images, on
+ * a signing server the signature of a path it built, and the images themselves ({@link
+ * #imagePath}). It is served where {@link #where} says: on the image port when URLs are not signed,
+ * else only on the admin listener, behind its token, since whoever may sign can make the server
+ * process anything.
  */
 final class Playground {
   /** The image list's bounds: path parts (a file 3 folders down has 4), and files. */
   static final int LIST_DEPTH = 4;
 
   static final int LIST_MAX = 500;
+
+  /** Where the page asks for the images it shows. */
+  static final String IMAGES = "/playground/image";
 
   /** No inline script or style, nothing from elsewhere: the page and the images it asked for. */
   static final String CSP =
@@ -76,6 +81,15 @@ final class Playground {
   /** Whether {@code path} is one of the playground's own. */
   static boolean serves(String path) {
     return path.equals("/") || path.startsWith("/playground/");
+  }
+
+  /**
+   * The image path a playground path stands for ({@value #IMAGES}{@code /sig/options/...} or
+   * {@value #IMAGES}{@code /process}), or null: the page asks for its images there, so that on the
+   * admin listener nothing but the playground's own paths reaches the image walk.
+   */
+  static @Nullable String imagePath(String path) {
+    return path.startsWith(IMAGES + "/") ? path.substring(IMAGES.length()) : null;
   }
 
   void handle(Request request, Response response, Callback callback, String path) {

@@ -171,7 +171,7 @@ final class Routes extends Handler.Abstract {
         metrics(response, callback, "admin");
       }
       default -> {
-        if (!playground.where().equals(ADMIN)) {
+        if (!playground.where().equals(ADMIN) || !Playground.serves(path)) {
           throw new ImgdException(
               ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N, /metrics");
         }
@@ -181,21 +181,19 @@ final class Routes extends Handler.Abstract {
   }
 
   /**
-   * The playground's page and data and, where it is served on the admin listener, the image paths
-   * and {@code POST /process} it asks for, signed like any other.
+   * The playground's page and data, and the images it asks for under {@link Playground#IMAGES}:
+   * image paths and {@code POST /process}, signed like any other, on whichever listener serves it.
    */
   private void playground(Request request, Response response, Callback callback, String path)
       throws Exception {
-    if (Playground.serves(path)) {
+    String image = Playground.imagePath(path);
+    if (image == null) {
       allow(request, response, GET_HEAD);
       playground.handle(request, response, callback, path);
-    } else if (path.equals("/process")) {
-      allow(request, response, List.of("POST"));
-      images.handle(request, response, callback);
-    } else {
-      allow(request, response, GET_HEAD);
-      images.handle(request, response, callback);
+      return;
     }
+    allow(request, response, image.equals("/process") ? List.of("POST") : GET_HEAD);
+    images.handle(withPath(request, image), response, callback);
   }
 
   private static int seconds(Request request) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -156,6 +157,16 @@ final class Chromium implements AutoCloseable {
     if (r.has("errorText")) {
       throw new IllegalStateException("cannot load " + url + ": " + r.get("errorText"));
     }
+  }
+
+  /** Chooses {@code file} in the page's file input {@code selector}, as a person would. */
+  void chooseFile(String selector, Path file) throws Exception {
+    int document = command("DOM.getDocument", Map.of()).path("root").path("nodeId").asInt();
+    int input =
+        command("DOM.querySelector", Map.of("nodeId", document, "selector", selector))
+            .path("nodeId")
+            .asInt();
+    command("DOM.setFileInputFiles", Map.of("nodeId", input, "files", List.of(file.toString())));
   }
 
   /** The value of a JavaScript expression in the page, promises awaited. */

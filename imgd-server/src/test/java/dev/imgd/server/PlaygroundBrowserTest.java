@@ -9,6 +9,8 @@ import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +44,7 @@ class PlaygroundBrowserTest {
     Files.write(root.resolve("landscape.jpg"), Fixtures.bytes("Landscape_1.jpg"));
     ServerTest.root = root;
     ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
-    chromium = Chromium.start(1100, 720);
+    chromium = Chromium.start(960, 640);
   }
 
   @AfterAll
@@ -61,11 +63,39 @@ class PlaygroundBrowserTest {
       assertThat(chromium.eval("document.getElementById('url').value").asText())
           .startsWith("http://127.0.0.1:" + server.port() + "/insecure/")
           .contains("/w:120/", "/f:png/", "/plain/local:///landscape.jpg");
+      // An upload goes through POST /process with the same options.
+      Path upload = root.resolve("upload.png");
+      Files.write(upload, Fixtures.bytes("imgproxy-geometry.png"));
+      chromium.chooseFile("#upload", upload);
+      chromium.await(
+          "document.body.dataset.state === 'done'"
+              + " && document.getElementById('url').value === 'POST /process?w:120/f:png'",
+          WAIT,
+          STATE);
+      assertThat(chromium.eval("document.getElementById('r-dimensions').textContent").asText())
+          .startsWith("120 × ");
       if (Boolean.getBoolean("imgd.writeScreenshot")) {
+        type("width.0", "600"); // the source's own width: only saturation differs on the slider
+        type("saturation.0", "0");
+        chromium.eval("document.getElementById('image').dispatchEvent(new Event('change'))");
+        chromium.await(
+            "document.body.dataset.state === 'done'"
+                + " && document.getElementById('url').value.startsWith('http')"
+                + " && document.getElementById('url').value.includes('sa:0')",
+            WAIT,
+            STATE);
         chromium.eval(
             "document.getElementById('slider').value = 40;"
                 + " document.getElementById('slider').dispatchEvent(new Event('input'))");
-        Files.write(Path.of("../docs/playground.png"), chromium.screenshot());
+        // Through imgd itself: 760 px wide, 32 colours: the README's image stays small.
+        HttpResponse<byte[]> small =
+            ServerTest.HTTP.send(
+                HttpRequest.newBuilder(ServerTest.url(server, "/process?w:760/pngo:0:1:32/f:png"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(chromium.screenshot()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(small.statusCode()).isEqualTo(200);
+        Files.write(Path.of("../docs/playground.png"), small.body());
       }
     }
   }
@@ -90,6 +120,19 @@ class PlaygroundBrowserTest {
     }
   }
 
+  /** Types {@code value} into the control {@code name} (option.argument), as a person would. */
+  private static void type(String name, String value) throws Exception {
+    chromium.eval(
+        """
+        (() => {
+          const input = document.querySelector('input[name="%s"]');
+          input.value = '%s';
+          input.dispatchEvent(new Event('input', {bubbles: true}));
+        })()
+        """
+            .formatted(name, value));
+  }
+
   /**
    * Loads the page, waits for its first image, sets width and format through the controls, waits
    * for the image they give and returns what it decodes to (its width checked here).
@@ -100,19 +143,8 @@ class PlaygroundBrowserTest {
     chromium.await("document.body.dataset.state === 'done'", WAIT, STATE);
     assertThat(chromium.eval("document.querySelectorAll('#options fieldset').length").asInt())
         .isEqualTo(OptionReference.all().size());
-    chromium.eval(
-        """
-        (() => {
-          const set = (name, value) => {
-            const input = document.querySelector(`input[name="${name}"]`);
-            input.value = value;
-            input.dispatchEvent(new Event('input', {bubbles: true}));
-          };
-          set('width.0', '%d');
-          set('format.0', '%s');
-        })()
-        """
-            .formatted(width, format));
+    type("width.0", String.valueOf(width));
+    type("format.0", format);
     String url = "document.getElementById('url').value";
     chromium.await(
         "document.body.dataset.state === 'done' && %s.includes('w:%d') && %s.includes('f:%s')"

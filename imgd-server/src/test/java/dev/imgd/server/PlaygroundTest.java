@@ -105,10 +105,12 @@ class PlaygroundTest {
 
   @Test
   void thePageBuildsWorkingInsecureUrls() throws Exception {
-    HttpResponse<byte[]> r = ServerTest.get(open, "/insecure/w:50/f:png/plain/local:///sub/b.png");
+    HttpResponse<byte[]> r =
+        ServerTest.get(open, "/playground/image/insecure/w:50/f:png/plain/local:///sub/b.png");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(Probe.read(r.body()).format()).isEqualTo(ImageFormat.PNG);
     assertThat(ServerTest.get(open, "/insecure/plain/local:///a.jpg").statusCode()).isEqualTo(200);
+    assertThat(ServerTest.get(open, "/playground/image/process").statusCode()).isEqualTo(405);
   }
 
   @Test
@@ -143,15 +145,18 @@ class PlaygroundTest {
     String signature = signed.get("signature").asText();
     assertThat(signature).isEqualTo(ServerTest.signer.sign(path));
     assertThat(signed.toString()).doesNotContain(ServerTest.KEY, ServerTest.SALT);
-    // The signed path works on the image port, and on the admin listener the page asks it from.
+    // The signed path works on the image port, and under the playground's path on the admin
+    // listener, where the page asks for it; other image paths stay off the admin listener.
     for (HttpResponse<byte[]> r :
         List.of(
             ServerTest.get(signing, "/" + signature + path),
-            admin("/" + signature + path, "Authorization", auth))) {
+            admin("/playground/image/" + signature + path, "Authorization", auth))) {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(Probe.read(r.body()).width()).isEqualTo(60);
     }
-    assertThat(admin("/badsignature" + path, "Authorization", auth).statusCode()).isEqualTo(403);
+    assertThat(admin("/playground/image/bad" + path, "Authorization", auth).statusCode())
+        .isEqualTo(403);
+    assertThat(admin("/" + signature + path, "Authorization", auth).statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -5,6 +5,8 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
+  // Where the page asks for images: the server hands them to its image walk as the path that follows.
+  const IMAGES = 'playground/image';
   const page = { config: null, upload: null, before: null, after: null, run: 0, timer: 0 };
 
   const problem = async (r) => {
@@ -104,14 +106,14 @@
       const path = '/process?' + options;
       const headers = { 'Content-Type': 'application/octet-stream' };
       if (page.config.signing) headers['X-Imgd-Signature'] = await sign(path);
-      return { shown: 'POST ' + path, fetch: () => fetch(path.slice(1), { method: 'POST', body: page.upload, headers }) };
+      return { shown: 'POST ' + path, fetch: () => fetch(IMAGES + path, { method: 'POST', body: page.upload, headers }) };
     }
     const name = $('image').value;
     if (!name) return null;
     const rest = '/' + (options ? options + '/' : '') + 'plain/' + sourceUrl(name);
     const path = '/' + (await sign(rest)) + rest;
     const shown = page.config.signing ? path : new URL(path.slice(1), document.baseURI).href;
-    return { shown, fetch: () => fetch(path.slice(1)) };
+    return { shown, fetch: () => fetch(IMAGES + path) };
   }
 
   function changed() {
@@ -169,7 +171,7 @@
     const name = $('image').value;
     if (!name) return;
     const rest = '/plain/' + sourceUrl(name);
-    const r = await fetch(((await sign(rest)) + rest));
+    const r = await fetch(IMAGES + '/' + (await sign(rest)) + rest);
     if (r.ok) show($('before'), await r.blob(), 'before');
   }
 
