@@ -177,7 +177,8 @@ public final class ImgdServer implements AutoCloseable {
             () -> draining,
             new AdminToken(settings.get(Settings.ADMIN_TOKEN)),
             metricsOn,
-            settings.get(Settings.PATH_PREFIX));
+            settings.get(Settings.PATH_PREFIX),
+            new Playground(settings, signatures, sources));
     server.setHandler(
         new GracefulHandler(
             new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));

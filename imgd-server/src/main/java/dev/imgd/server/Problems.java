@@ -40,7 +40,9 @@ final class Problems {
       response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
     }
     if (code == ErrorCode.UNAUTHORIZED) {
+      // Bearer for programs; Basic, second, makes a browser ask for the token (the playground).
       response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      response.getHeaders().add(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"imgd admin\"");
     }
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }

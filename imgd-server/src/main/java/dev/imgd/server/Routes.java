@@ -38,6 +38,7 @@ final class Routes extends Handler.Abstract {
   private final AdminToken token;
   private final String metricsOn;
   private final String pathPrefix;
+  private final Playground playground;
   private final Recordings recordings = new Recordings();
 
   /**
@@ -55,7 +56,8 @@ final class Routes extends Handler.Abstract {
       BooleanSupplier draining,
       AdminToken token,
       String metricsOn,
-      String pathPrefix) {
+      String pathPrefix,
+      Playground playground) {
     this.images = images;
     this.metrics = metrics;
     this.health = health;
@@ -65,6 +67,7 @@ final class Routes extends Handler.Abstract {
     this.token = token;
     this.metricsOn = metricsOn;
     this.pathPrefix = pathPrefix;
+    this.playground = playground;
   }
 
   @Override
@@ -80,6 +83,10 @@ final class Routes extends Handler.Abstract {
       }
       path = path.substring(pathPrefix.length());
       request = withPath(request, path);
+    }
+    if (playground.where().equals("public") && Playground.serves(path)) {
+      playground(request, response, callback, path);
+      return true;
     }
     if (path.equals("/process")) {
       allow(request, response, List.of("POST"));
@@ -163,10 +170,30 @@ final class Routes extends Handler.Abstract {
         allow(request, response, GET_HEAD);
         metrics(response, callback, "admin");
       }
-      default ->
+      default -> {
+        if (!playground.where().equals(ADMIN) || !Playground.serves(path)) {
           throw new ImgdException(
               ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N, /metrics");
+        }
+        playground(request, response, callback, path);
+      }
     }
+  }
+
+  /**
+   * The playground's page and data, and the images it asks for under {@link Playground#IMAGES}:
+   * image paths and {@code POST /process}, signed like any other, on whichever listener serves it.
+   */
+  private void playground(Request request, Response response, Callback callback, String path)
+      throws Exception {
+    String image = Playground.imagePath(path);
+    if (image == null) {
+      allow(request, response, GET_HEAD);
+      playground.handle(request, response, callback, path);
+      return;
+    }
+    allow(request, response, image.equals("/process") ? List.of("POST") : GET_HEAD);
+    images.handle(withPath(request, image), response, callback);
   }
 
   private static int seconds(Request request) {

@@ -353,6 +353,15 @@ public final class Settings {
           "where /metrics is served: public (the image port), admin (the admin port, with the"
               + " token) or off; auto: public without IMGD_KEY, else admin (off when there is no"
               + " admin listener)");
+  // The playground page (issue 18): where Routes serves it follows from these and IMGD_KEY.
+  public static final Setting<Boolean> PLAYGROUND =
+      server(
+          "IMGD_PLAYGROUND",
+          null,
+          Type.BOOLEAN,
+          "true",
+          "the playground page at /: on the image port without IMGD_KEY; with it, only on the"
+              + " admin listener, which then signs the URLs the page builds");
   public static final Setting<Duration> DRAIN_TIMEOUT =
       server(
           "IMGD_DRAIN_TIMEOUT",

@@ -8,10 +8,12 @@ import static dev.imgd.core.ErrorCode.SOURCE_NOT_FOUND;
 import static dev.imgd.core.ErrorCode.TOO_LARGE;
 import static dev.imgd.server.source.Failures.fail;
 
+import dev.imgd.core.ImgdException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -20,6 +22,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * {@code local:///a/b.jpg}: a file under the configured root, jailed to it. A URL may not climb out
@@ -73,6 +77,49 @@ final class LocalSource implements Source {
       throw fail(SOURCE_NOT_FOUND, "source not found", url, "vanished", e);
     } catch (IOException e) {
       throw fail(SOURCE_FAILED, "source could not be read", url, e.toString(), e);
+    }
+  }
+
+  /**
+   * Up to {@code max} files under the root whose relative paths have at most {@code depth} parts
+   * and whose names {@code keep} accepts, as {@code local:///} URLs in name order. The walk follows
+   * no link and skips hidden names; each file found passes the same jail checks as a fetch.
+   */
+  List<URI> list(int depth, int max, Predicate<String> keep) {
+    try (Stream<Path> walk = Files.walk(root, depth)) {
+      return walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .map(root::relativize)
+          .filter(p -> !p.toString().startsWith(".") && !p.toString().contains("/."))
+          .filter(p -> keep.test(p.getFileName().toString()))
+          .limit(max)
+          .map(LocalSource::url)
+          .filter(this::passes)
+          .sorted()
+          .toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw fail(
+          SOURCE_FAILED,
+          "local source could not be listed",
+          URI.create("local:///"),
+          e.toString(),
+          e);
+    }
+  }
+
+  private static URI url(Path relative) {
+    try {
+      return new URI("local", "///" + relative.toString().replace('\\', '/'), null);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("a quoted path is a URI", e);
+    }
+  }
+
+  private boolean passes(URI url) {
+    try {
+      resolve(url);
+      return true;
+    } catch (ImgdException e) {
+      return false;
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,6 +107,17 @@ public final class Sources implements Source, AutoCloseable {
       throw fail(SOURCE_FORBIDDEN, "source not allowed", url, "not on the allow-list");
     }
     return source;
+  }
+
+  /**
+   * Up to {@code max} files of the local source, with at most {@code depth} parts to their paths,
+   * whose names {@code keep} accepts, as {@code local:///} URLs, those the allow-list admits; none
+   * when the local source is off.
+   */
+  public List<URI> listLocal(int depth, int max, Predicate<String> keep) {
+    return local == null
+        ? List.of()
+        : local.list(depth, max, keep).stream().filter(this::allowed).toList();
   }
 
   /** Whether the allow-list admits the URL; the HTTP source asks again at each redirect. */
