@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,10 +101,32 @@ final class BatchCommand implements Callable<Integer> {
       Options base = options.isEmpty() ? Options.DEFAULTS : imgd.parse(options);
       ImageFormat chosen = asked != null ? asked : base.format().orElse(null);
       CompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
+      Map<Path, Path> owners = new HashMap<>();
+      int submitted = 0;
       for (Path file : inputs) {
-        done.submit(() -> process(imgd, base, chosen, file));
+        ImageFormat input = ImageFormat.fromExtension(ConvertCommand.extension(file)).orElseThrow();
+        ImageFormat output =
+            chosen != null
+                ? chosen
+                : input.isOutput() ? input : ImageFormat.fallbackOutput(true); // SVG, PDF: PNG
+        Path target = target(file, input, output);
+        Path owner = owners.putIfAbsent(target, file);
+        if (owner != null) {
+          // x.png and x.jxl both to x.webp: the second would overwrite, or be skipped as done.
+          failures
+              .computeIfAbsent("name_conflict", c -> new ArrayList<>())
+              .add(
+                  "%s: its output %s is %s's too"
+                      .formatted(
+                          in.relativize(file), out.relativize(target), in.relativize(owner)));
+          continue;
+        }
+        Options job = base.toBuilder().format(output).build();
+        done.submit(() -> process(imgd, job, file, target));
+        submitted++;
       }
-      for (int i = 0; i < inputs.size(); i++) {
+      int conflicts = inputs.size() - submitted;
+      for (int i = conflicts; i < inputs.size(); i++) {
         Outcome o = done.take().get();
         switch (o.failure()) {
           case null -> {
@@ -136,20 +159,13 @@ final class BatchCommand implements Callable<Integer> {
     return failed == 0 ? 0 : Main.EXIT_REFUSED;
   }
 
-  private Outcome process(Imgd imgd, Options base, @Nullable ImageFormat chosen, Path file) {
+  private static Outcome process(Imgd imgd, Options job, Path file, Path target) {
     try {
-      ImageFormat input = ImageFormat.fromExtension(ConvertCommand.extension(file)).orElseThrow();
-      ImageFormat output =
-          chosen != null
-              ? chosen
-              : input.isOutput() ? input : ImageFormat.fallbackOutput(true); // SVG, PDF: PNG
-      Path target = target(file, input, output);
       if (Files.exists(target)
           && Files.getLastModifiedTime(target).compareTo(Files.getLastModifiedTime(file)) > 0) {
         return new Outcome(file, false, null);
       }
-      Imgd.Result result =
-          imgd.process(LocalFiles.read(file), base.toBuilder().format(output).build());
+      Imgd.Result result = imgd.process(LocalFiles.read(file), job);
       Files.createDirectories(target.getParent());
       LocalFiles.write(target, result.bytes());
       return new Outcome(file, true, null);

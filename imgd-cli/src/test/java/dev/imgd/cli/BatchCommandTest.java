@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code imgd batch} on a folder tree of 30 images and a broken one, through the server's isolated
- * workers: progress, the summary by error code, the failure's exit code, and a second run that
- * skips every image already done.
+ * {@code imgd batch} on a folder tree of 30 images, a broken one and a name conflict, through the
+ * server's isolated workers: progress, the summary by error code, the failure's exit code, and a
+ * second run that skips every image already done.
  */
 class BatchCommandTest {
   @TempDir Path in;
@@ -56,6 +56,8 @@ class BatchCommandTest {
     noise[2] = (byte) 0xFF;
     Files.write(in.resolve("a/broken.jpg"), noise);
     Files.writeString(in.resolve("notes.txt"), "not an image");
+    // Another image whose output would be a/img11.webp too: refused, never written over.
+    Files.copy(in.resolve("a/img11.jpg"), in.resolve("a/img11.png"));
 
     String[] batch = {
       "batch",
@@ -70,15 +72,17 @@ class BatchCommandTest {
     };
     Outcome first = run(batch);
     assertThat(first.code()).as(first.err()).isEqualTo(Main.EXIT_REFUSED);
-    // Not a terminal: a plain progress line at each tenth, the last at 31 of 31.
-    assertThat(first.err().lines().filter(l -> l.matches("\\d+/31 images .*, ETA \\d+ s")))
+    // Not a terminal: a plain progress line at each tenth, the last at 32 of 32.
+    assertThat(first.err().lines().filter(l -> l.matches("\\d+/32 images .*, ETA \\d+ s")))
         .hasSizeGreaterThanOrEqualTo(5)
         .last()
         .asString()
-        .startsWith("31/31 images (100%), 1 failed, ");
+        .startsWith("32/32 images (100%), 2 failed, ");
     assertThat(first.out())
-        .contains("batch: 31 images: 30 written, 0 skipped (up to date), 1 failed")
-        .containsPattern("\n  corrupt_image: 1\n    a/broken.jpg: corrupt_image: ");
+        .contains("batch: 32 images: 30 written, 0 skipped (up to date), 2 failed")
+        .containsPattern("\n  corrupt_image: 1\n    a/broken.jpg: corrupt_image: ")
+        .contains(
+            "\n  name_conflict: 1\n    a/img11.png: its output a/img11.webp is a/img11.jpg's too\n");
     List<Path> written = files(out);
     assertThat(written).hasSize(30).allMatch(p -> p.toString().endsWith(".webp"));
     assertThat(out.resolve("a/b/img25.webp")).exists();
@@ -88,7 +92,7 @@ class BatchCommandTest {
 
     Outcome second = run(batch);
     assertThat(second.code()).isEqualTo(Main.EXIT_REFUSED); // the broken one fails again
-    assertThat(second.out()).contains("31 images: 0 written, 30 skipped (up to date), 1 failed");
+    assertThat(second.out()).contains("32 images: 0 written, 30 skipped (up to date), 2 failed");
     assertThat(files(out)).isEqualTo(written);
   }
 
