@@ -1,6 +1,6 @@
 /**
- * The {@code imgd} command line (serve, convert, probe, doctor): an application, it exports
- * nothing.
+ * The {@code imgd} command line (serve, convert, probe, batch, sign, doctor): an application, it
+ * exports nothing.
  */
 module dev.imgd.cli {
   requires static org.jspecify;

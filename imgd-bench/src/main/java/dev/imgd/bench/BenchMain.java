@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "imgd",
     mixinStandardHelpOptions = true,
-    version = "imgd-bench 0.1.0",
+    versionProvider = BenchMain.Version.class,
     description =
         "imgd's benchmarks and reliability runners (imgd-bench, not part of the product).",
     subcommands = {
@@ -31,6 +31,14 @@ public final class BenchMain implements Runnable {
   @Override
   public void run() {
     CommandLine.usage(this, System.out);
+  }
+
+  /** The product's version, which the harness shares. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"imgd-bench " + dev.imgd.core.Version.get()};
+    }
   }
 
   public static void main(String[] args) {

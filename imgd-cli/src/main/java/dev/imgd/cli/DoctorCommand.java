@@ -1,7 +1,6 @@
 package dev.imgd.cli;
 
 import dev.imgd.core.ImageFormat;
-import dev.imgd.server.ImgdServer;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.vips.Capabilities;
 import dev.imgd.vips.Vips;
@@ -75,9 +74,7 @@ final class DoctorCommand implements Callable<Integer> {
 
   /** Each worker pool's build, asked by a worker started as the server would start it. */
   static List<IsolatedEngine.Build> builds(Settings settings) {
-    try (IsolatedEngine engine =
-        IsolatedEngine.start(
-            IsolatedEngine.Settings.defaults(ImgdServer.workerLibraries(settings), 1))) {
+    try (IsolatedEngine engine = Engines.workers(settings, 1)) {
       return engine.builds();
     }
   }

@@ -1,8 +1,12 @@
 package dev.imgd.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code imgd serve} in a child JVM on this test's class path: for the tests where the process's
@@ -29,5 +33,24 @@ final class ChildServe {
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.imgd.cli.Main"));
     command.addAll(List.of(args));
     return command;
+  }
+
+  /** How a child command ended. */
+  record Exit(int code, String err, String out) {}
+
+  /** Starts {@code pb} and waits for it; the test fails if it still runs after {@code seconds}. */
+  static Exit run(ProcessBuilder pb, int seconds) throws Exception {
+    Process p = pb.start();
+    try {
+      assertThat(p.waitFor(seconds, TimeUnit.SECONDS))
+          .as("%s still runs after %d s", pb.command().subList(4, pb.command().size()), seconds)
+          .isTrue();
+      return new Exit(
+          p.exitValue(),
+          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8),
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } finally {
+      p.destroyForcibly();
+    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imgd.core.Version;
 import dev.imgd.server.ImgdServer;
 import dev.imgd.server.settings.Settings;
 import java.io.ByteArrayOutputStream;
@@ -64,6 +65,8 @@ class DoctorTest {
                   pool.get("libvips").asText(), list(pool.get("reads")), list(pool.get("writes"))));
     }
     assertThat(doctorPools).isEqualTo(serverPools);
+    assertThat(health.get("version").asText())
+        .isEqualTo(Version.get()); // the build's, as --version
     // ./imgd test installs the system's build: two pools, and the formats only it has.
     assertThat(doctorPools).hasSize(2);
     assertThat(doctor).contains("reads:      " + list(health.get("reads")));

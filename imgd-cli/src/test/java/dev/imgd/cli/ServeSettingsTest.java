@@ -2,11 +2,9 @@ package dev.imgd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,25 +15,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * allowed.
  */
 class ServeSettingsTest {
-  private record Exit(int code, String err, String out) {}
-
-  private static Exit serve(Map<String, String> env, String... args) throws Exception {
+  private static ChildServe.Exit serve(Map<String, String> env, String... args) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(ChildServe.command(List.of(), args));
     pb.environment().put("IMGD_BIND", "127.0.0.1:0");
     pb.environment().put("IMGD_LIBVIPS_SYSTEM", "off");
     pb.environment().putAll(env);
-    Process p = pb.start();
-    try {
-      assertThat(p.waitFor(20, TimeUnit.SECONDS))
-          .as("imgd serve with %s still runs after 20 s", env)
-          .isTrue();
-      return new Exit(
-          p.exitValue(),
-          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8),
-          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
+    return ChildServe.run(pb, 20);
   }
 
   @ParameterizedTest
@@ -49,7 +34,7 @@ class ServeSettingsTest {
   void badSettingStopsServeAtOnceNamingIt(String name, String value, String allowed)
       throws Exception {
     long t0 = System.nanoTime();
-    Exit e = serve(Map.of(name, value));
+    ChildServe.Exit e = serve(Map.of(name, value));
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
     assertThat(e.code()).isNotZero();
     assertThat(e.err().strip().lines()).hasSize(1);
@@ -74,7 +59,7 @@ class ServeSettingsTest {
       })
   void unknownNameOrUnusableKeyStopsServeAtOnce(String name, String value, String line)
       throws Exception {
-    Exit e = serve(Map.of(name, value));
+    ChildServe.Exit e = serve(Map.of(name, value));
     assertThat(e.code()).isNotZero();
     assertThat(e.err().strip().lines()).hasSize(1);
     assertThat(e.err()).startsWith(line).doesNotContain("Exception", "\tat ");
@@ -87,7 +72,7 @@ class ServeSettingsTest {
         List.of(
             Map.of("IMGD_ADMIN_BIND", "127.0.0.1:0"),
             Map.of("IMGD_ADMIN_BIND", "0.0.0.0:0", "IMGD_ADMIN_TOKEN", "admin-token-0123456789"))) {
-      Exit e = serve(env);
+      ChildServe.Exit e = serve(env);
       assertThat(e.code()).isNotZero();
       assertThat(e.err().strip().lines()).hasSize(1);
       assertThat(e.err())
@@ -100,21 +85,21 @@ class ServeSettingsTest {
   void printJvmOptionsSizesTheHeapFromTheSettings() throws Exception {
     // The launcher starts the server with these (issue 17: the JVM's default heap grew to 340-430
     // MiB of RSS for 30 MiB live).
-    Exit e = serve(Map.of("IMGD_CACHE_MAX_BYTES", "0"), "--print-jvm-options");
+    ChildServe.Exit e = serve(Map.of("IMGD_CACHE_MAX_BYTES", "0"), "--print-jvm-options");
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(e.out().strip()).isEqualTo("-Xms32m -Xmx224m -XX:+UseG1GC");
-    Exit bad = serve(Map.of("IMGD_CACHE_MAX_BYTES", "lots"), "--print-jvm-options");
+    ChildServe.Exit bad = serve(Map.of("IMGD_CACHE_MAX_BYTES", "lots"), "--print-jvm-options");
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("bad setting IMGD_CACHE_MAX_BYTES=lots");
   }
 
   @Test
   void printSettingsShowsEffectiveValuesWithSecretsMasked() throws Exception {
-    Exit e = serve(Map.of("IMGD_KEY", "736563726574"), "--print-settings");
+    ChildServe.Exit e = serve(Map.of("IMGD_KEY", "736563726574"), "--print-settings");
     assertThat(e.code()).isEqualTo(Main.EXIT_ENVIRONMENT);
     assertThat(e.err()).startsWith("imgd: bad settings IMGD_KEY and IMGD_SALT");
 
-    Exit ok =
+    ChildServe.Exit ok =
         serve(
             Map.of(
                 "IMGD_TTL",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.Imgd;
+import dev.imgd.core.Version;
 import dev.imgd.vips.Vips;
 import dev.imgd.worker.IsolatedEngine;
 import java.time.Duration;
@@ -76,6 +77,7 @@ final class Health {
     boolean ok = lastError == null || last.isAfter(Instant.now().minusSeconds(60));
     ObjectNode body = JSON.createObjectNode();
     body.put("status", ok ? "ok" : "failing");
+    body.put("version", Version.get());
     body.put("last_render_age_seconds", Duration.between(last, Instant.now()).toSeconds());
     if (lastError != null) {
       body.put("error", lastError);

@@ -319,6 +319,21 @@ public final class ImgdServer implements AutoCloseable {
   }
 
   /**
+   * {@code path} (the options and the source, from its leading '/') signed as this server verifies
+   * it, with the settings' first key/salt pair: what {@code imgd sign} prints.
+   *
+   * @throws IllegalArgumentException when the settings have no key (signing is off)
+   */
+  public static String signedPath(Settings settings, String path) {
+    Signatures signatures = Signatures.of(settings);
+    if (!signatures.enabled()) {
+      throw new IllegalArgumentException(
+          "signing is off: set IMGD_KEY and IMGD_SALT (or IMGPROXY_KEY and IMGPROXY_SALT), hex");
+    }
+    return "/" + signatures.sign(path) + path;
+  }
+
+  /**
    * The libvips builds of the worker pools, preferred first: the bundled libvips, plus the system's
    * (HEIC, JPEG XL, PDF) unless turned off. {@code imgd doctor} lists the same.
    */
