@@ -75,6 +75,20 @@ final class Metrics {
     gauge("imgd_memory_buffered_bytes", admission, Admission::buffered);
     gauge("imgd_memory_buffer_budget_bytes", admission, Admission::bufferBudget);
     gauge("imgd_queue_waiting", admission, Admission::waiting);
+    for (boolean large : new boolean[] {false, true}) {
+      String lane = large ? "large" : "small";
+      Gauge.builder("imgd_lane_in_flight", admission, a -> a.inFlight(large))
+          .description("slots held by the lane's jobs (IMGD_LARGE_JOB_RESOLUTION)")
+          .tag("lane", lane)
+          .register(registry);
+      FunctionCounter.builder("imgd_lane_jobs", admission, a -> a.jobs(large))
+          .description("jobs planned in the lane")
+          .tag("lane", lane)
+          .register(registry);
+    }
+    FunctionCounter.builder("imgd_lane_large_waits", admission, Admission::largeWaits)
+        .description("large jobs that found their lane full and handed their slot on")
+        .register(registry);
   }
 
   void workers(IsolatedEngine engine) {
