@@ -228,17 +228,17 @@ run() { # round server workload seconds [record]
       "$(url "$s" "$w")" > "$tag.wrk" 2>&1 || true
   fi
   touch "$tag.stop"
-  for p in $tpid $ppid; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
+  for q in $tpid $ppid; do
+    for _ in $(seq 1 50); do kill -0 "$q" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$q" 2>/dev/null || true
+    wait "$q" 2>/dev/null || true
   done
   kill -0 "$p" 2>/dev/null || { tail -20 "$work/$s.log" >&2; die "$s died during $w"; }
   grep -q '^WRK ' "$tag.wrk" || { cat "$tag.wrk" >&2; die "wrk failed on $s $w"; }
   grep -q '^TREE ' "$tag.tree" || die "no process sample for $s $w"
   [ "${5:-}" = record ] || return 0
   local line
-  line="$(grep '^WRK ' "$tag.wrk") $(grep '^TREE ' "$tag.tree") $(grep -h '^OVERLOAD \|^POLL ' "$tag.wrk" "$tag.poll" 2>/dev/null | tr '\n' ' ')"
+  line="$(grep '^WRK ' "$tag.wrk") $(grep '^TREE ' "$tag.tree") $({ grep -h '^OVERLOAD \|^POLL ' "$tag.wrk" "$tag.poll" 2>/dev/null || true; } | tr '\n' ' ')"
   echo "round=$r server=$s workload=$w load=$(cut -d' ' -f1 /proc/loadavg) $line" >> "$results"
   awk -v l="$line" -v s="$s" -v w="$w" -v r="$r" 'BEGIN {
     n = split(l, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
@@ -326,7 +326,7 @@ fi
   echo "java=$("$imgd" doctor 2>/dev/null | sed -n 's/^java: *\([^ ]*\).*/\1/p')"
   echo "wrk=$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
   echo "cpus=$(nproc)"
-  for w in "${wl[@]}"; do echo "bytes $w ${bytes[$(imgd_for "$w"),$w]} ${bytes[peer,$w]}"; done
+  for w in "${wl[@]}"; do [ "$w" = W7 ] || echo "bytes $w ${bytes[$(imgd_for "$w"),$w]} ${bytes[peer,$w]}"; done
   [ "${hits:-}" ] && echo "w4cache=$hits"
 } > "$work/meta.txt"
 node "$bench/server-report.js" "$results" "$floors" "$work/meta.txt" "$quick"

@@ -52,6 +52,11 @@ final class Admission {
   private final long bufferBudget;
   private long buffered;
 
+  // Requests waiting for buffer room and for memory: they count as queued, and only they are
+  // woken when room or memory comes back (a notifyAll to hundreds of waiters took the CPU).
+  private int holding;
+  private int reserving;
+
   /** Decoded pixels above which a job is large. */
   private final long largePixels;
 
@@ -198,9 +203,12 @@ final class Admission {
     return Math.max(1, limit - 1);
   }
 
-  /** True when a request arriving now would be refused: shed before downloading. */
+  /**
+   * True when a request arriving now would be refused: shed before downloading. Those waiting for
+   * buffer room count as queued: at c256 they piled up there, past a queue that was never full.
+   */
   synchronized boolean full() {
-    return inFlight >= limit && waiting.size() >= queue;
+    return inFlight >= limit && waiting.size() + holding >= queue;
   }
 
   /**
@@ -284,7 +292,12 @@ final class Admission {
    */
   synchronized Held hold(long bytes, Instant deadline) {
     long b = Math.clamp(bytes, 0, bufferBudget);
-    await(() -> buffered + b <= bufferBudget, deadline, "the buffer budget is in use");
+    holding++;
+    try {
+      await(() -> buffered + b <= bufferBudget, deadline, "the buffer budget is in use");
+    } finally {
+      holding--;
+    }
     buffered += b;
     return new Held(b);
   }
@@ -296,7 +309,12 @@ final class Admission {
           "the image needs an estimated %d MiB, more than the memory budget (%d MiB)"
               .formatted(bytes >> 20, budget >> 20));
     }
-    await(() -> reserved + bytes <= budget, deadline, "the memory budget is in use");
+    reserving++;
+    try {
+      await(() -> reserved + bytes <= budget, deadline, "the memory budget is in use");
+    } finally {
+      reserving--;
+    }
     reserved += bytes;
   }
 
@@ -322,12 +340,16 @@ final class Admission {
 
   private synchronized void release(long bytes) {
     reserved -= bytes;
-    notifyAll();
+    if (reserving > 0) {
+      notifyAll();
+    }
   }
 
   private synchronized void unbuffer(long bytes) {
     buffered -= bytes;
-    notifyAll();
+    if (holding > 0) {
+      notifyAll();
+    }
   }
 
   private static final class Waiter {

@@ -211,6 +211,29 @@ class AdmissionTest {
     assertThat(admission.inFlight()).isZero();
   }
 
+  /**
+   * Issue 17, c256: requests waiting for buffer room count as queued, so a crowd stops at the door
+   * (paced, then 503) instead of piling up behind the buffer budget past a queue never full.
+   */
+  @Test
+  void waitersForBufferRoomCountAsQueued() throws Exception {
+    Admission admission = new Admission(1, 1, Duration.ofSeconds(60), 1 << 30, 100);
+    Admission.Permit slot = admission.admit(FAR);
+    Admission.Held room = admission.hold(100, FAR);
+    assertThat(admission.full()).isFalse();
+    CompletableFuture<Admission.Held> waiter =
+        CompletableFuture.supplyAsync(() -> admission.hold(50, FAR), Thread::startVirtualThread);
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!admission.full() && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    assertThat(admission.full()).isTrue();
+    room.close();
+    waiter.get(10, TimeUnit.SECONDS).close();
+    assertThat(admission.full()).isFalse();
+    slot.close();
+  }
+
   private static void awaitWaiting(Admission admission, int n) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (admission.waiting() != n) {
