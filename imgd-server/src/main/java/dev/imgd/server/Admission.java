@@ -212,16 +212,24 @@ final class Admission {
   }
 
   /**
-   * Refuses a request that would find the queue full (before its download or body is read), once
-   * the pause has not made room.
+   * The door of a request's download or body: refused when the queue is full (once the pause has
+   * not made room), else room held for its bytes as {@link #hold}. The check and the count of the
+   * waiters for room are one step: 256 requests arriving at once all passed a separate check.
    */
-  void checkRoom(Instant deadline) {
-    if (full()) {
+  Held enter(long bytes, Instant deadline) {
+    Held held = tryEnter(bytes, deadline);
+    if (held == null) {
       pauseBeforeRefusal(deadline);
-      if (full()) {
-        throw QUEUE_FULL;
-      }
+      held = tryEnter(bytes, deadline);
     }
+    if (held == null) {
+      throw QUEUE_FULL;
+    }
+    return held;
+  }
+
+  private synchronized @Nullable Held tryEnter(long bytes, Instant deadline) {
+    return full() ? null : hold(bytes, deadline);
   }
 
   /** The pause before a refusal: a parked thread, outside the monitor, within the deadline. */

@@ -334,14 +334,14 @@ final class ImageHandler {
       throw new ImgdException(
           ErrorCode.OVERLOADED, "imgd is shedding load under memory pressure; retry later");
     }
-    admission.checkRoom(deadline);
-    // Room for the bytes before the first is read; then the download or the body, outside the
-    // slots: a slow source holds only its own bulkhead, a slow body only its room.
-    // A watermark_url image first, in its own room: never two rooms held at once.
+    // Room for the bytes before the first is read, at the door that refuses when the queue is
+    // full; then the download or the body, outside the slots: a slow source holds only its own
+    // bulkhead, a slow body only its room.
+    // A watermark_url image first (cached by URL), in its own room: never two rooms held at once.
     byte @Nullable [] mark = urlImages.forRequest(ask.options().watermark(), deadline);
     long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
     long room = post ? bodyRoom(request) : maxSource;
-    try (Admission.Held held = admission.hold(room, deadline)) {
+    try (Admission.Held held = admission.enter(room, deadline)) {
       Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
       Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, maxSource, deadline);
       if (fetched != null && fetched.notModified()) {

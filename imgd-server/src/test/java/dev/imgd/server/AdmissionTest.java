@@ -200,7 +200,7 @@ class AdmissionTest {
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
     assertThat(Duration.ofNanos(System.nanoTime() - t0))
         .isGreaterThanOrEqualTo(Duration.ofMillis(290));
-    assertThatThrownBy(() -> admission.checkRoom(FAR))
+    assertThatThrownBy(() -> admission.enter(1, FAR)) // the door of a download, as full
         .isInstanceOfSatisfying(
             ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
     CompletableFuture<Admission.Permit> paused =
