@@ -20,8 +20,10 @@ const kv = (line) =>
       .map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
 const lines = (f) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim());
 
-const runs = lines(resultsFile).map((l) => {
-  const v = kv(l);
+const all = lines(resultsFile).map(kv);
+// W7 lines are herds (bench/load.js herd), not timed runs: their own table below.
+const herds = all.filter((v) => v.workload === 'W7');
+const runs = all.filter((v) => v.workload !== 'W7').map((v) => {
   const num = (k) => Number(v[k]);
   const ok = num('requests') - num('status');
   return {
@@ -38,6 +40,15 @@ const runs = lines(resultsFile).map((l) => {
     parts: v.peak_parts,
     errors: num('status') + num('timeout') + num('connect') + num('read') + num('write'),
     load: num('load'),
+    // W6 (bench/load.js mix): the small and the large requests apart.
+    smallP50: num('small_p50_us') / 1e3,
+    smallP99: num('small_p99_us') / 1e3,
+    largeP99: num('large_p99_us') / 1e3,
+    // OV: 503s a second, those without Retry-After, and the /health poller.
+    refusedRps: num('refused') / (num('duration_us') / 1e6),
+    noRetryAfter: num('no_retry_after'),
+    healthP99: num('poll_p99_us') / 1e3,
+    healthPolls: num('polls'),
   };
 });
 const floors = lines(floorsFile).map((l) => {
@@ -68,7 +79,7 @@ const spread = (xs) => {
 const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
 const r3 = (s, d = 2) => (s.n ? `${f(s.min, d)} - **${f(s.med, d)}** - ${f(s.max, d)}` : 'n/a');
 
-const order = ['W1', 'W2', 'W3', 'W4', 'W5'];
+const order = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'OV'];
 const workloads = order.filter((w) => runs.some((r) => r.workload === w));
 const describe = {
   W1: 'W1 JPEG 2725x2225 to 720 JPEG q80, c16',
@@ -76,6 +87,8 @@ const describe = {
   W3: 'W3 JPEG 6000x4000 to 720 JPEG q80, c16',
   W4: 'W4 = W1, imgd result cache warm, c16',
   W5: 'W5 JPEG 2725x2225 to 720 AVIF q80, c2',
+  W6: 'W6 mixed: 90% W1, 10% JPEG 6000x4000 to 2000 JPEG q80, c32',
+  OV: 'OV = W1 at c256, clients retry 503s at once (req/s: 2xx only)',
 };
 const imgdName = (w) => (w === 'W4' ? 'imgd-cache' : 'imgd');
 const of = (w, s) => runs.filter((r) => r.workload === w && r.server === s);
@@ -169,6 +182,64 @@ if (workloads.includes('W1')) target('W1 peak RSS, imgd/sharp', ratio('W1', 'rss
 if (workloads.includes('W4') && workloads.includes('W1')) {
   target('W4 req/s / W1 req/s (imgd)', ratio('W4', 'rps', 'imgd', 'W1'), 20, '>=');
 }
+if (workloads.includes('W6')) {
+  target('W6 small requests\' p99, imgd/sharp', ratio('W6', 'smallP99'), 0.5, '<=');
+  target('W6 total req/s, imgd/sharp (equal throughput)', ratio('W6', 'rps'), 0.95, '>=');
+}
+if (workloads.includes('OV')) {
+  if (workloads.includes('W1')) target('OV good-put / W1 req/s at c16 (imgd)', ratio('OV', 'rps', 'imgd', 'W1'), 0.9, '>=');
+  target('OV good-put, imgd/sharp', ratio('OV', 'rps'), 1.0, '>=');
+  target('OV imgd /health p99 ms', spread(of('OV', 'imgd').map((r) => r.healthP99)), 50, '<=');
+  target('OV imgd 503s without Retry-After', spread([of('OV', 'imgd').reduce((a, r) => a + r.noRetryAfter, 0)]), 0, '<=');
+}
+const herdOf = (s) => herds.filter((h) => h.server === s);
+if (herds.length) {
+  const imgdHerds = herdOf('imgd-cache');
+  target('W7 imgd jobs per herd of 64 (most over the rounds)', spread([Math.max(...imgdHerds.map((h) => Number(h.jobs)))]), 1, '<=');
+  target('W7 imgd distinct bodies per herd (most)', spread([Math.max(...imgdHerds.map((h) => Number(h.distinct)))]), 1, '<=');
+  target('W7 imgd herd p99 / one request alone', spread(imgdHerds.map((h) => h.p99_us / h.single_us)), 1.2, '<=');
+}
+if (workloads.includes('W6')) {
+  p('W6, mixed traffic (bench/load.js mix, c32: each request is the large one with probability 0.1), medians over the rounds:');
+  p();
+  p('| server | req/s | small p50 ms | small p99 ms | large p99 ms | small p99 imgd/sharp per round |');
+  p('|---|---|---|---|---|---|');
+  for (const s of ['imgd', 'peer']) {
+    const rs = of('W6', s);
+    if (!rs.length) continue;
+    p(
+      `| ${s === 'peer' ? 'sharp' : 'imgd'} | ${f(median(rs.map((r) => r.rps)), 1)} | ${f(median(rs.map((r) => r.smallP50)))} | ` +
+        `${f(median(rs.map((r) => r.smallP99)))} | ${f(median(rs.map((r) => r.largeP99)))} | ${s === 'peer' ? '' : r3(ratio('W6', 'smallP99'))} |`);
+  }
+  p();
+}
+if (workloads.includes('OV')) {
+  p('OV, overload (W1 at c256, clients that send again as soon as a 503 comes; /health polled every 100 ms), medians over the rounds:');
+  p();
+  p('| server | good-put (2xx/s) | 503/s | 503s without Retry-After | /health p99 ms (polls) | CPU ms per 2xx |');
+  p('|---|---|---|---|---|---|');
+  for (const s of ['imgd', 'peer']) {
+    const rs = of('OV', s);
+    if (!rs.length) continue;
+    p(
+      `| ${s === 'peer' ? 'sharp' : 'imgd'} | ${f(median(rs.map((r) => r.rps)), 1)} | ${f(median(rs.map((r) => r.refusedRps)), 1)} | ` +
+        `${rs.reduce((a, r) => a + r.noRetryAfter, 0)} | ${f(median(rs.map((r) => r.healthP99)), 1)} (${rs.reduce((a, r) => a + r.healthPolls, 0)}) | ${f(median(rs.map((r) => r.cpu)), 1)} |`);
+  }
+  p();
+}
+if (herds.length) {
+  p('W7, thundering herd: 64 requests at once for one new variant (imgd with its result cache; the peer has no cache, so 64 jobs), per round:');
+  p();
+  p('| round | server | answers 200 | distinct bodies | jobs run | coalesced | herd p50 ms | herd p99 ms | one request alone ms | p99 / alone |');
+  p('|---|---|---|---|---|---|---|---|---|---|');
+  for (const h of herds) {
+    const peer = h.server === 'peer';
+    p(
+      `| ${h.round} | ${peer ? 'sharp' : 'imgd'} | ${h.ok}/${h.n} | ${h.distinct} | ${peer ? `${h.n} (no coalescing)` : h.jobs} | ` +
+        `${peer ? '-' : h.coalesced} | ${f(h.p50_us / 1e3)} | ${f(h.p99_us / 1e3)} | ${f(h.single_us / 1e3)} | ${f(h.p99_us / h.single_us, 2)} |`);
+  }
+  p();
+}
 p('Targets (medians of the per-round ratios):');
 p();
 p('| target | goal | min - **median** - max | result |');
@@ -178,7 +249,7 @@ for (const t of targets) {
   p(`| ${t.name} | ${t.cmp} ${t.goal} | ${r3(t.s)} | ${res} |`);
 }
 if (meta.w4cache) p(`\nW4 result cache after the run: ${meta.w4cache}.`);
-const errs = runs.filter((r) => r.errors > 0);
+const errs = runs.filter((r) => r.errors > 0 && r.workload !== 'OV'); // OV's 503s are its point
 if (errs.length) {
   p(`\nWARNING: ${errs.length} runs had errors (non-2xx answers or timeouts): ` +
     errs.map((r) => `round ${r.round} ${r.workload} ${r.server}: ${r.errors}`).join('; '));

@@ -47,14 +47,15 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * parse the URL, check its signature        cheap rejections: no slot needed
  * look the result up in the cache           hit: answer now (304 on If-None-Match)
- * shedding, or the queue already full       503 + Retry-After at once, nothing fetched
+ * shedding, or the queue already full       503 + Retry-After (after a short pause when the
+ *                                           queue is full), nothing fetched
  * the watermark_url image, if any            cached by URL, else fetched and probed like a source
  * room for the body or download             buffer budget: waits like a slot, then 503
  * read the body or fetch the source         capped, by deadline; a body at a minimum rate (408);
  *                                           the origin's 304 to a conditional fetch: 304
  * raw, skp of the source's format, SVG      the probed source as it is (SVG sanitized), no slot
  * admission: a slot, bounded wait           full: 503 + Retry-After
- * probe, limits, plan; reserve its memory
+ * probe, limits, plan; its lane, its memory  a large job waits for a place in the large lane
  * run the plan (isolated worker or in-process), verified output
  * cache and answer
  * </pre>
@@ -333,16 +334,14 @@ final class ImageHandler {
       throw new ImgdException(
           ErrorCode.OVERLOADED, "imgd is shedding load under memory pressure; retry later");
     }
-    if (admission.full()) {
-      throw new ImgdException(ErrorCode.OVERLOADED, "imgd is overloaded: the queue is full");
-    }
-    // Room for the bytes before the first is read; then the download or the body, outside the
-    // slots: a slow source holds only its own bulkhead, a slow body only its room.
-    // A watermark_url image first, in its own room: never two rooms held at once.
+    // Room for the bytes before the first is read, at the door that refuses when the queue is
+    // full; then the download or the body, outside the slots: a slow source holds only its own
+    // bulkhead, a slow body only its room.
+    // A watermark_url image first (cached by URL), in its own room: never two rooms held at once.
     byte @Nullable [] mark = urlImages.forRequest(ask.options().watermark(), deadline);
     long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
     long room = post ? bodyRoom(request) : maxSource;
-    try (Admission.Held held = admission.hold(room, deadline)) {
+    try (Admission.Held held = admission.enter(room, deadline)) {
       Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
       Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, maxSource, deadline);
       if (fetched != null && fetched.notModified()) {
@@ -425,7 +424,7 @@ final class ImageHandler {
     next.removeIf(f -> f.equals(ask.options().format()));
     while (true) {
       Plan plan = engine.plan(source, options, deadline);
-      permit.reserve(plan.memoryEstimate(), deadline);
+      permit.reserve(plan, deadline);
       long started = System.nanoTime();
       try {
         faults.beforeRun(plan);

@@ -95,7 +95,9 @@ public final class ImgdServer implements AutoCloseable {
             settings.get(Settings.QUEUE_SIZE),
             settings.get(Settings.QUEUE_TIMEOUT),
             settings.get(Settings.MEMORY_BUDGET),
-            ServerHeap.bufferBudget(settings, Runtime.getRuntime().maxMemory()));
+            ServerHeap.bufferBudget(settings, Runtime.getRuntime().maxMemory()),
+            settings.get(Settings.LARGE_JOB_RESOLUTION),
+            settings.get(Settings.QUEUE_FULL_PAUSE));
     metrics.memory(admission);
     this.pressure =
         new Pressure(

@@ -108,6 +108,20 @@ final class Metrics {
         admission,
         Admission::bufferBudget);
     gauge("imgd_queue_waiting", "requests waiting for admission", admission, Admission::waiting);
+    for (boolean large : new boolean[] {false, true}) {
+      String lane = large ? "large" : "small";
+      Gauge.builder("imgd_lane_in_flight", admission, a -> a.inFlight(large))
+          .description("slots held by the lane's jobs (IMGD_LARGE_JOB_RESOLUTION)")
+          .tag("lane", lane)
+          .register(registry);
+      FunctionCounter.builder("imgd_lane_jobs", admission, a -> a.jobs(large))
+          .description("jobs planned in the lane")
+          .tag("lane", lane)
+          .register(registry);
+    }
+    FunctionCounter.builder("imgd_lane_large_waits", admission, Admission::largeWaits)
+        .description("large jobs that found their lane full and handed their slot on")
+        .register(registry);
   }
 
   void workers(IsolatedEngine engine) {

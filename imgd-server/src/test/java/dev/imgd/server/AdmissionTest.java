@@ -145,6 +145,95 @@ class AdmissionTest {
     assertThat(admission.buffered()).isZero();
   }
 
+  /**
+   * Issue 17, W6 (lanes): large jobs hold at most all slots but one. A large job that finds its
+   * lane full hands its slot to a small one and waits, and a small waiter behind it passes it.
+   */
+  @Test
+  void largeJobsLeaveASlotForSmallOnes() throws Exception {
+    Admission admission =
+        new Admission(2, 10, Duration.ofSeconds(60), 1 << 30, 1 << 30, 1000, Duration.ZERO);
+    Admission.Permit large1 = admission.admit(FAR);
+    large1.lane(5000, FAR);
+    assertThat(admission.inFlight(true)).isEqualTo(1);
+    Admission.Permit large2 = admission.admit(FAR);
+    CompletableFuture<Void> waits =
+        CompletableFuture.runAsync(() -> large2.lane(5000, FAR), Thread::startVirtualThread);
+    awaitWaiting(admission, 1); // large2 gave its slot back and waits for the lane
+    assertThat(admission.inFlight()).isEqualTo(1);
+    Admission.Permit small1 = admission.admit(FAR); // passes the large waiter: a slot is free
+    small1.lane(10, FAR);
+    assertThat(admission.inFlight(false)).isEqualTo(1);
+    BlockingQueue<Admission.Permit> small2 = new LinkedBlockingQueue<>();
+    Thread t = Thread.ofVirtual().start(() -> small2.add(admission.admit(FAR)));
+    awaitWaiting(admission, 2);
+    small1.close(); // the slot goes to the small waiter behind the large one
+    Admission.Permit s2 = small2.poll(10, TimeUnit.SECONDS);
+    assertThat(s2).isNotNull();
+    assertThat(waits).isNotDone();
+    large1.close(); // now the large lane has room, and so do the slots
+    s2.close();
+    waits.get(10, TimeUnit.SECONDS);
+    assertThat(admission.inFlight(true)).isEqualTo(1);
+    large2.close();
+    t.join();
+    assertThat(admission.inFlight()).isZero();
+    assertThat(admission.inFlight(true)).isZero();
+    assertThat(admission.jobs(true)).isEqualTo(2);
+    assertThat(admission.jobs(false)).isEqualTo(1);
+    assertThat(admission.largeWaits()).isEqualTo(1);
+  }
+
+  /**
+   * Issue 17, c256: a request that finds the queue full is refused only after the pause (clients
+   * that retry at once are paced), and let in if a place comes free meanwhile.
+   */
+  @Test
+  void aFullQueueRefusesAfterThePauseOrAdmitsIfAPlaceCameFree() throws Exception {
+    Admission admission =
+        new Admission(
+            1, 0, Duration.ofSeconds(60), 1 << 30, 1 << 30, Long.MAX_VALUE, Duration.ofMillis(300));
+    Admission.Permit held = admission.admit(FAR);
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> admission.admit(FAR))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(290));
+    assertThatThrownBy(() -> admission.enter(1, FAR)) // the door of a download, as full
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+    CompletableFuture<Admission.Permit> paused =
+        CompletableFuture.supplyAsync(() -> admission.admit(FAR), Thread::startVirtualThread);
+    Thread.sleep(100);
+    held.close(); // a place comes free during the pause
+    paused.get(10, TimeUnit.SECONDS).close();
+    assertThat(admission.inFlight()).isZero();
+  }
+
+  /**
+   * Issue 17, c256: requests waiting for buffer room count as queued, so a crowd stops at the door
+   * (paced, then 503) instead of piling up behind the buffer budget past a queue never full.
+   */
+  @Test
+  void waitersForBufferRoomCountAsQueued() throws Exception {
+    Admission admission = new Admission(1, 1, Duration.ofSeconds(60), 1 << 30, 100);
+    Admission.Permit slot = admission.admit(FAR);
+    Admission.Held room = admission.hold(100, FAR);
+    assertThat(admission.full()).isFalse();
+    CompletableFuture<Admission.Held> waiter =
+        CompletableFuture.supplyAsync(() -> admission.hold(50, FAR), Thread::startVirtualThread);
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!admission.full() && System.nanoTime() < until) {
+      Thread.sleep(1);
+    }
+    assertThat(admission.full()).isTrue();
+    room.close();
+    waiter.get(10, TimeUnit.SECONDS).close();
+    assertThat(admission.full()).isFalse();
+    slot.close();
+  }
+
   private static void awaitWaiting(Admission admission, int n) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (admission.waiting() != n) {

@@ -176,6 +176,24 @@ public final class Settings {
   public static final Setting<Duration> QUEUE_TIMEOUT =
       server(
           "IMGD_QUEUE_TIMEOUT", null, Type.SECONDS, "5", "seconds a request may wait for a worker");
+  // Lanes and overload (issue 17, W6 and c256): kept together.
+  public static final Setting<Long> LARGE_JOB_RESOLUTION =
+      server(
+          "IMGD_LARGE_JOB_RESOLUTION",
+          null,
+          Type.MEGAPIXELS,
+          "4",
+          "megapixels a job decodes (after shrink-on-load, all frames) above which it is large:"
+              + " large jobs take at most all workers but one, so small ones never wait behind"
+              + " them alone");
+  public static final Setting<Duration> QUEUE_FULL_PAUSE =
+      server(
+          "IMGD_QUEUE_FULL_PAUSE",
+          null,
+          Type.SECONDS,
+          "0.5",
+          "seconds a request that finds the queue full waits for a place before its 503: clients"
+              + " that retry at once are paced instead of taking the CPU from the workers");
   public static final Setting<Long> MEMORY_BUDGET =
       server(
           "IMGD_MEMORY_BUDGET",
