@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * The options every request starts from: imgproxy's defaults with the savers' options and
  * autoquality the settings give (IMGD_JPEG_*, IMGD_PNG_*, IMGD_WEBP_*, IMGD_AVIF_*,
- * IMGD_AUTOQUALITY_*) and IMGD_PRESERVE_HDR, which jpgo, pngo, webpo, avifo, aq and ph override per
- * request, IMGD_USE_LINEAR_COLORSPACE, which no option changes, and the qualities of IMGD_QUALITY
- * and IMGD_FORMAT_QUALITY, under the URL's {@code q} and {@code fq}.
+ * IMGD_AUTOQUALITY_*, with IMGD_AUTOQUALITY_FORMAT_MIN and _MAX) and IMGD_PRESERVE_HDR, which jpgo,
+ * pngo, webpo, avifo, aq and ph override per request, IMGD_USE_LINEAR_COLORSPACE, which no option
+ * changes, and the qualities of IMGD_QUALITY and IMGD_FORMAT_QUALITY, under the URL's {@code q} and
+ * {@code fq}.
  */
 final class EncodingDefaults {
   /** imgproxy's IMGPROXY_QUALITY default, which the formats without a default of their own take. */
@@ -32,7 +33,10 @@ final class EncodingDefaults {
               s.get(Settings.AUTOQUALITY_TARGET),
               s.get(Settings.AUTOQUALITY_MIN),
               s.get(Settings.AUTOQUALITY_MAX),
-              s.get(Settings.AUTOQUALITY_ALLOWED_ERROR));
+              s.get(Settings.AUTOQUALITY_ALLOWED_ERROR),
+              s.get(Settings.AUTOQUALITY_FORMAT_MIN),
+              s.get(Settings.AUTOQUALITY_FORMAT_MAX),
+              s.get(Settings.AUTOQUALITY_MAX_RESOLUTION));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("bad settings IMGD_AUTOQUALITY_*: " + e.getMessage(), e);
     }

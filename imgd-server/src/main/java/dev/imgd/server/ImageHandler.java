@@ -110,6 +110,9 @@ final class ImageHandler {
 
   private final String baseUrl;
 
+  /** Whether the client hints set the default dpr and width (IMGD_ENABLE_CLIENT_HINTS). */
+  private final boolean clientHints;
+
   private volatile Instant lastSuccess = Instant.EPOCH;
 
   ImageHandler(
@@ -186,6 +189,7 @@ final class ImageHandler {
     this.enforcedFormats = List.copyOf(enforced);
     this.urlReplacements = settings.get(Settings.URL_REPLACEMENTS);
     this.baseUrl = settings.get(Settings.BASE_URL);
+    this.clientHints = settings.get(Settings.ENABLE_CLIENT_HINTS);
   }
 
   /**
@@ -342,7 +346,8 @@ final class ImageHandler {
     long maxSource = ask.options().security().sourceBytes(maxSourceBytes);
     long room = post ? bodyRoom(request) : maxSource;
     try (Admission.Held held = admission.enter(room, deadline)) {
-      Conditions asked = revalidation.conditions(request.getHeaders(), key, ask.varyAccept());
+      Conditions asked =
+          revalidation.conditions(request.getHeaders(), key, varies(ask.varyAccept()));
       Fetched fetched = post ? null : fetch(ask.requiredSource(), asked, maxSource, deadline);
       if (fetched != null && fetched.notModified()) {
         answerNotModified(response, callback, ask, Objects.requireNonNull(key), fetched, asked);
@@ -478,7 +483,7 @@ final class ImageHandler {
     // Signed and parsed as imgproxy does: after undoing what proxies do to paths.
     String rest = OptionsParser.normalizePath(path.substring(slash));
     signatures.verify(path.substring(1, slash), rest);
-    ParsedPath parsed = parser.parsePath(rest);
+    ParsedPath parsed = parser.parsePath(rest, hints(request));
     Options options = parsed.options();
     URI source = sourceUri(rewrite(parsed.source()));
     // Without a format in the URL the auto formats are offered; with one, the enforced formats,
@@ -493,6 +498,22 @@ final class ImageHandler {
           accepted.subList(1, accepted.size()));
     }
     return new Ask(options, source, false, List.of());
+  }
+
+  /**
+   * The request's client hints, when they are read. Their effect is in the options, so in the cache
+   * key: a hinted answer is never served to a request without the same effective dpr and width.
+   */
+  private OptionsParser.Hints hints(Request request) {
+    return clientHints ? ClientHints.read(request.getHeaders()) : OptionsParser.Hints.NONE;
+  }
+
+  /**
+   * Whether an answer varies with request headers: Accept, or the client hints. A date-only 304
+   * could then refresh another variant in a shared cache.
+   */
+  private boolean varies(boolean varyAccept) {
+    return varyAccept || clientHints;
   }
 
   /** imgproxy's preprocessURL: the URL replacements in order, then the base URL where missing. */
@@ -522,7 +543,7 @@ final class ImageHandler {
     if (declared > maxBodyBytes) {
       throw tooLarge(declared);
     }
-    return new Ask(parser.parse(options), null, false, List.of());
+    return new Ask(parser.parse(options, hints(request)), null, false, List.of());
   }
 
   /** The bytes a body may take: its declared length, else the body cap. */
@@ -791,7 +812,7 @@ final class ImageHandler {
         entry.lastModified(),
         cacheControl(ask, maxAge, entry.originCacheControl(), entry.originExpires()));
     if (Revalidation.clientHolds(
-        request.getHeaders(), entry.etag(), entry.lastModified(), entry.varyAccept())) {
+        request.getHeaders(), entry.etag(), entry.lastModified(), varies(entry.varyAccept()))) {
       response.setStatus(HttpStatus.NOT_MODIFIED_304);
       callback.succeeded();
       return;
@@ -858,8 +879,15 @@ final class ImageHandler {
       headers.put(HttpHeader.LAST_MODIFIED, lastModified);
     }
     headers.put(HttpHeader.CACHE_CONTROL, cacheControl);
+    List<String> vary = new java.util.ArrayList<>(2);
     if (ask.varyAccept()) {
-      headers.put(HttpHeader.VARY, "Accept");
+      vary.add("Accept");
+    }
+    if (clientHints) {
+      vary.add(ClientHints.VARY);
+    }
+    if (!vary.isEmpty()) {
+      headers.put(HttpHeader.VARY, String.join(", ", vary));
     }
     headers.put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   }

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * trips compare every pixel with the same request answered as PNG; imgproxy's
  * TestBMPUnsupportedBitDepthRejected and the hostile cases are typed errors.
  *
- * <p>Differences from imgproxy: a bit depth of 40 is 422 corrupt_image (imgproxy: 500); an ICO
- * result larger than 256x256 is refused (400) where imgproxy shrinks it to fit, as imgd answers the
- * size the URL asks for or nothing.
+ * <p>Differences from imgproxy: a bit depth of 40 is 422 corrupt_image (imgproxy: 500). As
+ * imgproxy, an ICO result larger than 256x256 is shrunk to fit (processing/fix_size.go), and a CUR
+ * file and a BMP holding JPEG or PNG data are refused (imgproxy knows no CUR signature, and its
+ * bmpload.c reads no such compression): 415 here.
  */
 class BmpAndIcoTest {
   @RegisterExtension static final ImgproxyServers servers = new ImgproxyServers();
@@ -93,11 +94,51 @@ class BmpAndIcoTest {
     }
   }
 
-  /** imgproxy shrinks an ICO result to 256; imgd refuses a size it would not answer. */
+  /**
+   * imgproxy's fixIcoSize: an ICO result larger than 256x256 is shrunk, its longer side to 256 and
+   * the other in proportion; the plan knows that size, so both servers' verification agrees with
+   * it. The pixels are the larger result's, scaled.
+   */
   @Test
-  void refusesAnIconLargerThan256() throws Exception {
-    servers.assertRefused("rs:fit:300:300/el:1/f:ico", "with-alpha.png", 400, "bad_options");
+  void shrinksAnIconLargerThan256ToFit() throws Exception {
     servers.assertSize("rs:fit:300:300/el:1/f:bmp", "with-alpha.png", 300, 225);
+    servers.assertSize("rs:fit:300:300/el:1/f:ico", "with-alpha.png", 256, 192);
+    servers.assertSize("rs:fit:0:301/el:1/f:ico", "with-alpha.png", 256, 192);
+    servers.assertSize("rs:fit:1000:10/el:1/f:ico", "landscape.jpg", 13, 10);
+    servers.assertSize("rs:force:2000:10/f:ico", "landscape.jpg", 256, 1);
+    for (ImgdServer s : servers.both()) {
+      byte[] big = answer(s, "rs:fit:512:0/el:1/f:ico", "with-alpha.png", ImageFormat.ICO);
+      Pixels.Decoded d = Pixels.decode(Icon.largest(big).bytes(big));
+      assertThat(d.width() + "x" + d.height() + "x" + d.bands()).isEqualTo("256x192x4");
+      byte[] small = answer(s, "rs:fit:256:0/el:1/f:png", "with-alpha.png", ImageFormat.PNG);
+      int[] a = Pixels.at(Icon.largest(big).bytes(big), 128, 96);
+      int[] b = Pixels.at(small, 128, 96);
+      for (int i = 0; i < 4; i++) {
+        assertThat(a[i])
+            .as("band %d", i)
+            .isCloseTo(b[i], org.assertj.core.api.Assertions.within(16));
+      }
+    }
+  }
+
+  /**
+   * What imgproxy refuses too: a cursor (an ICO of type 2, which imgproxy's signature for ICO does
+   * not match) and a BMP whose compression is BI_JPEG or BI_PNG (bmpload.c: "compression not
+   * supported"). Both are a typed 415 naming what is missing, never a 500.
+   */
+  @Test
+  void refusesCursorsAndBitmapsHoldingJpegOrPng() throws Exception {
+    byte[] cursor = Bitmaps.ICON.clone();
+    cursor[2] = 2;
+    Pixels.write(servers.root(), "cursor.cur", cursor);
+    servers.assertRefused("f:png", "cursor.cur", 415, "unsupported_format");
+    byte[] whole = BmpEncoder.bmp(new byte[8 * 8 * 3], 8, 8, 3);
+    for (int compression : new int[] {4, 5}) {
+      byte[] holding = whole.clone();
+      ByteBuffer.wrap(holding).order(ByteOrder.LITTLE_ENDIAN).putInt(30, compression);
+      Pixels.write(servers.root(), "holding-" + compression + ".bmp", holding);
+      servers.assertRefused("f:png", "holding-" + compression + ".bmp", 415, "unsupported_format");
+    }
   }
 
   /**
@@ -131,10 +172,6 @@ class BmpAndIcoTest {
     badIndex[badIndex.length - 5] = (byte) 0xEE; // a run's colour, past the palette
     Pixels.write(servers.root(), "bad-index.bmp", badIndex);
     servers.assertRefused("f:png", "bad-index.bmp", 422, "corrupt_image");
-    byte[] jpegInBmp = whole.clone();
-    ByteBuffer.wrap(jpegInBmp).order(ByteOrder.LITTLE_ENDIAN).putInt(30, 4);
-    Pixels.write(servers.root(), "jpeg-in.bmp", jpegInBmp);
-    servers.assertRefused("f:png", "jpeg-in.bmp", 415, "unsupported_format");
   }
 
   /** A 200 in {@code format}, with its Content-Type. */

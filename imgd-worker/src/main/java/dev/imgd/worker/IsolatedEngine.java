@@ -143,8 +143,8 @@ public final class IsolatedEngine implements Engine {
     Encoded e = r.encoded();
     ResizePlan g = plan.geometryFor(r.sourceWidth(), r.sourceHeight());
     if (e.format() != plan.output().format()
-        || e.width() != g.width()
-        || e.height() != g.height()) {
+        || e.width() != plan.resultWidth(g)
+        || e.height() != plan.resultHeight(g)) {
       throw new ImgdException(
           ErrorCode.OUTPUT_INVALID, "output failed verification: the worker's result differs");
     }

@@ -14,6 +14,18 @@ public final class BmpEncoder {
   private BmpEncoder() {}
 
   /**
+   * One side of an ICO result of {@code width x height}, shrunk to fit as imgproxy does: the longer
+   * side to {@link #MAX_ICON_SIDE}, the other in proportion (rounded, at least 1); a result that
+   * fits keeps its size.
+   */
+  public static int iconSide(int side, int width, int height) {
+    int longer = Math.max(width, height);
+    return longer <= MAX_ICON_SIDE
+        ? side
+        : Math.max(1, (int) Math.round(side * (double) MAX_ICON_SIDE / longer));
+  }
+
+  /**
    * A BMP file of RGB or RGBA pixels.
    *
    * @param pixels width x height x bands bytes, band-interleaved, rows top first

@@ -1,7 +1,9 @@
 package dev.imgd.core.options;
 
+import dev.imgd.core.ImageFormat;
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -220,33 +222,87 @@ public record Encoding(Jpeg jpeg, Png png, Webp webp, Avif avif, Autoquality aut
    * @param minQuality the lowest quality tried
    * @param maxQuality the highest quality tried
    * @param allowedError how far from the target DSSIM a result may be
+   * @param formatMin the lowest quality tried per output format, over {@code minQuality}
+   *     (imgproxy's IMGPROXY_AUTOQUALITY_FORMAT_MIN)
+   * @param formatMax the highest quality tried per output format, over {@code maxQuality}
+   * @param maxResolution the most pixels a result may have (width x height x frames) for the
+   *     quality to be searched; a larger one is encoded at its quality (imgproxy's
+   *     IMGPROXY_AUTOQUALITY_MAX_RESOLUTION); 0 for no limit
    */
   public record Autoquality(
-      Method method, double target, int minQuality, int maxQuality, double allowedError)
+      Method method,
+      double target,
+      int minQuality,
+      int maxQuality,
+      double allowedError,
+      Map<ImageFormat, Integer> formatMin,
+      Map<ImageFormat, Integer> formatMax,
+      long maxResolution)
       implements Serializable {
-    /** imgproxy's defaults: off, DSSIM 0.02 within 0.002, quality 70 to 80. */
+    /** imgproxy's defaults, without its per-format ones: off, DSSIM 0.02 within 0.002, 70 to 80. */
     public static final Autoquality OFF = new Autoquality(Method.NONE, 0.02, 70, 80, 0.002);
 
     public Autoquality {
       Objects.requireNonNull(method, "method");
+      formatMin = Map.copyOf(formatMin);
+      formatMax = Map.copyOf(formatMax);
       if (!(target > 0) || Double.isInfinite(target)) {
         throw new IllegalArgumentException("autoquality target must be > 0: " + target);
       }
-      if (minQuality < 1 || maxQuality > 100 || minQuality > maxQuality) {
-        throw new IllegalArgumentException(
-            "autoquality qualities must be 1 <= min <= max <= 100: "
-                + minQuality
-                + ", "
-                + maxQuality);
+      checkRange("", minQuality, maxQuality);
+      for (ImageFormat f : ImageFormat.values()) {
+        checkRange(
+            f.extension() + " ",
+            formatMin.getOrDefault(f, minQuality),
+            formatMax.getOrDefault(f, maxQuality));
       }
       if (!(allowedError >= 0) || allowedError > 1) {
         throw new IllegalArgumentException(
             "autoquality allowed error must be 0..1: " + allowedError);
       }
+      if (maxResolution < 0) {
+        throw new IllegalArgumentException(
+            "autoquality max resolution must be >= 0: " + maxResolution);
+      }
       if (method == Method.SIZE && target != Math.rint(target)) {
         throw new IllegalArgumentException(
             "autoquality size target must be whole bytes: " + target);
       }
+    }
+
+    /** The same quality range for every format. */
+    public Autoquality(
+        Method method, double target, int minQuality, int maxQuality, double allowedError) {
+      this(method, target, minQuality, maxQuality, allowedError, Map.of(), Map.of(), 0);
+    }
+
+    private static void checkRange(String format, int min, int max) {
+      if (min < 1 || max > 100 || min > max) {
+        throw new IllegalArgumentException(
+            "autoquality %squalities must be 1 <= min <= max <= 100: %d, %d"
+                .formatted(format, min, max));
+      }
+    }
+
+    /** The lowest quality tried for a result in {@code format}. */
+    public int minQuality(ImageFormat format) {
+      return formatMin.getOrDefault(format, minQuality);
+    }
+
+    /** The highest quality tried for a result in {@code format}. */
+    public int maxQuality(ImageFormat format) {
+      return formatMax.getOrDefault(format, maxQuality);
+    }
+
+    /** The same, with {@code min} to {@code max} for every format (an aq option's own range). */
+    public Autoquality withRange(int min, int max) {
+      return new Autoquality(
+          method, target, min, max, allowedError, Map.of(), Map.of(), maxResolution);
+    }
+
+    /** Whether the quality is searched for a result of {@code pixels} (all frames together). */
+    public boolean searches(long pixels) {
+      return enabled() && (maxResolution == 0 || pixels <= maxResolution);
     }
 
     public boolean enabled() {

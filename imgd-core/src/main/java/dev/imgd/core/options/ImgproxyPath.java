@@ -71,12 +71,12 @@ final class ImgproxyPath {
    *
    * @throws ImgdException BAD_OPTIONS (or UNSUPPORTED_FORMAT for a format imgd cannot write)
    */
-  static ParsedPath parse(OptionsParser parser, String path) {
+  static ParsedPath parse(OptionsParser parser, String path, OptionsParser.Hints hints) {
     if (path == null || path.isEmpty() || path.equals("/")) {
       throw bad("Invalid path: '" + (path == null ? "" : path) + "'");
     }
     String[] parts = (path.startsWith("/") ? path.substring(1) : path).split("/", -1);
-    OptionsParser.Request r = parser.newRequest();
+    OptionsParser.Request r = parser.newRequest(hints);
     int sourceStart;
     if (parser.onlyPresets()) {
       for (String name : parser.split(parts[0])) {

@@ -873,7 +873,8 @@ final class OptionTable {
                           + ':'
                           + q.maxQuality()
                           + ':'
-                          + Options.num(q.allowedError()));
+                          + Options.num(q.allowedError())
+                          + formatRanges(q));
             }));
     t.add(
         whole(
@@ -1483,15 +1484,40 @@ final class OptionTable {
               + " method 'ml': it needs a neural network model, which imgd does not have; use"
               + " dssim");
     }
-    r.b.autoquality(
+    Encoding.Autoquality aq =
         new Encoding.Autoquality(
             given(a, 0)
                 ? choice(n, "method", a[0], Encoding.Method.values(), Encoding.Method::id)
                 : q.method(),
             given(a, 1) ? positive(n, "target", a[1]) : q.target(),
-            given(a, 2) ? rangeArg(n, "min_quality", a[2], 1, 100) : q.minQuality(),
-            given(a, 3) ? rangeArg(n, "max_quality", a[3], 1, 100) : q.maxQuality(),
-            given(a, 4) ? nonNegative(n, "allowed_error", a[4]) : q.allowedError()));
+            q.minQuality(),
+            q.maxQuality(),
+            given(a, 4) ? nonNegative(n, "allowed_error", a[4]) : q.allowedError(),
+            q.formatMin(),
+            q.formatMax(),
+            q.maxResolution());
+    // A range of the URL's own is the range for every format, over the per-format settings.
+    r.b.autoquality(
+        given(a, 2) || given(a, 3)
+            ? aq.withRange(
+                given(a, 2) ? rangeArg(n, "min_quality", a[2], 1, 100) : q.minQuality(),
+                given(a, 3) ? rangeArg(n, "max_quality", a[3], 1, 100) : q.maxQuality())
+            : aq);
+  }
+
+  /**
+   * The per-format ranges (settings, which no URL writes) in the cache key, after the arguments: an
+   * empty string when there are none.
+   */
+  private static String formatRanges(Encoding.Autoquality q) {
+    StringBuilder ranges = new StringBuilder();
+    for (ImageFormat f : ImageFormat.values()) {
+      if (q.formatMin().containsKey(f) || q.formatMax().containsKey(f)) {
+        ranges.append(ranges.isEmpty() ? ":" : ",").append(f.extension());
+        ranges.append('=').append(q.minQuality(f)).append('-').append(q.maxQuality(f));
+      }
+    }
+    return ranges.toString();
   }
 
   private static boolean given(String[] a, int i) {

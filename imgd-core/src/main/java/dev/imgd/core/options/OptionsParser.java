@@ -210,8 +210,16 @@ public final class OptionsParser {
    * @throws ImgdException BAD_OPTIONS (or UNSUPPORTED_FORMAT for a format imgd cannot write)
    */
   public Options parse(String options) {
+    return parse(options, Hints.NONE);
+  }
+
+  /**
+   * As {@link #parse(String)}, starting from the client's hints (imgproxy's client hints: the
+   * defaults the options and the {@code default} preset then override).
+   */
+  public Options parse(String options, Hints hints) {
     Objects.requireNonNull(options, "options");
-    Request r = newRequest();
+    Request r = newRequest(hints);
     if (!options.isEmpty()) {
       for (String segment : options.split("/", -1)) {
         if (!isOptionSegment(segment)) {
@@ -231,7 +239,47 @@ public final class OptionsParser {
    * @throws ImgdException BAD_OPTIONS (or UNSUPPORTED_FORMAT for a format imgd cannot write)
    */
   public ParsedPath parsePath(String path) {
-    return ImgproxyPath.parse(this, path);
+    return parsePath(path, Hints.NONE);
+  }
+
+  /** As {@link #parsePath(String)}, starting from the client's hints. */
+  public ParsedPath parsePath(String path, Hints hints) {
+    return ImgproxyPath.parse(this, path, hints);
+  }
+
+  /**
+   * What a client's hints ask for, as imgproxy's client hints: the device pixel ratio and the width
+   * in device pixels the image will be shown at. They are the defaults of a request, before the
+   * {@code default} preset and the URL's options: a {@code dpr} or {@code w} there wins.
+   *
+   * @param dpr the device pixel ratio, 0 &lt; dpr &lt;= {@link #MAX_DPR}; 0 for none
+   * @param width the width in device pixels, &gt; 0; 0 for none
+   */
+  public record Hints(double dpr, int width) {
+    /** imgproxy's bound on a hinted device pixel ratio. */
+    public static final double MAX_DPR = 8;
+
+    /** No hints: the request starts from the parser's defaults. */
+    public static final Hints NONE = new Hints(0, 0);
+
+    public Hints {
+      if (!(dpr == 0 || (dpr > 0 && dpr <= MAX_DPR))) {
+        throw new IllegalArgumentException("hinted dpr must be 0 or in (0, 8]: " + dpr);
+      }
+      if (width < 0) {
+        throw new IllegalArgumentException("hinted width must be >= 0: " + width);
+      }
+    }
+
+    /** Sets the hinted dpr and the width in CSS pixels (the hinted width over the hinted dpr). */
+    void applyTo(Options.Builder b) {
+      if (dpr > 0) {
+        b.dpr(dpr);
+      }
+      if (width > 0) {
+        b.width((int) Math.round(width / (dpr > 0 ? dpr : 1)));
+      }
+    }
   }
 
   /**
@@ -262,9 +310,10 @@ public final class OptionsParser {
     return base64UrlIncludesFilename;
   }
 
-  /** A request starting from the defaults and the {@code default} preset. */
-  Request newRequest() {
+  /** A request starting from the defaults, the client's hints and the {@code default} preset. */
+  Request newRequest(Hints hints) {
     Request r = new Request();
+    hints.applyTo(r.b);
     if (presets.containsKey("default")) {
       r.applyPreset("default");
     }

@@ -36,9 +36,11 @@ final class AutoqualitySearch {
   static Choice choose(VipsImage pixels, Plan.Output out, Encoding encoding) {
     AutoqualitySearch s = new AutoqualitySearch(pixels, out, encoding);
     Encoding.Autoquality aq = encoding.autoquality();
+    int min = aq.minQuality(out.format());
+    int max = aq.maxQuality(out.format());
     return switch (aq.method()) {
-      case SIZE -> s.largestWithin((long) aq.target(), aq.minQuality(), aq.maxQuality());
-      case DSSIM -> s.closestTo(aq.target(), aq.allowedError(), aq.minQuality(), aq.maxQuality());
+      case SIZE -> s.largestWithin((long) aq.target(), min, max);
+      case DSSIM -> s.closestTo(aq.target(), aq.allowedError(), min, max);
       case NONE -> throw new IllegalArgumentException("autoquality is off");
     };
   }

@@ -26,7 +26,8 @@ final class Encoder {
     ImageFormat f = out.format();
     requireSaverSupport(f, encoding);
     boolean takesQuality = takesQuality(f, encoding);
-    boolean search = takesQuality && encoding.autoquality().enabled();
+    boolean search =
+        takesQuality && encoding.autoquality().searches((long) image.width() * image.height());
     if (!search && (out.maxBytes() <= 0 || !takesQuality)) {
       return encodeOnce(image, out, encoding, out.quality());
     }

@@ -1,12 +1,11 @@
 package dev.imgd.core.pipeline;
 
-import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
-import dev.imgd.core.ImgdException;
 import dev.imgd.core.bmp.BmpDecoder;
 import dev.imgd.core.bmp.BmpEncoder;
 import dev.imgd.core.bmp.Dib;
 import dev.imgd.core.bmp.Icon;
+import dev.imgd.core.plan.Plan;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
 import java.lang.foreign.Arena;
@@ -57,18 +56,27 @@ final class OwnCodec {
     }
   }
 
-  /** The image as a BMP file, or as an ICO holding one PNG (at most 256 a side, as imgproxy). */
+  /**
+   * The image as a BMP file, or as an ICO holding one PNG: an ICO larger than 256x256 is shrunk to
+   * fit first, as imgproxy does (the plan's result size, {@link Plan#resultWidth}).
+   */
   static byte[] encode(VipsImage image, ImageFormat format) {
+    if (format == ImageFormat.ICO) {
+      int w = BmpEncoder.iconSide(image.width(), image.width(), image.height());
+      int h = BmpEncoder.iconSide(image.height(), image.width(), image.height());
+      if (w != image.width() || h != image.height()) {
+        try (VipsImage fitted =
+            VipsOperation.of("resize")
+                .in(image)
+                .set("scale", w / (double) image.width())
+                .set("vscale", h / (double) image.height())
+                .image()) {
+          return encode(fitted, format);
+        }
+      }
+    }
     int w = image.width();
     int h = image.height();
-    if (format == ImageFormat.ICO
-        && (w > BmpEncoder.MAX_ICON_SIDE || h > BmpEncoder.MAX_ICON_SIDE)) {
-      // imgproxy shrinks the result to fit; imgd answers the size that was asked for, or says no.
-      throw new ImgdException(
-          ErrorCode.BAD_OPTIONS,
-          "an ICO image is at most 256x256, this result would be %dx%d: ask for a smaller size"
-              .formatted(w, h));
-    }
     try (VipsImage rgb = eightBitRgb(image)) {
       if (format == ImageFormat.BMP) {
         return BmpEncoder.bmp(rgb.pixels(), w, h, rgb.bands());

@@ -91,7 +91,12 @@ public final class Pipeline {
     }
     ResizePlan g = ctx.geometry();
     return new Result(
-        new Encoded(ctx.encoded(), plan.output().format(), g.width(), g.height(), plan.frames()),
+        new Encoded(
+            ctx.encoded(),
+            plan.output().format(),
+            plan.resultWidth(g),
+            plan.resultHeight(g),
+            plan.frames()),
         g.sourceWidth(),
         g.sourceHeight());
   }

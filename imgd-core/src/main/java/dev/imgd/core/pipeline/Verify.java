@@ -12,8 +12,8 @@ final class Verify implements Step {
     Verifier.verify(
         ctx.encoded(),
         ctx.plan.output().format(),
-        ctx.geometry().width(),
-        ctx.geometry().height(),
+        ctx.plan.resultWidth(ctx.geometry()),
+        ctx.plan.resultHeight(ctx.geometry()),
         ctx.plan.frames());
   }
 }

@@ -66,6 +66,7 @@ final class MemoryModel {
     if (g.postCrop().smart() || probe.orientation() != 1) {
       memory += resized;
     }
+    // An ICO larger than 256x256 is shrunk before its encode: counted at the larger size, a bound.
     long result = (long) g.width() * g.height() * frames;
     int encoder = output.format().memory().encoderBytes();
     memory += encoder > 0 ? result * encoder : result * bands / 8;
@@ -79,6 +80,7 @@ final class MemoryModel {
    */
   public static long autoquality(ProbeResult probe, ResizePlan g, int frames, Plan.Output output) {
     int bands = Math.max(3, probe.bands()) + (probe.hasAlpha() && probe.bands() < 4 ? 1 : 0);
+    // An ICO larger than 256x256 is shrunk before its encode: counted at the larger size, a bound.
     long result = (long) g.width() * g.height() * frames;
     long encoder = result * output.format().memory().encoderBytes();
     return result * bands * 2 + result * Float.BYTES * 4 + encoder;

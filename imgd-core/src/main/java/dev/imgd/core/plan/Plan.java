@@ -3,6 +3,7 @@ package dev.imgd.core.plan;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.core.ImgdException;
+import dev.imgd.core.bmp.BmpEncoder;
 import dev.imgd.core.options.Geometry;
 import dev.imgd.core.options.Options;
 import dev.imgd.core.options.ResizePlan;
@@ -89,6 +90,23 @@ public record Plan(
       t = t.thenFlipVertical();
     }
     return t;
+  }
+
+  /**
+   * The width of the encoded result of {@code g} (the plan's geometry, or the one a trim led to):
+   * g's, or an ICO's shrunk to fit 256x256, as imgproxy shrinks it.
+   */
+  public int resultWidth(ResizePlan g) {
+    return output.format() == ImageFormat.ICO
+        ? BmpEncoder.iconSide(g.width(), g.width(), g.height())
+        : g.width();
+  }
+
+  /** The height of the encoded result of {@code g}: see {@link #resultWidth}. */
+  public int resultHeight(ResizePlan g) {
+    return output.format() == ImageFormat.ICO
+        ? BmpEncoder.iconSide(g.height(), g.width(), g.height())
+        : g.height();
   }
 
   /**

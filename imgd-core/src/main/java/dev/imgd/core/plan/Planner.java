@@ -187,7 +187,7 @@ public final class Planner {
   /** The extra memory of an autoquality search over the result's encodes, if one runs. */
   private static long autoquality(
       ProbeResult probe, Options options, ResizePlan g, int frames, Plan.Output output) {
-    return options.encoding().autoquality().enabled()
+    return options.encoding().autoquality().searches((long) g.width() * g.height() * frames)
             && output.format().has(ImageFormat.Trait.LOSSY)
         ? MemoryModel.autoquality(probe, g, frames, output)
         : 0;

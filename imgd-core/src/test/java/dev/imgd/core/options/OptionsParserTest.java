@@ -870,4 +870,77 @@ class OptionsParserTest {
         .allSatisfy(n ->
             assertThat(OptionTable.find(n)).isNotNull().extracting(o2 -> o2.name()).isEqualTo(n));
   }
+
+  /**
+   * imgproxy's TestParsePathClientHints and TestParsePathClientHintsRedefine: the hinted width over
+   * the hinted dpr is the default width, the hinted dpr the default dpr; the default preset and the
+   * URL's own win.
+   */
+  @ParameterizedTest(name = "{0} with dpr {1}, width {2}")
+  @CsvSource({
+    "'',0,0,0,1",
+    "'',0,100,100,1",
+    "'',2,0,0,2",
+    "'',2,100,50,2",
+    "width:150/dpr:3.0,2,100,150,3",
+    "dpr:3,2,120,60,3",
+    "pr:small,2,100,10,2",
+  })
+  void clientHintsAreTheDefaultsOfWidthAndDpr(
+      String options, double dpr, int width, int expectedWidth, double expectedDpr) {
+    OptionsParser withPreset = parser(Map.of("small", "w:10"), false);
+    String path = (options.isEmpty() ? "" : "/" + options) + "/plain/http://images.dev/a.jpg@png";
+    Options o = withPreset.parsePath(path, new OptionsParser.Hints(dpr, width)).options();
+    assertThat(o.width()).isEqualTo(expectedWidth);
+    assertThat(o.dpr()).isEqualTo(expectedDpr);
+  }
+
+  @Test
+  void hintsOutOfRangeAreRefusedByTheRecord() {
+    assertThatThrownBy(() -> new OptionsParser.Hints(8.5, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new OptionsParser.Hints(1, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * IMGPROXY_AUTOQUALITY_FORMAT_MIN/_MAX: a format's own range; an aq naming a range of its own
+   * searches it for every format, and the per-format ranges are in the cache key.
+   */
+  @Test
+  void autoqualityRangesPerFormat() {
+    Encoding.Autoquality settings =
+        new Encoding.Autoquality(
+            Encoding.Method.SIZE,
+            1000,
+            70,
+            80,
+            0.002,
+            Map.of(ImageFormat.AVIF, 60),
+            Map.of(ImageFormat.AVIF, 65),
+            0);
+    OptionsParser p =
+        OptionsParser.builder().defaults(Options.builder().autoquality(settings).build()).build();
+    Encoding.Autoquality aq = p.parse("").encoding().autoquality();
+    assertThat(aq.minQuality(ImageFormat.AVIF)).isEqualTo(60);
+    assertThat(aq.maxQuality(ImageFormat.AVIF)).isEqualTo(65);
+    assertThat(aq.minQuality(ImageFormat.JPEG)).isEqualTo(70);
+    assertThat(p.parse("aq:dssim").encoding().autoquality().maxQuality(ImageFormat.AVIF))
+        .isEqualTo(65);
+    Encoding.Autoquality own = p.parse("aq:size:1000::90").encoding().autoquality();
+    assertThat(own.minQuality(ImageFormat.AVIF)).isEqualTo(70);
+    assertThat(own.maxQuality(ImageFormat.AVIF)).isEqualTo(90);
+    assertThat(p.parse("").canonical()).isNotEqualTo(p.parse("aq:size:1000:70:80").canonical());
+    assertThat(aq.searches(Long.MAX_VALUE)).isTrue();
+    assertThat(
+            new Encoding.Autoquality(Encoding.Method.SIZE, 1000, 70, 80, 0, Map.of(), Map.of(), 100)
+                .searches(101))
+        .isFalse();
+    assertThatThrownBy(() -> settings.withRange(90, 80))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() ->
+            new Encoding.Autoquality(
+                Encoding.Method.SIZE, 1000, 70, 80, 0, Map.of(ImageFormat.AVIF, 90), Map.of(), 0))
+        .hasMessageContaining("avif");
+  }
 }

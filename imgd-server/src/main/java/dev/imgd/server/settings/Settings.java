@@ -872,6 +872,45 @@ public final class Settings {
           "0",
           "Cache-Control max-age of an answer with the fallback image, seconds; 0: IMGD_TTL");
 
+  // Client hints and autoquality per format (issue 16, fifth round).
+  public static final Setting<Boolean> ENABLE_CLIENT_HINTS =
+      server(
+          "IMGD_ENABLE_CLIENT_HINTS",
+          "IMGPROXY_ENABLE_CLIENT_HINTS",
+          Type.BOOLEAN,
+          "false",
+          "the Sec-CH-DPR/DPR and Sec-CH-Width/Width request headers set the default dpr and width"
+              + " (the URL's win); every answer then varies with them");
+  private static final Type<Map<ImageFormat, Integer>> FORMAT_RANGE_ENDS =
+      new Type<>(
+          "comma-separated format=quality (1 to 100), like avif=60", Settings::formatQualities);
+  public static final Setting<Map<ImageFormat, Integer>> AUTOQUALITY_FORMAT_MIN =
+      server(
+          "IMGD_AUTOQUALITY_FORMAT_MIN",
+          "IMGPROXY_AUTOQUALITY_FORMAT_MIN",
+          FORMAT_RANGE_ENDS,
+          "avif=60",
+          "the lowest quality autoquality tries per output format, over IMGD_AUTOQUALITY_MIN"
+              + " (an aq with a min_quality of its own wins)");
+  public static final Setting<Map<ImageFormat, Integer>> AUTOQUALITY_FORMAT_MAX =
+      server(
+          "IMGD_AUTOQUALITY_FORMAT_MAX",
+          "IMGPROXY_AUTOQUALITY_FORMAT_MAX",
+          FORMAT_RANGE_ENDS,
+          "avif=65",
+          "the highest quality autoquality tries per output format, over IMGD_AUTOQUALITY_MAX"
+              + " (an aq with a max_quality of its own wins)");
+  public static final Setting<Long> AUTOQUALITY_MAX_RESOLUTION =
+      server(
+          "IMGD_AUTOQUALITY_MAX_RESOLUTION",
+          "IMGPROXY_AUTOQUALITY_MAX_RESOLUTION",
+          new Type<>(
+              "megapixels (decimals allowed), 0: no limit",
+              s -> s.equals("0") ? 0L : Type.MEGAPIXELS.parse(s)),
+          "0",
+          "a larger result (all its frames) is encoded at its quality, without the autoquality"
+              + " search; read as pixels");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ stops the start.
