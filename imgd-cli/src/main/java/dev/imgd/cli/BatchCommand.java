@@ -99,6 +99,7 @@ final class BatchCommand implements Callable<Integer> {
             Imgd.builder().engine(Engines.workers(Settings.fromEnvironment(), jobs)).build();
         ExecutorService pool = Executors.newFixedThreadPool(jobs)) {
       Options base = options.isEmpty() ? Options.DEFAULTS : imgd.parse(options);
+      progress.workersStarted();
       ImageFormat chosen = asked != null ? asked : base.format().orElse(null);
       CompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
       Map<Path, Path> owners = new HashMap<>();
@@ -219,6 +220,7 @@ final class BatchCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final boolean terminal;
     private final long start = System.nanoTime();
+    private long ratedFrom = start;
     private long lastDrawn;
     private int lastTenth;
 
@@ -226,6 +228,11 @@ final class BatchCommand implements Callable<Integer> {
       this.total = total;
       this.err = err;
       this.terminal = terminal;
+    }
+
+    /** The rate and the ETA count from here: starting the workers is not the images' time. */
+    void workersStarted() {
+      ratedFrom = System.nanoTime();
     }
 
     void update(int done, int failed) {
@@ -236,7 +243,7 @@ final class BatchCommand implements Callable<Integer> {
       }
       lastDrawn = now;
       lastTenth = tenth;
-      double seconds = Math.max(1e-3, (now - start) / 1e9);
+      double seconds = Math.max(1e-3, (now - ratedFrom) / 1e9);
       double rate = done / seconds;
       long eta = Math.round((total - done) / Math.max(rate, 1e-3));
       String line =
