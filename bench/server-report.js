@@ -1,15 +1,16 @@
 // The tables of bench/server.sh, in Markdown, from its raw results.
 //
-//   node bench/server-report.js RESULTS FLOORS META QUICK
+//   node bench/server-report.js RESULTS FLOORS META QUICK [CHARTS_DIR]
 //
 // RESULTS: one line per recorded run, key=value pairs (round, server, workload, wrk's and the
 // process sampler's figures). FLOORS: one line per round (binding, pipeline, c: CPU ms per
 // image). META: date, versions, output bytes per workload. Exits 3 when a target is missed,
-// unless QUICK is 1.
+// unless QUICK is 1. With CHARTS_DIR, SVG charts are written there: req/s and p99 per workload,
+// peak RSS per process, good-put against offered load (W1 at c16, OV at c256).
 'use strict';
 const fs = require('node:fs');
 
-const [resultsFile, floorsFile, metaFile, quickArg] = process.argv.slice(2);
+const [resultsFile, floorsFile, metaFile, quickArg, chartsDir] = process.argv.slice(2);
 const quick = quickArg === '1';
 const kv = (line) =>
   Object.fromEntries(
@@ -264,5 +265,64 @@ for (const w of workloads) {
   }
 }
 console.log(out.join('\n'));
+if (chartsDir) charts(chartsDir);
 const missed = targets.filter((t) => !t.ok);
 if (missed.length && !quick) process.exit(3);
+
+// SVG charts, one file each, readable at a glance: imgd and sharp side by side.
+function charts(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const blues = ['#2b6cb0', '#4299e1', '#90cdf4', '#bee3f8', '#1a365d'];
+  const colour = (series, j) => (series[j] === 'sharp' ? '#dd6b20' : blues[j % blues.length]);
+  const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  // Grouped bars: groups of {label, values: {series: number}}.
+  const bars = (title, unit, groups, series) => {
+    const W = Math.max(420, 120 + groups.length * (series.length * 34 + 30)), H = 310, top = 56, base = 260;
+    const max = Math.max(1e-9, ...groups.flatMap((g) => series.map((sr) => g.values[sr] || 0)));
+    const o = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+      `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
+      `<line x1="60" y1="${base}" x2="${W - 10}" y2="${base}" stroke="#333"/>`];
+    for (let t = 0; t <= 4; t++) {
+      const y = base - ((base - top) * t) / 4;
+      o.push(`<text x="55" y="${y + 4}" text-anchor="end">${f((max * t) / 4, max < 10 ? 1 : 0)}</text>`,
+        `<line x1="60" y1="${y}" x2="${W - 10}" y2="${y}" stroke="#ddd"/>`);
+    }
+    groups.forEach((g, i) => {
+      const x0 = 75 + i * (series.length * 34 + 30);
+      series.forEach((sr, j) => {
+        const v = g.values[sr];
+        if (!Number.isFinite(v)) return;
+        const h = ((base - top) * v) / max;
+        o.push(`<rect x="${x0 + j * 34}" y="${base - h}" width="30" height="${h}" fill="${colour(series, j)}"><title>${esc(`${g.label} ${sr}: ${f(v, 1)} ${unit}`)}</title></rect>`);
+      });
+      o.push(`<text x="${x0 + (series.length * 34) / 2}" y="${base + 16}" text-anchor="middle">${esc(g.label)}</text>`);
+    });
+    let lx = 10;
+    series.forEach((sr, j) => {
+      o.push(`<rect x="${lx}" y="28" width="12" height="12" fill="${colour(series, j)}"/><text x="${lx + 16}" y="38">${esc(sr)}</text>`);
+      lx += 30 + 7 * sr.length;
+    });
+    o.push(`<text x="10" y="${H - 10}">${esc(unit)}; medians over the rounds</text></svg>`);
+    return o.join('\n');
+  };
+  const med = (w, s, key) => median(of(w, s).map((r) => r[key]));
+  const per = (key) => workloads.map((w) => ({ label: w, values: { imgd: med(w, imgdName(w), key), sharp: med(w, 'peer', key) } }));
+  fs.writeFileSync(`${dir}/throughput.svg`, bars('Throughput per workload (OV: 2xx only)', 'req/s', per('rps'), ['imgd', 'sharp']));
+  fs.writeFileSync(`${dir}/p99.svg`, bars('p99 latency per workload', 'ms', per('p99'), ['imgd', 'sharp']));
+  // RSS per process at the peak, median run per workload: imgd's server JVM, workers, spare.
+  const rssGroups = workloads.map((w) => {
+    const rs = of(w, imgdName(w)).map((r) => String(r.parts || '').split('+').map(Number));
+    const parts = rs.length ? rs[Math.floor(rs.length / 2)] : [];
+    const values = { sharp: med(w, 'peer', 'rss') };
+    parts.forEach((mib, i) => { values[i === 0 ? 'imgd server' : `imgd process ${i + 1}`] = mib; });
+    return { label: w, values };
+  });
+  const most = Math.max(0, ...rssGroups.map((g) => Object.keys(g.values).length - 1));
+  const procSeries = [...Array.from({ length: most }, (_, i) => (i === 0 ? 'imgd server' : `imgd process ${i + 1}`)), 'sharp'];
+  fs.writeFileSync(`${dir}/rss.svg`, bars('Peak RSS per process (imgd: server JVM, workers, spare)', 'MiB', rssGroups, procSeries));
+  // Good-put against offered load: W1 (16 connections) and OV (256).
+  if (workloads.includes('W1') && workloads.includes('OV')) {
+    const offered = [{ label: 'c16 (W1)', w: 'W1' }, { label: 'c256 (OV)', w: 'OV' }];
+    fs.writeFileSync(`${dir}/goodput.svg`, bars('Good-put against offered load (2xx/s)', '2xx/s', offered.map((o) => ({ label: o.label, values: { imgd: med(o.w, 'imgd', 'rps'), sharp: med(o.w, 'peer', 'rps') } })), ['imgd', 'sharp']));
+  }
+}

@@ -9,7 +9,10 @@
 # run only.
 #
 #   bench/server.sh [--quick] [--rounds N] [--duration S] [--workloads W1,W2,...]
-#                   [--mode isolated|in-process]
+#                   [--mode isolated|in-process] [--charts DIR]
+#
+# --charts DIR: SVG charts of the run written there by bench/server-report.js (req/s and p99 per
+# workload, peak RSS per process, good-put against offered load).
 #
 #   W1  2569067123_aca715a2ee_o.jpg (2725x2225) to 720 px wide JPEG q80, 16 connections
 #   W2  alpha-premultiply-2048x1536-paper.png to 720 px wide WebP q80, 4 connections, twice the
@@ -37,7 +40,7 @@
 source "$(dirname "$0")/lib.sh"
 bench="$root/bench"
 
-rounds=3 duration=20 warm=20 workloads=W1,W2,W3,W4,W5 mode=isolated quick=0
+rounds=3 duration=20 warm=20 workloads=W1,W2,W3,W4,W5,W6,W7,OV mode=isolated quick=0 charts=""
 floor_iterations=60 floor_warmup=20
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift ;;
     --workloads) workloads="$2"; shift ;;
     --mode) mode="$2"; shift ;;
+    --charts) charts="$2"; shift ;;
     -h|--help) sed -n '2,/^source/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -329,4 +333,4 @@ fi
   for w in "${wl[@]}"; do [ "$w" = W7 ] || echo "bytes $w ${bytes[$(imgd_for "$w"),$w]} ${bytes[peer,$w]}"; done
   [ "${hits:-}" ] && echo "w4cache=$hits"
 } > "$work/meta.txt"
-node "$bench/server-report.js" "$results" "$floors" "$work/meta.txt" "$quick"
+node "$bench/server-report.js" "$results" "$floors" "$work/meta.txt" "$quick" ${charts:+"$(realpath -m "$charts")"}
