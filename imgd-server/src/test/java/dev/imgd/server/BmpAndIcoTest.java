@@ -147,13 +147,7 @@ class BmpAndIcoTest {
    */
   @Test
   void refusesAnInvalidBitDepth() throws Exception {
-    byte[] bmp = new byte[2614];
-    ByteBuffer b = ByteBuffer.wrap(bmp).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 'B').put((byte) 'M').putInt(2614).putInt(0).putInt(54);
-    b.putInt(40).putInt(512).putInt(1).putShort((short) 1).putShort((short) 40);
-    for (int i = 54; i < bmp.length; i++) {
-      bmp[i] = (byte) (i - 54);
-    }
+    byte[] bmp = Fixtures.invalidBitDepthBmp();
     Pixels.write(servers.root(), "bmp-invalid-bpp.bmp", bmp);
     servers.assertRefused("rs:fill:4:4", "bmp-invalid-bpp.bmp", 422, "corrupt_image");
   }

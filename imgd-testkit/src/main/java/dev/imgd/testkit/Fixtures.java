@@ -2,6 +2,8 @@ package dev.imgd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -57,5 +59,20 @@ public final class Fixtures {
     }
     throw new IllegalStateException(
         "no " + FOLDER + "/" + MARKER + " in " + start + " or any folder above it");
+  }
+
+  /**
+   * imgproxy's testdata/bmp-invalid-bpp.bmp (TestBMPUnsupportedBitDepthRejected), rebuilt: a BMP
+   * 512 wide at bit depth 40, whose rows once overran a decoder's buffer.
+   */
+  public static byte[] invalidBitDepthBmp() {
+    byte[] bmp = new byte[2614];
+    ByteBuffer b = ByteBuffer.wrap(bmp).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 'B').put((byte) 'M').putInt(2614).putInt(0).putInt(54);
+    b.putInt(40).putInt(512).putInt(1).putShort((short) 1).putShort((short) 40);
+    for (int i = 54; i < bmp.length; i++) {
+      bmp[i] = (byte) (i - 54);
+    }
+    return bmp;
   }
 }

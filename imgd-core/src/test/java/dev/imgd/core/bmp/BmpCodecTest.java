@@ -9,6 +9,7 @@ import dev.imgd.core.ImgdException;
 import dev.imgd.core.Limits;
 import dev.imgd.core.probe.Probe;
 import dev.imgd.core.probe.ProbeResult;
+import dev.imgd.testkit.Fixtures;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
@@ -191,13 +192,7 @@ class BmpCodecTest {
    */
   @Test
   void refusesAnInvalidBitDepth() {
-    byte[] bmp = new byte[2614];
-    ByteBuffer b = ByteBuffer.wrap(bmp).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 'B').put((byte) 'M').putInt(2614).putInt(0).putInt(54);
-    b.putInt(40).putInt(512).putInt(1).putShort((short) 1).putShort((short) 40);
-    for (int i = 54; i < bmp.length; i++) {
-      bmp[i] = (byte) (i - 54);
-    }
+    byte[] bmp = Fixtures.invalidBitDepthBmp();
     assertError(() -> Probe.check(bmp, Limits.DEFAULTS), ErrorCode.CORRUPT_IMAGE, "bit depth 40");
     assertError(() -> BmpDecoder.bmp(bmp), ErrorCode.CORRUPT_IMAGE, "bit depth 40");
   }
