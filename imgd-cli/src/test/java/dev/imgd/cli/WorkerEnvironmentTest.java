@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 15 (medium): the workers that decode hostile bytes hold none of the server's secrets. A
  * real {@code imgd serve} runs in a child JVM whose environment holds a key, a salt, a cloud
  * credential and JAVA_TOOL_OPTIONS; its workers' {@code /proc/<pid>/environ} and {@code cmdline}
- * must hold none of them, yet keep what the allocator needs.
+ * must hold none of them, yet keep what the allocator needs and get a worker's allocator options.
  */
 class WorkerEnvironmentTest {
   private static final String KEY = "736563726574";
@@ -53,7 +53,9 @@ class WorkerEnvironmentTest {
             .doesNotContainKeys(
                 "IMGD_KEY", "IMGD_SALT", "AWS_SECRET_ACCESS_KEY", "JAVA_TOOL_OPTIONS")
             .containsKey("IMGD_WORKER_TOKEN")
-            .containsEntry("MALLOC_ARENA_MAX", "2");
+            .containsEntry("MALLOC_ARENA_MAX", "2")
+            // jemalloc's options for a worker (one arena, freed pages handed back): issue 17
+            .hasEntrySatisfying("MALLOC_CONF", conf -> assertThat(conf).contains("narenas:1"));
         String everything = environ + " " + cmdline(worker);
         for (String secret : List.of(KEY, SALT, AWS_SECRET, TOOL_SECRET)) {
           assertThat(everything).as("worker %d", worker.pid()).doesNotContainIgnoringCase(secret);
