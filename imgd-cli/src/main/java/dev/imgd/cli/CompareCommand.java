@@ -67,11 +67,12 @@ final class CompareCommand implements Callable<Integer> {
           new Operation("animated-gif", "rs:fit:200:200/f:gif", true));
 
   /**
-   * ΔE2000 of the worst pixel that passes: two encoder versions move a few edge pixels of lossy
-   * output by up to about 20 (measured, docs/releases.md); a lost colour profile, a truncated or
-   * shifted image moves whole regions by 30 to 100.
+   * ΔE2000 of the worst pixel that passes: between libvips 8.18 and 8.14 over the test images the
+   * worst pixel is 29.9 (an edge of an AVIF output: another AV1 encoder), lossy outputs' edges 20
+   * to 30 (docs/releases.md). Above that noise, the default catches gross damage (a truncated or
+   * shifted region); the mean shows subtler shifts.
    */
-  static final double DEFAULT_MAX_DELTA_E = 25;
+  static final double DEFAULT_MAX_DELTA_E = 40;
 
   @Spec CommandSpec spec;
 
@@ -204,7 +205,7 @@ final class CompareCommand implements Callable<Integer> {
         for (int i = 0; i < operations.size(); i++) {
           Shown s = compare(file, source, operations.get(i), parsed.get(i), sideA, sideB);
           rows.add(s.row());
-          if (s.row().deltaE() != null && worst > 0) {
+          if (s.max() > 0 && worst > 0) { // identical outputs are not worth a picture
             shown.add(s);
             if (shown.size() > worst) {
               shown.poll();
