@@ -6,10 +6,8 @@ import dev.imgd.core.Imgd;
 import dev.imgd.core.ImgdException;
 import dev.imgd.core.options.Options;
 import dev.imgd.server.settings.Settings;
-import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,7 +82,7 @@ final class BatchCommand implements Callable<Integer> {
       throw new ImgdException(ErrorCode.BAD_OPTIONS, "--jobs must be 1 to 256: " + jobs);
     }
     ImageFormat asked = format == null ? null : ConvertCommand.namedFormat(format);
-    List<Path> inputs = images(LocalFiles.folder(in), out);
+    List<Path> inputs = LocalFiles.images(LocalFiles.folder(in), out);
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
@@ -94,7 +91,7 @@ final class BatchCommand implements Callable<Integer> {
     Map<String, List<String>> failures = new TreeMap<>();
     int written = 0;
     int skipped = 0;
-    Progress progress = new Progress(inputs.size(), err, onTerminal());
+    Progress progress = new Progress(inputs.size(), "images", err, Progress.onTerminal());
     try (Imgd imgd =
             Imgd.builder().engine(Engines.workers(Settings.fromEnvironment(), jobs)).build();
         ExecutorService pool = Executors.newFixedThreadPool(jobs)) {
@@ -185,86 +182,7 @@ final class BatchCommand implements Callable<Integer> {
     return out.resolve(relative).resolveSibling(name);
   }
 
-  /** The files under {@code dir} whose extension names a format imgd reads, outside {@code out}. */
-  private static List<Path> images(Path dir, Path out) throws IOException {
-    Path skip = out.toAbsolutePath().normalize();
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> !p.toAbsolutePath().normalize().startsWith(skip))
-          .filter(p -> ImageFormat.fromExtension(ConvertCommand.extension(p)).isPresent())
-          .sorted()
-          .toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
-
-  /** A progress line redrawn in place on a terminal, plain lines in a log. */
-  // System.console() may still be null (a JVM started with -Djdk.console=java.base, no terminal).
-  @SuppressWarnings("SystemConsoleNull")
-  private static boolean onTerminal() {
-    Console console = System.console();
-    return console != null && console.isTerminal();
-  }
-
   private static String code(Throwable e) {
     return e instanceof ImgdException ie ? ie.code().code() : "io_error";
-  }
-
-  /**
-   * Count, rate and time left: one line redrawn on a terminal, else a plain line at each tenth of
-   * the work.
-   */
-  private static final class Progress {
-    private final int total;
-    private final PrintWriter err;
-    private final boolean terminal;
-    private final long start = System.nanoTime();
-    private long ratedFrom = start;
-    private long lastDrawn;
-    private int lastTenth;
-
-    Progress(int total, PrintWriter err, boolean terminal) {
-      this.total = total;
-      this.err = err;
-      this.terminal = terminal;
-    }
-
-    /** The rate and the ETA count from here: starting the workers is not the images' time. */
-    void workersStarted() {
-      ratedFrom = System.nanoTime();
-    }
-
-    void update(int done, int failed) {
-      long now = System.nanoTime();
-      int tenth = done * 10 / total;
-      if (terminal ? now - lastDrawn < 100_000_000L && done < total : tenth == lastTenth) {
-        return;
-      }
-      lastDrawn = now;
-      lastTenth = tenth;
-      double seconds = Math.max(1e-3, (now - ratedFrom) / 1e9);
-      double rate = done / seconds;
-      long eta = Math.round((total - done) / Math.max(rate, 1e-3));
-      String line =
-          "%d/%d images (%d%%), %d failed, %.1f/s, ETA %d s"
-              .formatted(done, total, done * 100 / total, failed, rate, eta);
-      if (terminal) {
-        err.print("\r" + line + "\033[K");
-        err.flush();
-      } else {
-        err.println(line);
-      }
-    }
-
-    void finish() {
-      if (terminal && lastDrawn != 0) {
-        err.println();
-      }
-    }
-
-    String elapsed() {
-      return "%.1f s".formatted((System.nanoTime() - start) / 1e9);
-    }
   }
 }

@@ -1,13 +1,18 @@
 package dev.imgd.cli;
 
+import dev.imgd.core.ImageFormat;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The commands' file reads and writes, failing with the file's own name and what is wrong in words
@@ -38,6 +43,23 @@ final class LocalFiles {
       throw new IOException(dir + ": not a folder");
     }
     return dir;
+  }
+
+  /**
+   * The files under {@code dir} whose extension names a format imgd reads, sorted, outside {@code
+   * skip} (an output folder inside the input's, or null).
+   */
+  static List<Path> images(Path dir, @Nullable Path skip) throws IOException {
+    Path outside = skip == null ? null : skip.toAbsolutePath().normalize();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile)
+          .filter(p -> outside == null || !p.toAbsolutePath().normalize().startsWith(outside))
+          .filter(p -> ImageFormat.fromExtension(ConvertCommand.extension(p)).isPresent())
+          .sorted()
+          .toList();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**

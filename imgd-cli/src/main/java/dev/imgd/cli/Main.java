@@ -33,7 +33,9 @@ import picocli.CommandLine.ScopeType;
       "3:refused: the image is corrupt, over a limit or in a format no libvips here handles; for"
           + " batch, any file that failed",
       "4:environment: a file not found or unwritable, a folder missing, libvips or its workers"
-          + " failing, a bad setting"
+          + " failing, a bad setting",
+      "5:compare: a gate was crossed (a new failure or crash, a pixel difference, time or memory"
+          + " over its limit)"
     },
     subcommands = {
       ServeCommand.class,
@@ -41,7 +43,8 @@ import picocli.CommandLine.ScopeType;
       ProbeCommand.class,
       BatchCommand.class,
       SignCommand.class,
-      DoctorCommand.class
+      DoctorCommand.class,
+      CompareCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a command line imgd cannot follow (picocli's own for parse errors). */
@@ -52,6 +55,9 @@ public final class Main implements Runnable {
 
   /** Exit code for an environment problem (files, folders, libvips, workers, settings). */
   static final int EXIT_ENVIRONMENT = 4;
+
+  /** Exit code for a comparison that crossed one of its gates. */
+  static final int EXIT_GATE = 5;
 
   @Override
   public void run() {
