@@ -12,6 +12,7 @@ import dev.imgd.server.settings.Settings;
 import dev.imgd.server.source.SourceSettings;
 import dev.imgd.server.source.Sources;
 import dev.imgd.vips.VipsSettings;
+import dev.imgd.worker.Canary;
 import dev.imgd.worker.IsolatedEngine;
 import java.net.URI;
 import java.nio.file.Files;
@@ -73,11 +74,16 @@ public final class ImgdServer implements AutoCloseable {
             Settings.WATERMARK_PATH,
             Settings.WATERMARK_URL);
     byte @Nullable [] fallback = fallbackImage(settings, sources); // checked before workers start
+    if (!isolatedMode && settings.get(Settings.CANARY_LIBVIPS).isPresent()) {
+      throw new IllegalArgumentException(
+          "bad setting IMGD_CANARY_LIBVIPS: allowed: only with isolated workers (IMGD_MODE)");
+    }
     IsolatedEngine workers = isolatedMode ? startWorkers(settings) : null;
     Imgd.Builder engine = engineBuilder(settings, watermark);
     if (workers != null) {
       this.isolated = engine.engine(workers).build();
       metrics.workers(workers);
+      metrics.pools(workers);
     } else {
       this.isolated = engine.threads(workerCount).build();
       metrics.libvips();
@@ -178,6 +184,7 @@ public final class ImgdServer implements AutoCloseable {
             () -> ready && !draining,
             () -> draining,
             new AdminToken(settings.get(Settings.ADMIN_TOKEN)),
+            new AdminPools(workers),
             metricsOn,
             settings.get(Settings.PATH_PREFIX),
             new Playground(settings, signatures, sources));
@@ -351,7 +358,24 @@ public final class ImgdServer implements AutoCloseable {
     return IsolatedEngine.start(
         IsolatedEngine.Settings.defaults(workerLibraries(settings), settings.get(Settings.WORKERS))
             .withMemoryCap(settings.get(Settings.WORKER_MEMORY))
-            .withClassDataArchive(classDataArchive()));
+            .withClassDataArchive(classDataArchive())
+            .withCanary(canary(settings)));
+  }
+
+  /** The canary pool's settings (docs/releases.md), or null when IMGD_CANARY_LIBVIPS is empty. */
+  private static Canary.@Nullable Settings canary(Settings settings) {
+    return settings
+        .get(Settings.CANARY_LIBVIPS)
+        .map(library ->
+            new Canary.Settings(
+                library,
+                settings.get(Settings.CANARY_PERCENT),
+                settings.get(Settings.CANARY_WINDOW),
+                settings.get(Settings.CANARY_MIN_JOBS),
+                settings.get(Settings.CANARY_ERROR_MARGIN),
+                settings.get(Settings.CANARY_LATENCY_MARGIN),
+                settings.get(Settings.CANARY_MEMORY_MARGIN)))
+        .orElse(null);
   }
 
   private static SourceSettings sourceSettings(Settings settings) {

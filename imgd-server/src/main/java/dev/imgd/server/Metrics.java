@@ -1,6 +1,8 @@
 package dev.imgd.server;
 
+import dev.imgd.core.ErrorCode;
 import dev.imgd.vips.Vips;
+import dev.imgd.worker.Canary;
 import dev.imgd.worker.IsolatedEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,6 +15,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /** The server's Prometheus metrics; every name starts with imgd_. */
@@ -151,6 +154,66 @@ final class Metrics {
           .tag("cause", cause)
           .register(registry);
     }
+  }
+
+  /**
+   * Per worker pool, tagged pool (stable or canary) and build (its libvips version): jobs by time
+   * on the worker (a histogram: p99 with histogram_quantile), failures by code, workers lost to
+   * crashes, the window's peak worker memory; and the canary's share and its switch-offs by reason.
+   */
+  void pools(IsolatedEngine engine) {
+    List<IsolatedEngine.PoolReport> reports = engine.poolReports();
+    for (int i = 0; i < reports.size(); i++) {
+      int index = i;
+      IsolatedEngine.PoolReport p = reports.get(i);
+      jobTimer(p.role(), p.build()); // listed before the first job
+      FunctionCounter.builder(
+              "imgd_pool_crashes", engine, e -> e.poolReports().get(index).crashes())
+          .description("workers of the pool lost to a crash, out of memory or the memory cap")
+          .tags("pool", p.role(), "build", p.build())
+          .register(registry);
+      Gauge.builder(
+              "imgd_pool_worker_peak_bytes",
+              engine,
+              e -> e.poolReports().get(index).window().peakBytes())
+          .description("highest resident memory a worker of the pool reached in the window")
+          .tags("pool", p.role(), "build", p.build())
+          .register(registry);
+    }
+    engine.onJob(job -> {
+      jobTimer(job.pool(), job.libvips()).record(job.took());
+      ErrorCode code = job.failure();
+      if (code != null) {
+        Counter.builder("imgd_pool_failures")
+            .description("jobs of the pool that failed, by error code")
+            .tags("pool", job.pool(), "build", job.libvips(), "code", code.code())
+            .register(registry)
+            .increment();
+      }
+    });
+    engine
+        .canary()
+        .ifPresent(c -> {
+          gauge(
+              "imgd_canary_percent",
+              "the canary's share now, 0 when off",
+              c,
+              k -> k.state().percent());
+          for (Canary.Reason reason : Canary.Reason.values()) {
+            FunctionCounter.builder("imgd_canary_switched_off", c, k -> k.offs(reason))
+                .description("times the canary was switched off, by the gate crossed (or manual)")
+                .tag("reason", reason.label())
+                .register(registry);
+          }
+        });
+  }
+
+  private Timer jobTimer(String pool, String build) {
+    return Timer.builder("imgd_pool_job_duration")
+        .description("jobs on a worker pool, by time on the worker")
+        .tags("pool", pool, "build", build)
+        .publishPercentileHistogram()
+        .register(registry);
   }
 
   void pressure(Pressure pressure) {

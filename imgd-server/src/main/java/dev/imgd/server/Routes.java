@@ -36,6 +36,7 @@ final class Routes extends Handler.Abstract {
   private final BooleanSupplier ready;
   private final BooleanSupplier draining;
   private final AdminToken token;
+  private final AdminPools pools;
   private final String metricsOn;
   private final String pathPrefix;
   private final Playground playground;
@@ -55,6 +56,7 @@ final class Routes extends Handler.Abstract {
       BooleanSupplier ready,
       BooleanSupplier draining,
       AdminToken token,
+      AdminPools pools,
       String metricsOn,
       String pathPrefix,
       Playground playground) {
@@ -65,6 +67,7 @@ final class Routes extends Handler.Abstract {
     this.ready = ready;
     this.draining = draining;
     this.token = token;
+    this.pools = pools;
     this.metricsOn = metricsOn;
     this.pathPrefix = pathPrefix;
     this.playground = playground;
@@ -150,7 +153,9 @@ final class Routes extends Handler.Abstract {
 
   /**
    * The token first, so that nothing (not even which paths exist) answers without it; then {@code
-   * GET /admin/jfr?seconds=N} (1-60): a JFR recording of the next N seconds, and /metrics.
+   * GET /admin/jfr?seconds=N} (1-60): a JFR recording of the next N seconds; {@code GET /admin}:
+   * the worker pools and the canary; {@code POST /admin/canary/step} and {@code /admin/canary/off}:
+   * the canary's share one step up, or off; and /metrics.
    */
   private void admin(Request request, Response response, Callback callback, String path)
       throws Exception {
@@ -170,10 +175,21 @@ final class Routes extends Handler.Abstract {
         allow(request, response, GET_HEAD);
         metrics(response, callback, "admin");
       }
+      case "/admin" -> {
+        allow(request, response, GET_HEAD);
+        text(response, callback, 200, "application/json", pools.json());
+      }
+      case "/admin/canary/step", "/admin/canary/off" -> {
+        allow(request, response, List.of("POST"));
+        String state = path.endsWith("step") ? pools.step() : pools.off();
+        text(response, callback, 200, "application/json", state);
+      }
       default -> {
         if (!playground.where().equals(ADMIN) || !Playground.serves(path)) {
           throw new ImgdException(
-              ErrorCode.SOURCE_NOT_FOUND, "admin paths: /admin/jfr?seconds=N, /metrics");
+              ErrorCode.SOURCE_NOT_FOUND,
+              "admin paths: /admin, /admin/canary/step, /admin/canary/off, /admin/jfr?seconds=N,"
+                  + " /metrics");
         }
         playground(request, response, callback, path);
       }

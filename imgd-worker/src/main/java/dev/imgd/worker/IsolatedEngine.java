@@ -22,8 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,19 +43,27 @@ import org.slf4j.LoggerFactory;
  * writes the output format, e.g. the fast npm build for JPEG, PNG, WebP, AVIF, GIF and TIFF, and
  * the system's build for HEIC, JPEG XL and PDF.
  *
+ * <p>A {@link Canary} pool on a new build may take a share of the jobs it can do, sticky by the
+ * input's bytes, and is switched off by its gates; a job it fails runs again on the stable build.
+ *
  * <p>This class puts the parts together: {@link WorkerPool} (workers and spares), {@link Router}
- * (format to pool), {@link Quarantine}, {@link Watchdog}, and {@link WorkerClient} with the
- * messages of {@link Wire} (one job on one worker).
+ * (format to pool), {@link Canary}, {@link Quarantine}, {@link Watchdog}, and {@link WorkerClient}
+ * with the messages of {@link Wire} (one job on one worker).
  */
 public final class IsolatedEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(IsolatedEngine.class);
+  private static final String STABLE = "stable";
+  private static final String CANARY = "canary";
 
   private final Settings settings;
   private final Path dir;
   final List<WorkerPool> pools = new ArrayList<>();
   private final Router router;
+  private final @Nullable WorkerPool canaryPool;
+  private final @Nullable Canary canary;
   private final Quarantine quarantine;
   private final Watchdog watchdog;
+  private volatile Consumer<JobReport> listener = r -> {};
   private volatile boolean closed;
 
   private IsolatedEngine(Settings settings) throws IOException {
@@ -61,26 +72,43 @@ public final class IsolatedEngine implements Engine {
         Files.createTempDirectory(
             "imgd-workers-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Canary.Settings c = settings.canary();
     try {
       for (Pool p : settings.pools()) {
-        WorkerPool pool =
-            new WorkerPool(pools.size(), p.library(), p.workers(), p.onDemand(), settings, dir);
-        pools.add(pool);
-        LOG.info(
-            "{} workers{} on libvips {} read {}",
-            p.workers(),
-            p.onDemand() ? " (started on the first job)" : "",
-            pool.libvipsVersion,
-            pool.reads.stream().map(ImageFormat::extension).toList());
+        started(STABLE, p.library(), p.workers(), p.onDemand());
       }
+      // As many workers as the first pool, to take all of its jobs at 100%; at 0% they start when
+      // an operator steps the canary up.
+      this.canaryPool =
+          c == null
+              ? null
+              : started(
+                  CANARY, c.library(), settings.pools().getFirst().workers(), c.percent() == 0);
     } catch (RuntimeException e) {
       pools.forEach(WorkerPool::close);
       deleteDir();
       throw e;
     }
-    this.router = new Router(pools);
+    this.router = new Router(pools.stream().filter(p -> p.role.equals(STABLE)).toList());
+    this.canary =
+        canaryPool == null || c == null
+            ? null
+            : new Canary(c, canaryPool.libvipsVersion, canaryPool.window);
     this.quarantine = new Quarantine(settings.quarantine());
     this.watchdog = new Watchdog(pools, settings.grace(), settings.memoryCap());
+  }
+
+  private WorkerPool started(String role, Path library, int workers, boolean onDemand) {
+    WorkerPool pool = new WorkerPool(pools.size(), role, library, workers, onDemand, settings, dir);
+    pools.add(pool);
+    LOG.info(
+        "{} workers{} on libvips {} read {}{}",
+        workers,
+        onDemand ? " (started on the first job)" : "",
+        pool.libvipsVersion,
+        pool.reads.stream().map(ImageFormat::extension).toList(),
+        pool.role.equals(CANARY) ? " (the canary)" : "");
+    return pool;
   }
 
   /** Starts every pool's workers and waits until they have said hello. */
@@ -97,9 +125,10 @@ public final class IsolatedEngine implements Engine {
     return router.reads();
   }
 
-  /** Each pool's libvips build and what it reads and writes, preferred first. */
+  /** Each stable pool's libvips build and what it reads and writes, preferred first. */
   public List<Build> builds() {
     return pools.stream()
+        .filter(p -> p.role.equals(STABLE))
         .map(p -> new Build(p.library, p.libvipsVersion, p.reads, p.writes))
         .toList();
   }
@@ -135,11 +164,22 @@ public final class IsolatedEngine implements Engine {
           "the image needs an estimated %d MiB, more than a worker may use (%d MiB)"
               .formatted(plan.memoryEstimate() >> 20, room >> 20));
     }
-    Pipeline.Result r =
-        call(pool, new Wire.Run(plan, source, watermark), deadline, Wire.Image.class).result();
-    // The worker verified its output; verify again here, where a hijacked worker cannot lie. A
-    // trim decides the source size in the run: the plan checks the size the worker reports
-    // (within the source, result within the limit) and gives the geometry to check against.
+    return submit(
+        pool,
+        plan.input(),
+        plan.output().format(),
+        new Wire.Run(plan, source, watermark),
+        deadline,
+        Wire.Image.class,
+        reply -> verified(plan, reply.result()));
+  }
+
+  /**
+   * The worker verified its output; verify again here, where a hijacked worker cannot lie. A trim
+   * decides the source size in the run: the plan checks the size the worker reports (within the
+   * source, result within the limit) and gives the geometry to check against.
+   */
+  private static Encoded verified(Plan plan, Pipeline.Result r) {
     Encoded e = r.encoded();
     ResizePlan g = plan.geometryFor(r.sourceWidth(), r.sourceHeight());
     if (e.format() != plan.output().format()
@@ -154,23 +194,76 @@ public final class IsolatedEngine implements Engine {
 
   @Override
   public Page measure(byte[] source, ImageFormat format, int page, Instant deadline) {
-    WorkerPool pool = router.route(format);
-    return call(pool, new Wire.Measure(format, page, source), deadline, Wire.Measured.class).page();
+    return submit(
+        router.route(format),
+        format,
+        null,
+        new Wire.Measure(format, page, source),
+        deadline,
+        Wire.Measured.class,
+        Wire.Measured::page);
   }
 
   /**
-   * One job on one worker: quarantine check, a free worker by the deadline, the request under the
-   * watchdog, the reply. A worker lost on the way is counted and replaced. If something outside
-   * killed it (a signal imgd did not send: {@link Worker#killedFromOutside}), the job runs once
-   * more on another worker: the input is not known to be at fault. Otherwise, or if the second
-   * worker dies too, the input is quarantined and the job fails with the death's typed error.
+   * A job on the canary when it takes the input and can do the job (reads its input, writes its
+   * output), else on the stable pool. A job the canary fails runs again on the stable pool, but for
+   * a deadline (no time is left): the user gets the stable build's answer, and only if the stable
+   * build succeeds is the failure the canary's ({@link Canary#failedAlone}).
+   *
+   * @param output the format written, or null for a job that only reads
+   * @param check turns the reply into the result, throwing if it does not pass
    */
-  private <R extends Wire.Reply> R call(
-      WorkerPool pool, Wire.Job job, Instant deadline, Class<R> expected) {
+  private <R extends Wire.Reply, T> T submit(
+      WorkerPool stable,
+      ImageFormat input,
+      @Nullable ImageFormat output,
+      Wire.Job job,
+      Instant deadline,
+      Class<R> expected,
+      Function<R, T> check) {
     if (closed) {
       throw new ImgdException(ErrorCode.OVERLOADED, "the engine is shutting down");
     }
     quarantine.check(job.source());
+    WorkerPool pool = canaryPool;
+    Canary k = canary;
+    if (pool == null
+        || k == null
+        || !pool.reads.contains(input)
+        || (output != null && !pool.writes.contains(output))) {
+      return check.apply(call(stable, job, deadline, expected, Use.STABLE));
+    }
+    if (!k.takes(job.source())) {
+      return check.apply(call(stable, job, deadline, expected, Use.CONTROL));
+    }
+    ImgdException failed;
+    try {
+      T result = check.apply(call(pool, job, deadline, expected, Use.CANARY));
+      k.judge();
+      return result;
+    } catch (ImgdException e) {
+      k.judge();
+      if (e.code() == ErrorCode.DEADLINE_EXCEEDED) {
+        throw e;
+      }
+      failed = e;
+    }
+    LOG.info("the canary failed a job ({}); running it on the stable build", failed.getMessage());
+    T result = check.apply(call(stable, job, deadline, expected, Use.STABLE));
+    k.failedAlone(failed.code(), Objects.requireNonNullElse(failed.getMessage(), ""));
+    return result;
+  }
+
+  /**
+   * One job on one worker: a free worker by the deadline, the request under the watchdog, the
+   * reply, counted by {@link #done}. A worker lost on the way is counted and replaced. If something
+   * outside killed it (a signal imgd did not send: {@link Worker#killedFromOutside}), the job runs
+   * once more on another worker: the input is not known to be at fault. Otherwise, or if the second
+   * worker dies too, the job fails with the death's typed error, and the input is quarantined
+   * unless the worker was the canary's.
+   */
+  private <R extends Wire.Reply> R call(
+      WorkerPool pool, Wire.Job job, Instant deadline, Class<R> expected, Use use) {
     for (boolean retried = false; ; retried = true) {
       Worker w = pool.take(deadline);
       if (!Instant.now().isBefore(deadline)) {
@@ -179,15 +272,21 @@ public final class IsolatedEngine implements Engine {
             ErrorCode.DEADLINE_EXCEEDED, "the deadline passed before a worker was free");
       }
       boolean reusable = false;
+      long started = System.nanoTime();
+      ErrorCode failure = null;
+      long peak = 0;
       try {
         watchdog.guard(w, deadline);
+        w.resetPeak();
         Wire.Reply reply = w.client.ask(job);
         if (!(reply instanceof Wire.Failed) && !expected.isInstance(reply)) {
           throw new IOException("unexpected reply " + reply.getClass().getSimpleName());
         }
         w.vipsMemory = reply.vipsMemory();
+        peak = w.peakRss();
         reusable = true;
         if (reply instanceof Wire.Failed failed) {
+          failure = failed.code();
           throw failed.error();
         }
         return expected.cast(reply);
@@ -195,7 +294,9 @@ public final class IsolatedEngine implements Engine {
         Worker.Death death = w.death();
         pool.counted(death);
         if (retried || !w.killedFromOutside()) {
-          throw lost(w, death, job.source());
+          ImgdException lost = lost(w, death, job.source(), use != Use.CANARY);
+          failure = lost.code();
+          throw lost;
         }
         LOG.warn(
             "{} died under its job, killed from outside: {} ({}); running the job on another"
@@ -203,25 +304,121 @@ public final class IsolatedEngine implements Engine {
             w,
             death,
             w.crashDetail());
+        started = 0; // not the job's doing: not counted
       } finally {
         if (reusable) {
           pool.release(w);
         } else {
           pool.replace(w);
         }
+        if (started != 0) {
+          done(pool, System.nanoTime() - started, failure, peak, use);
+        }
       }
     }
   }
 
-  /** The typed error for a worker lost under its job, whose input is quarantined. */
-  private ImgdException lost(Worker w, Worker.Death death, byte[] input) {
+  /** How a job is sent to a pool. */
+  private enum Use {
+    /** To a stable pool: a worker's death quarantines the input. */
+    STABLE,
+    /** To a stable pool, of the jobs the canary could have taken: also the canary's reference. */
+    CONTROL,
+    /** To the canary: a worker's death does not quarantine, the stable build will try the input. */
+    CANARY
+  }
+
+  /** A job answered or lost: counted by its pool, the canary's reference, the listener. */
+  private void done(WorkerPool pool, long nanos, @Nullable ErrorCode failure, long peak, Use use) {
+    pool.done(nanos, failure, peak);
+    Canary k = canary;
+    if (use == Use.CONTROL && k != null) {
+      k.control(nanos, failure != null, peak);
+    }
+    try {
+      listener.accept(
+          new JobReport(pool.role, pool.libvipsVersion, Duration.ofNanos(nanos), failure, peak));
+    } catch (RuntimeException e) {
+      LOG.warn("the job listener failed", e);
+    }
+  }
+
+  /**
+   * The typed error for a worker lost under its job; its input is quarantined when {@code
+   * quarantine} says so and the death does.
+   */
+  private ImgdException lost(Worker w, Worker.Death death, byte[] input, boolean quarantine) {
     String detail =
         death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase(Locale.ROOT);
     LOG.warn("{} died under its job: {} ({}); replacing it", w, death, detail);
-    if (death.quarantines()) {
-      quarantine.add(input, death);
+    if (quarantine && death.quarantines()) {
+      this.quarantine.add(input, death);
     }
     return death.error(detail);
+  }
+
+  /**
+   * One job done on a worker, for metrics.
+   *
+   * @param pool stable or canary
+   * @param libvips the pool's libvips version
+   * @param took how long the worker took
+   * @param failure the job's error code (a worker's death: its typed error's), or null
+   * @param peakBytes the worker's peak resident memory during the job (0: not known)
+   */
+  public record JobReport(
+      String pool, String libvips, Duration took, @Nullable ErrorCode failure, long peakBytes) {}
+
+  /** Calls {@code listener} after every job a worker did or died under (one listener). */
+  public void onJob(Consumer<JobReport> listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** The canary, when one is set. */
+  public Optional<Canary> canary() {
+    return Optional.ofNullable(canary);
+  }
+
+  /**
+   * One pool's jobs, for /admin.
+   *
+   * @param role stable or canary
+   * @param build its libvips version
+   * @param library its libvips shared library
+   * @param jobs jobs done since start
+   * @param crashes workers lost by crash, out of memory or the memory cap since start
+   * @param failures failed jobs by error code since start (only codes that occurred)
+   * @param window the jobs of the last window
+   */
+  public record PoolReport(
+      String role,
+      String build,
+      Path library,
+      long jobs,
+      long crashes,
+      Map<ErrorCode, Long> failures,
+      Figures window) {}
+
+  /** Every pool's jobs, stable pools first, the canary last. */
+  public List<PoolReport> poolReports() {
+    return pools.stream()
+        .map(p -> {
+          Map<ErrorCode, Long> failures = new TreeMap<>();
+          p.failures.forEach((code, n) -> {
+            if (n.get() > 0) {
+              failures.put(code, n.get());
+            }
+          });
+          return new PoolReport(
+              p.role,
+              p.libvipsVersion,
+              p.library,
+              p.jobs.get(),
+              p.crashes(),
+              failures,
+              p.window.summary());
+        })
+        .toList();
   }
 
   /** What the pools are doing, for metrics and tests. */
@@ -329,6 +526,7 @@ public final class IsolatedEngine implements Engine {
    * @param quarantine how long an input that crashed or overran a worker stays refused
    * @param spare keep a started worker ready to replace one that dies
    * @param classDataArchive the JDK class-data archive that speeds up worker start (null: none)
+   * @param canary a pool on a new build that takes a share of the jobs under watch (null: none)
    */
   public record Settings(
       List<Pool> pools,
@@ -336,7 +534,18 @@ public final class IsolatedEngine implements Engine {
       long memoryCap,
       Duration quarantine,
       boolean spare,
-      @Nullable Path classDataArchive) {
+      @Nullable Path classDataArchive,
+      Canary.@Nullable Settings canary) {
+    public Settings(
+        List<Pool> pools,
+        Duration grace,
+        long memoryCap,
+        Duration quarantine,
+        boolean spare,
+        @Nullable Path classDataArchive) {
+      this(pools, grace, memoryCap, quarantine, spare, classDataArchive, null);
+    }
+
     public Settings {
       pools = List.copyOf(pools);
       if (pools.isEmpty()) {
@@ -365,20 +574,30 @@ public final class IsolatedEngine implements Engine {
     }
 
     public Settings withGrace(Duration grace) {
-      return new Settings(pools, grace, memoryCap, quarantine, spare, classDataArchive);
+      return new Settings(pools, grace, memoryCap, quarantine, spare, classDataArchive, canary);
     }
 
     public Settings withMemoryCap(long bytes) {
-      return new Settings(pools, grace, bytes, quarantine, spare, classDataArchive);
+      return new Settings(pools, grace, bytes, quarantine, spare, classDataArchive, canary);
     }
 
     public Settings withQuarantine(Duration expiry) {
-      return new Settings(pools, grace, memoryCap, expiry, spare, classDataArchive);
+      return new Settings(pools, grace, memoryCap, expiry, spare, classDataArchive, canary);
     }
 
     /** Null: no archive. */
     public Settings withClassDataArchive(@Nullable Path archive) {
-      return new Settings(pools, grace, memoryCap, quarantine, spare, archive);
+      return new Settings(pools, grace, memoryCap, quarantine, spare, archive, canary);
+    }
+
+    /** Null: no canary. */
+    public Settings withCanary(Canary.@Nullable Settings canary) {
+      return new Settings(pools, grace, memoryCap, quarantine, spare, classDataArchive, canary);
+    }
+
+    /** How far back each pool's figures look: the canary's window, else 5 minutes. */
+    public Duration window() {
+      return canary == null ? Duration.ofMinutes(5) : canary.window();
     }
   }
 }

@@ -96,6 +96,32 @@ final class Worker {
     }
   }
 
+  /**
+   * Starts a new measure of the process's peak resident memory (Linux resets VmHWM when "5" is
+   * written to clear_refs), so that {@link #peakRss} after a job is that job's.
+   */
+  void resetPeak() {
+    try {
+      Files.writeString(Path.of("/proc", Long.toString(pid), "clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // gone, or a kernel without it: the peak then covers the worker's life
+    }
+  }
+
+  /** The highest resident set size since {@link #resetPeak} (VmHWM), in bytes; 0 if unknown. */
+  long peakRss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.substring(6).replace("kB", "").strip()) << 10;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return 0;
+  }
+
   boolean busy() {
     return killAtNanos != 0;
   }

@@ -103,6 +103,18 @@ final class WorkerPool implements AutoCloseable {
 
   final AtomicLong replaced = new AtomicLong();
   final Map<Worker.Death, AtomicLong> deaths = new EnumMap<>(Worker.Death.class);
+
+  /** stable, or canary for the pool on a build under trial ({@link Canary}). */
+  final String role;
+
+  /** Jobs answered or lost, failures by code (a worker's death by its typed error's). */
+  final AtomicLong jobs = new AtomicLong();
+
+  final Map<ErrorCode, AtomicLong> failures = new EnumMap<>(ErrorCode.class);
+
+  /** The jobs of the last window: latency, failures, peak worker memory. */
+  final Window window;
+
   volatile long lastStartNanos;
   final String libvipsVersion;
   final Set<ImageFormat> reads;
@@ -111,18 +123,24 @@ final class WorkerPool implements AutoCloseable {
 
   WorkerPool(
       int index,
+      String role,
       Path library,
       int size,
       boolean onDemand,
       IsolatedEngine.Settings settings,
       Path dir) {
     this.name = "p" + index;
+    this.role = role;
+    this.window = new Window(settings.window());
     this.library = library;
     this.size = size;
     this.settings = settings;
     this.dir = dir;
     for (Worker.Death d : Worker.Death.values()) {
       deaths.put(d, new AtomicLong());
+    }
+    for (ErrorCode c : ErrorCode.values()) {
+      failures.put(c, new AtomicLong());
     }
     this.spawner =
         Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("imgd-spawn-", 0).factory());
@@ -283,6 +301,23 @@ final class WorkerPool implements AutoCloseable {
       LOG.warn("{} died while idle: {} ({}); replacing it", w, death, w.crashDetail());
       replace(w);
     }
+  }
+
+  /** One job done on this pool: counted, and in the window. */
+  void done(long nanos, @Nullable ErrorCode failure, long peakBytes) {
+    jobs.incrementAndGet();
+    if (failure != null) {
+      Objects.requireNonNull(failures.get(failure), "every code is counted").incrementAndGet();
+    }
+    window.add(nanos, failure != null, peakBytes);
+  }
+
+  /** Workers lost under or between jobs by crash, out of memory or the memory cap. */
+  long crashes() {
+    return deaths.entrySet().stream()
+        .filter(e -> e.getKey().quarantines())
+        .mapToLong(e -> e.getValue().get())
+        .sum();
   }
 
   void counted(Worker.Death death) {

@@ -2,12 +2,16 @@ package dev.imgd.worker;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import java.io.IOException;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -16,9 +20,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * META-INF/services), which the workers that tests start find on their classpath. A job whose
  * source is a {@link #input fault input} makes its worker sleep, spin, grow, segv, abort or throw
  * (a bug); every other job runs as usual.
+ *
+ * <p>A faulty build, for the canary pool: a worker whose libvips was reached through a folder named
+ * {@value #FAULTY_BUILD} ({@link #faultyBuild}) crashes with SIGSEGV on every image that ends with
+ * the trailer of {@link #crashesFaultyBuild}; every other worker reads that image as usual (a JPEG
+ * decoder stops at its end marker).
  */
 public final class WorkerFaults implements JobInterceptor {
   private static final String PREFIX = "imgd-test-fault:";
+  static final String FAULTY_BUILD = "faulty-build";
+  private static final byte[] FAULTY_BUILD_TRAILER =
+      (PREFIX + FAULTY_BUILD).getBytes(StandardCharsets.US_ASCII);
 
   /** A source that makes its worker commit {@code fault}; a new one each call (quarantine keys). */
   static byte[] input(String fault) {
@@ -28,12 +40,42 @@ public final class WorkerFaults implements JobInterceptor {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * A faulty build of {@code library}: a link to it in a folder {@value #FAULTY_BUILD} under {@code
+   * dir}. The same libvips, but its workers crash on {@link #crashesFaultyBuild} images.
+   */
+  public static Path faultyBuild(Path library, Path dir) throws IOException {
+    Path folder = Files.createDirectories(dir.resolve(FAULTY_BUILD));
+    return Files.createSymbolicLink(folder.resolve(library.getFileName()), library);
+  }
+
+  /**
+   * {@code image} with the trailer that crashes a faulty build's worker; distinct per {@code n}.
+   */
+  public static byte[] crashesFaultyBuild(byte[] image, int n) {
+    byte[] tag = (n + ":").getBytes(StandardCharsets.US_ASCII);
+    byte[] marked = Arrays.copyOf(image, image.length + tag.length + FAULTY_BUILD_TRAILER.length);
+    System.arraycopy(tag, 0, marked, image.length, tag.length);
+    System.arraycopy(
+        FAULTY_BUILD_TRAILER, 0, marked, image.length + tag.length, FAULTY_BUILD_TRAILER.length);
+    return marked;
+  }
+
   @Override
   public void beforeJob(byte[] source) {
     String head = new String(source, 0, Math.min(source.length, 64), StandardCharsets.ISO_8859_1);
     if (head.startsWith(PREFIX)) {
       misbehave(head.substring(PREFIX.length(), head.indexOf(':', PREFIX.length())));
     }
+    Path folder = Path.of(System.getProperty("imgd.libvips", "")).getParent();
+    if (folder != null && folder.endsWith(FAULTY_BUILD) && endsWith(source, FAULTY_BUILD_TRAILER)) {
+      misbehave("segv");
+    }
+  }
+
+  private static boolean endsWith(byte[] source, byte[] tail) {
+    return source.length >= tail.length
+        && Arrays.equals(source, source.length - tail.length, source.length, tail, 0, tail.length);
   }
 
   private static void misbehave(String fault) {

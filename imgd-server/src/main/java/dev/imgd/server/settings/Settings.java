@@ -911,6 +911,80 @@ public final class Settings {
           "a larger result (all its frames) is encoded at its quality, without the autoquality"
               + " search; read as pixels");
 
+  // The canary pool (issue 20): a new libvips build on a share of the jobs, under its gates.
+  public static final Setting<Optional<Path>> CANARY_LIBVIPS =
+      server(
+          "IMGD_CANARY_LIBVIPS",
+          null,
+          new Type<>(
+              "a libvips shared library file; empty: off",
+              s -> {
+                if (!s.isEmpty() && !Files.isRegularFile(Path.of(s))) {
+                  throw new IllegalArgumentException();
+                }
+                return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s).toAbsolutePath());
+              }),
+          "",
+          "a new libvips build for a canary worker pool beside the stable ones, with as many"
+              + " workers as the first (isolated mode; see docs/releases.md); empty: off");
+  public static final Setting<Integer> CANARY_PERCENT =
+      server(
+          "IMGD_CANARY_PERCENT",
+          null,
+          Type.count(0, 100),
+          "1",
+          "the share, in percent, of the jobs the canary build can do that it takes at start,"
+              + " chosen by the input's bytes (one image always on the same build); 0: none until"
+              + " stepped up (POST /admin/canary/step on the admin listener: 1, 5, 20, 100)");
+  public static final Setting<Duration> CANARY_WINDOW =
+      server(
+          "IMGD_CANARY_WINDOW",
+          null,
+          Type.SECONDS,
+          "300",
+          "seconds the canary's gates and the pools' figures in /admin look back");
+  public static final Setting<Integer> CANARY_MIN_JOBS =
+      server(
+          "IMGD_CANARY_MIN_JOBS",
+          null,
+          Type.count(1, Integer.MAX_VALUE),
+          "50",
+          "jobs the canary and the stable build each need in the window before the error,"
+              + " latency and memory gates judge (a crash gate needs one)");
+  public static final Setting<Double> CANARY_ERROR_MARGIN =
+      server(
+          "IMGD_CANARY_ERROR_MARGIN",
+          null,
+          Type.FRACTION,
+          "0.01",
+          "the share of canary jobs in the window that may fail where the stable build then"
+              + " succeeds; above it the canary is switched off");
+  private static final Type<Double> TIMES =
+      new Type<>(
+          "a number >= 1 (decimals allowed)",
+          s -> {
+            double v = Double.parseDouble(s);
+            if (!(v >= 1) || Double.isInfinite(v)) {
+              throw new IllegalArgumentException();
+            }
+            return v;
+          });
+  public static final Setting<Double> CANARY_LATENCY_MARGIN =
+      server(
+          "IMGD_CANARY_LATENCY_MARGIN",
+          null,
+          TIMES,
+          "1.5",
+          "how many times the stable build's p99 job time the canary's may reach in the window");
+  public static final Setting<Double> CANARY_MEMORY_MARGIN =
+      server(
+          "IMGD_CANARY_MEMORY_MARGIN",
+          null,
+          TIMES,
+          "1.25",
+          "how many times the stable build's peak worker memory the canary's may reach in the"
+              + " window");
+
   /**
    * IMGD_ variables that are not settings but pass through the environment: the launcher's own and
    * the test runner's. Anything else starting with IMGD_ stops the start.
