@@ -176,7 +176,9 @@ final class Metrics {
               "imgd_pool_worker_peak_bytes",
               engine,
               e -> e.poolReports().get(index).window().peakBytes())
-          .description("highest resident memory a worker of the pool reached in the window")
+          .description(
+              "highest resident memory a worker of the pool reached in the window (measured"
+                  + " while a canary runs, else 0)")
           .tags("pool", p.role(), "build", p.build())
           .register(registry);
     }
