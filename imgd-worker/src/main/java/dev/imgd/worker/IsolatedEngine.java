@@ -53,6 +53,7 @@ public final class IsolatedEngine implements Engine {
   private final Router router;
   private final Quarantine quarantine;
   private final Watchdog watchdog;
+  private volatile Quarantined.@Nullable Board board;
   private volatile boolean closed;
 
   private IsolatedEngine(Settings settings) throws IOException {
@@ -219,9 +220,26 @@ public final class IsolatedEngine implements Engine {
         death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase(Locale.ROOT);
     LOG.warn("{} died under its job: {} ({}); replacing it", w, death, detail);
     if (death.quarantines()) {
-      quarantine.add(input, death);
+      Quarantined entry = quarantine.add(input, death);
+      Quarantined.Board b = board;
+      if (b != null) {
+        b.post(entry);
+      }
     }
     return death.error(detail);
+  }
+
+  /**
+   * Shares this engine's quarantine: the inputs its workers die of are posted to {@code board};
+   * what other instances post comes in through {@link #quarantine(Quarantined)}.
+   */
+  public void shareQuarantine(Quarantined.Board board) {
+    this.board = Objects.requireNonNull(board, "board");
+  }
+
+  /** Refuses an input another instance quarantined, without a job, until its entry ends. */
+  public void quarantine(Quarantined entry) {
+    quarantine.add(Objects.requireNonNull(entry, "entry"));
   }
 
   /** What the pools are doing, for metrics and tests. */
