@@ -2,7 +2,7 @@
  * The HTTP server: {@link dev.imgd.server.ImgdServer} started from typed {@link
  * dev.imgd.server.settings.Settings}. Sources (local, HTTP, S3) are its implementation.
  */
-// Micrometer, Resilience4j and the AWS SDK ship no module descriptor, only an
+// Micrometer, Resilience4j, Lettuce and the AWS SDK ship no module descriptor, only an
 // Automatic-Module-Name.
 @SuppressWarnings("requires-automatic")
 module dev.imgd.server {
@@ -17,6 +17,7 @@ module dev.imgd.server {
   requires micrometer.core;
   requires micrometer.registry.prometheus;
   requires io.github.resilience4j.circuitbreaker;
+  requires lettuce.core;
   requires software.amazon.awssdk.services.s3;
   requires software.amazon.awssdk.http.urlconnection;
   requires software.amazon.awssdk.auth;

@@ -46,7 +46,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * parse the URL, check its signature        cheap rejections: no slot needed
- * look the result up in the cache           hit: answer now (304 on If-None-Match)
+ * look the result up in the cache tiers     hit: answer now (304 on If-None-Match); the
+ *                                           memory tier, then (one request per key) the shared
+ *                                           tier, or another instance's render of it
  * shedding, or the queue already full       503 + Retry-After (after a short pause when the
  *                                           queue is full), nothing fetched
  * the watermark_url image, if any            cached by URL, else fetched and probed like a source
@@ -74,7 +76,7 @@ final class ImageHandler {
   private final OptionsParser parser;
   private final SourceGuard guard;
   private final Sources sources;
-  private final ResultCache cache;
+  private final CacheTiers cache;
   private final Flights flights = new Flights();
   private final Admission admission;
   private final Imgd isolated;
@@ -121,7 +123,7 @@ final class ImageHandler {
       OptionsParser parser,
       SourceGuard guard,
       Sources sources,
-      ResultCache cache,
+      CacheTiers cache,
       Admission admission,
       Imgd isolated,
       @Nullable Imgd trusted,
@@ -296,25 +298,32 @@ final class ImageHandler {
       Instant deadline) {
     String key = post ? null : cacheKey(ask);
     if (key != null) {
-      Optional<ResultCache.Entry> hit = cache.get(key);
-      metrics.cache(hit.isPresent(), hit.map(e -> e.bytes().length).orElse(0));
+      Optional<ResultCache.Entry> hit = cache.memory(key);
       if (hit.isPresent()) {
-        answer(request, response, callback, ask, hit.get());
+        answerFrom("memory", request, response, callback, ask, hit.get());
         return;
       }
+      response.getHeaders().put(CacheTiers.HEADER, "miss");
     }
     Flights.Lead lead = key != null && cache.enabled() ? flights.lead(key) : null;
     if (key != null && cache.enabled() && lead == null) {
       // The same variant is being rendered: wait for it, then read the cache.
       flights.await(key, deadline);
-      Optional<ResultCache.Entry> landed = cache.get(key);
+      Optional<ResultCache.Entry> landed = cache.landed(key);
       if (landed.isPresent()) {
         metrics.coalesced();
-        answer(request, response, callback, ask, landed.get());
+        answerFrom("memory", request, response, callback, ask, landed.get());
         return;
       }
     }
-    try (lead) {
+    try (lead;
+        SharedCache.Lookup shared =
+            lead != null ? cache.shared(Objects.requireNonNull(key), deadline) : null) {
+      ResultCache.Entry fromShared = shared == null ? null : shared.entry();
+      if (fromShared != null) {
+        answerFrom("shared", request, response, callback, ask, fromShared);
+        return;
+      }
       serveMiss(request, response, callback, ask, key, post, deadline);
     } catch (ImgdException e) {
       if (lead != null) {
@@ -375,7 +384,7 @@ final class ImageHandler {
       ResultCache.Entry entry =
           entry(key, passed.bytes(), passed.format(), fetched, ask.varyAccept());
       if (key != null) {
-        cache.put(key, entry);
+        cache.fill(key, entry);
       }
       answer(request, response, callback, ask, entry);
       return;
@@ -396,7 +405,7 @@ final class ImageHandler {
       if (r.fallback() != null) {
         response.getHeaders().put("X-Imgd-Fallback", r.fallback());
       } else if (key != null) {
-        cache.put(key, entry); // a fallback is not cached: the next request may get the first
+        cache.fill(key, entry); // a fallback is not cached: the next request may get the first
       }
       answer(request, response, callback, ask, entry);
     }
@@ -790,6 +799,18 @@ final class ImageHandler {
    */
   private static final String CONTENT_SECURITY_POLICY =
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+  /** An answer from a cache tier, which the answer names. */
+  private void answerFrom(
+      String tier,
+      Request request,
+      Response response,
+      Callback callback,
+      Ask ask,
+      ResultCache.Entry entry) {
+    response.getHeaders().put(CacheTiers.HEADER, tier);
+    answer(request, response, callback, ask, entry);
+  }
 
   private void answer(
       Request request, Response response, Callback callback, Ask ask, ResultCache.Entry entry) {

@@ -17,6 +17,7 @@ import dev.imgd.worker.IsolatedEngine;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ public final class ImgdServer implements AutoCloseable {
   private final Imgd isolated;
   private final @Nullable Imgd trusted;
   private final Sources sources;
+  private final @Nullable SharedCache shared;
   private final Admission admission;
   private final Pressure pressure;
   private final Health health;
@@ -112,6 +114,10 @@ public final class ImgdServer implements AutoCloseable {
             admission::buffered,
             admission.bufferBudget());
     metrics.pressure(pressure);
+    this.shared = sharedCache(settings, metrics);
+    if (shared != null && workers != null) {
+      shared.shareQuarantine(workers);
+    }
     long heap = Runtime.getRuntime().maxMemory();
     if (heap < ServerHeap.needed(settings)) {
       LOG.warn(
@@ -152,7 +158,10 @@ public final class ImgdServer implements AutoCloseable {
                 settings.get(Settings.SOURCE_BREAK),
                 metrics),
             sources,
-            new ResultCache(settings.get(Settings.CACHE_MAX_BYTES), metrics.registry),
+            new CacheTiers(
+                new ResultCache(settings.get(Settings.CACHE_MAX_BYTES), metrics.registry),
+                shared,
+                metrics),
             admission,
             isolated,
             trusted,
@@ -378,6 +387,21 @@ public final class ImgdServer implements AutoCloseable {
         .orElse(null);
   }
 
+  /** The shared tier in Redis, or null when IMGD_REDIS_URL is empty. */
+  private static @Nullable SharedCache sharedCache(Settings settings, Metrics metrics) {
+    return settings
+        .get(Settings.REDIS_URL)
+        .map(url ->
+            new SharedCache(
+                url,
+                Duration.ofSeconds(settings.get(Settings.REDIS_TTL)),
+                settings.get(Settings.REDIS_MAX_VALUE_BYTES),
+                settings.get(Settings.REDIS_TIMEOUT),
+                settings.get(Settings.REDIS_LOCK_WAIT),
+                metrics))
+        .orElse(null);
+  }
+
   private static SourceSettings sourceSettings(Settings settings) {
     SourceSettings.Builder b =
         SourceSettings.builder()
@@ -501,6 +525,9 @@ public final class ImgdServer implements AutoCloseable {
         trusted.close();
       }
       sources.close();
+      if (shared != null) {
+        shared.close();
+      }
     }
   }
 

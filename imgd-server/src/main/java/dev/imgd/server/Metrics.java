@@ -58,18 +58,58 @@ final class Metrics {
         .increment();
   }
 
-  void cache(boolean hit, long bytes) {
+  /**
+   * A look-up in a result cache tier ({@code memory} or {@code shared}): {@code hit}, {@code miss},
+   * or {@code error} (the shared tier away, slow or refused by its breaker: taken as a miss).
+   */
+  void cache(String tier, String result, long bytes) {
     Counter.builder("imgd_cache_requests")
-        .description("result cache look-ups, by hit or miss")
-        .tag("result", hit ? "hit" : "miss")
+        .description("result cache look-ups, by tier and result")
+        .tag("tier", tier)
+        .tag("result", result)
         .register(registry)
         .increment();
-    if (hit) {
+    if (bytes > 0) {
       Counter.builder("imgd_cache_hit_bytes")
-          .description("bytes answered from the result cache")
+          .description("bytes answered from the result cache, by tier")
+          .tag("tier", tier)
           .register(registry)
           .increment((double) bytes);
     }
+  }
+
+  /** The shared tier's circuit breaker changed state. */
+  void redisBreaker(String state) {
+    Counter.builder("imgd_redis_breaker_transitions")
+        .description("state changes of the shared cache's circuit breaker, by the new state")
+        .tag("state", state)
+        .register(registry)
+        .increment();
+  }
+
+  /** The shared tier (IMGD_REDIS_URL): whether it serves now. */
+  void redis(SharedCache shared) {
+    gauge(
+        "imgd_redis_available",
+        "1 when the shared cache's Redis is connected and its breaker closed or half-open",
+        shared,
+        s -> s.available() ? 1 : 0);
+  }
+
+  /** A result not stored in the shared tier: over IMGD_REDIS_MAX_VALUE_BYTES. */
+  void redisSkipped() {
+    Counter.builder("imgd_redis_values_skipped")
+        .description("results not stored in the shared cache: over IMGD_REDIS_MAX_VALUE_BYTES")
+        .register(registry)
+        .increment();
+  }
+
+  /** An input another instance quarantined, now refused here too. */
+  void quarantineReceived() {
+    Counter.builder("imgd_quarantine_shared")
+        .description("inputs another instance quarantined, refused here without a job")
+        .register(registry)
+        .increment();
   }
 
   void retried() {

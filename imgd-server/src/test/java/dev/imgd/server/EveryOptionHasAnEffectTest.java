@@ -208,7 +208,7 @@ class EveryOptionHasAnEffectTest {
   private static long misses(ImgdServer s) throws Exception {
     String metrics = new String(ServerTest.get(s, "/metrics").body(), UTF_8);
     Matcher m =
-        Pattern.compile("imgd_cache_requests_total\\{result=\"miss\"\\} ([0-9.]+)")
+        Pattern.compile("imgd_cache_requests_total\\{result=\"miss\",tier=\"memory\"\\} ([0-9.]+)")
             .matcher(metrics);
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }

@@ -244,7 +244,8 @@ class ServerTest {
     assertThat(notModified.statusCode()).isEqualTo(304);
     assertThat(notModified.body()).isEmpty();
     String metrics = new String(get(server, "/metrics").body(), StandardCharsets.UTF_8);
-    assertThat(metrics).containsPattern("imgd_cache_requests_total\\{result=\"hit\"\\} [1-9]");
+    assertThat(metrics)
+        .containsPattern("imgd_cache_requests_total\\{result=\"hit\",tier=\"memory\"\\} [1-9]");
     assertEveryMetricHasHelp(metrics);
   }
 

@@ -64,6 +64,7 @@ public final class IsolatedEngine implements Engine {
   private final Quarantine quarantine;
   private final Watchdog watchdog;
   private volatile Consumer<JobReport> listener = r -> {};
+  private volatile Quarantined.@Nullable Board board;
   private volatile boolean closed;
 
   private IsolatedEngine(Settings settings) throws IOException {
@@ -356,7 +357,11 @@ public final class IsolatedEngine implements Engine {
         death == Worker.Death.CRASH ? w.crashDetail() : death.name().toLowerCase(Locale.ROOT);
     LOG.warn("{} died under its job: {} ({}); replacing it", w, death, detail);
     if (quarantine && death.quarantines()) {
-      this.quarantine.add(input, death);
+      Quarantined entry = this.quarantine.add(input, death);
+      Quarantined.Board b = board;
+      if (b != null) {
+        b.post(entry);
+      }
     }
     return death.error(detail);
   }
@@ -423,6 +428,19 @@ public final class IsolatedEngine implements Engine {
               p.window.summary());
         })
         .toList();
+  }
+
+  /**
+   * Shares this engine's quarantine: the inputs its workers die of are posted to {@code board};
+   * what other instances post comes in through {@link #quarantine(Quarantined)}.
+   */
+  public void shareQuarantine(Quarantined.Board board) {
+    this.board = Objects.requireNonNull(board, "board");
+  }
+
+  /** Refuses an input another instance quarantined, without a job, until its entry ends. */
+  public void quarantine(Quarantined entry) {
+    quarantine.add(Objects.requireNonNull(entry, "entry"));
   }
 
   /** What the pools are doing, for metrics and tests. */

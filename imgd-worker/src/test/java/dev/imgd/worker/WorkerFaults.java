@@ -40,6 +40,23 @@ public final class WorkerFaults implements JobInterceptor {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
+  private static final byte[] CRASH_TRAILER =
+      (PREFIX + "crash").getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * {@code image} with a trailer that crashes any worker (SIGSEGV) before its decoder starts: an
+   * image the server probes and plans as usual, which then kills the worker it reaches. Distinct
+   * per call (quarantine keys).
+   */
+  public static byte[] crashesEveryWorker(byte[] image) {
+    byte[] salt = new byte[16];
+    ThreadLocalRandom.current().nextBytes(salt);
+    byte[] marked = Arrays.copyOf(image, image.length + salt.length + CRASH_TRAILER.length);
+    System.arraycopy(salt, 0, marked, image.length, salt.length);
+    System.arraycopy(CRASH_TRAILER, 0, marked, image.length + salt.length, CRASH_TRAILER.length);
+    return marked;
+  }
+
   /**
    * A faulty build of {@code library}: a link to it in a folder {@value #FAULTY_BUILD} under {@code
    * dir}. The same libvips, but its workers crash on {@link #crashesFaultyBuild} images.
@@ -66,6 +83,9 @@ public final class WorkerFaults implements JobInterceptor {
     String head = new String(source, 0, Math.min(source.length, 64), StandardCharsets.ISO_8859_1);
     if (head.startsWith(PREFIX)) {
       misbehave(head.substring(PREFIX.length(), head.indexOf(':', PREFIX.length())));
+    }
+    if (endsWith(source, CRASH_TRAILER)) {
+      misbehave("segv");
     }
     Path folder = Path.of(System.getProperty("imgd.libvips", "")).getParent();
     if (folder != null && folder.endsWith(FAULTY_BUILD) && endsWith(source, FAULTY_BUILD_TRAILER)) {

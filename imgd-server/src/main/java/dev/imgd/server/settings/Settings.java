@@ -244,6 +244,58 @@ public final class Settings {
           Type.number(0, Long.MAX_VALUE),
           "268435456",
           "result cache size in bytes; 0: off");
+
+  // The shared tier in Redis behind the result cache, and the shared quarantine (issue 19).
+  public static final Setting<Optional<String>> REDIS_URL =
+      secret(
+          "IMGD_REDIS_URL",
+          null,
+          new Type<>(
+              "empty (off) or redis://[:password@]host[:port][/db] (rediss:// for TLS)",
+              s -> {
+                if (s.isEmpty()) {
+                  return Optional.empty();
+                }
+                java.net.URI uri = java.net.URI.create(s);
+                if (!List.of("redis", "rediss").contains(String.valueOf(uri.getScheme()))
+                    || uri.getHost() == null) {
+                  throw new IllegalArgumentException();
+                }
+                return Optional.of(s);
+              }),
+          "Redis shared by the instances: a result cache tier behind the memory one, the lock that"
+              + " lets one instance render a variant the others wait for, and the quarantine of"
+              + " inputs that crashed a worker; empty: off");
+  public static final Setting<Long> REDIS_TTL =
+      server(
+          "IMGD_REDIS_TTL",
+          null,
+          Type.number(1, Long.MAX_VALUE / 1000),
+          "86400",
+          "seconds a result stays in the shared cache");
+  public static final Setting<Long> REDIS_MAX_VALUE_BYTES =
+      server(
+          "IMGD_REDIS_MAX_VALUE_BYTES",
+          null,
+          Type.number(1, 512L << 20),
+          "1048576",
+          "largest result stored in the shared cache, in bytes; larger ones stay in memory only");
+  public static final Setting<Duration> REDIS_TIMEOUT =
+      server(
+          "IMGD_REDIS_TIMEOUT",
+          null,
+          Type.SECONDS,
+          "0.005",
+          "seconds a Redis command may take; slower is a miss, and the circuit breaker stops"
+              + " calling Redis when most calls fail");
+  public static final Setting<Duration> REDIS_LOCK_WAIT =
+      server(
+          "IMGD_REDIS_LOCK_WAIT",
+          null,
+          Type.SECONDS,
+          "2",
+          "seconds at most an instance waits for another's render of the same variant (and half"
+              + " the time the request has left), then renders it itself");
   public static final Setting<Long> TTL =
       server(
           "IMGD_TTL",
