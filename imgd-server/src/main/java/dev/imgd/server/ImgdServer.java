@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -57,10 +58,12 @@ public final class ImgdServer implements AutoCloseable {
   private final Pressure pressure;
   private final Health health;
   private final Thread prober;
+  private final Traces traces;
   private volatile boolean ready;
   private volatile boolean draining;
 
-  private ImgdServer(Settings settings, Faults faults) throws Exception {
+  private ImgdServer(Settings settings, Faults faults, Traces traces) throws Exception {
+    this.traces = traces;
     Metrics metrics = new Metrics();
     int workerCount = settings.get(Settings.WORKERS);
     boolean isolatedMode = settings.get(Settings.MODE).equals("isolated");
@@ -153,6 +156,7 @@ public final class ImgdServer implements AutoCloseable {
             metrics,
             pressure,
             faults,
+            traces,
             fallback);
     this.health = new Health(isolated, workers, images::lastSuccess);
 
@@ -181,9 +185,9 @@ public final class ImgdServer implements AutoCloseable {
             metricsOn,
             settings.get(Settings.PATH_PREFIX),
             new Playground(settings, signatures, sources));
+    Handler walk = new ProblemHandler(new MetricsHandler(metrics, routes));
     server.setHandler(
-        new GracefulHandler(
-            new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));
+        new GracefulHandler(new RequestIds(traces.on() ? new TracingHandler(traces, walk) : walk)));
     this.prober = Thread.ofVirtual().name("imgd-health").unstarted(this::probe);
   }
 
@@ -441,17 +445,32 @@ public final class ImgdServer implements AutoCloseable {
 
   /** As {@link #start(Settings)}, with faults injected by a test. */
   static ImgdServer start(Settings settings, Faults faults) throws Exception {
+    return start(settings, faults, Traces.fromEnvironment());
+  }
+
+  /**
+   * As {@link #start(Settings, Faults)}, traced through {@code traces} (a test's in-memory
+   * exporter); the server closes them.
+   */
+  static ImgdServer start(Settings settings, Faults faults, Traces traces) throws Exception {
     settings.warnings().forEach(LOG::warn);
-    ImgdServer s = new ImgdServer(settings, faults);
+    ImgdServer s;
+    try {
+      s = new ImgdServer(settings, faults, traces);
+    } catch (Exception | Error e) {
+      traces.close();
+      throw e;
+    }
     s.server.start();
     s.health.check();
     s.ready = true;
     s.prober.start();
     LOG.info(
-        "imgd listening on http://{}:{}{}",
+        "imgd listening on http://{}:{}{}{}",
         settings.get(Settings.BIND).host(),
         s.port(),
-        s.admin == null ? "" : " (admin on port " + s.admin.getLocalPort() + ")");
+        s.admin == null ? "" : " (admin on port " + s.admin.getLocalPort() + ")",
+        traces.on() ? "; traces on (OTEL_*)" : "");
     return s;
   }
 
@@ -477,6 +496,7 @@ public final class ImgdServer implements AutoCloseable {
         trusted.close();
       }
       sources.close();
+      traces.close();
     }
   }
 
