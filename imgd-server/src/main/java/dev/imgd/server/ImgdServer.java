@@ -438,7 +438,10 @@ public final class ImgdServer implements AutoCloseable {
             () -> metrics.rejected("header_timeout")));
   }
 
-  /** Starts the engine, the sources and the listeners; ready once the first health check passed. */
+  /**
+   * Starts the engine, the sources and the listeners; ready once the first health check passed.
+   * Traced when the {@code OTEL_*} variables ask ({@link Traces#fromEnvironment()}).
+   */
   public static ImgdServer start(Settings settings) throws Exception {
     return start(settings, Faults.NONE);
   }
