@@ -2,7 +2,8 @@
  * The HTTP server: {@link dev.imgd.server.ImgdServer} started from typed {@link
  * dev.imgd.server.settings.Settings}. Sources (local, HTTP, S3) are its implementation.
  */
-// Micrometer, Resilience4j, Lettuce and the AWS SDK ship no module descriptor, only an
+// Micrometer, Resilience4j, Lettuce, the AWS SDK and OpenTelemetry ship no module descriptor, only
+// an
 // Automatic-Module-Name.
 @SuppressWarnings("requires-automatic")
 module dev.imgd.server {
@@ -25,6 +26,12 @@ module dev.imgd.server {
   requires software.amazon.awssdk.awscore;
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.regions;
+  requires io.opentelemetry.api;
+  requires io.opentelemetry.context;
+  requires io.opentelemetry.sdk;
+  requires io.opentelemetry.sdk.common;
+  requires io.opentelemetry.sdk.autoconfigure;
+  requires io.opentelemetry.sdk.autoconfigure.spi;
   requires jdk.jfr;
   requires java.management;
 

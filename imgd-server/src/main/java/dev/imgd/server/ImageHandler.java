@@ -14,6 +14,8 @@ import dev.imgd.server.source.Conditions;
 import dev.imgd.server.source.Fetched;
 import dev.imgd.server.source.Sources;
 import dev.imgd.server.source.TrustedSources;
+import dev.imgd.worker.IsolatedEngine;
+import io.opentelemetry.api.trace.Span;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -85,6 +87,7 @@ final class ImageHandler {
   private final Metrics metrics;
   private final Pressure pressure;
   private final Faults faults;
+  private final Traces traces;
   private final Duration timeout;
   private final long maxSourceBytes;
   private final long maxBodyBytes;
@@ -130,6 +133,7 @@ final class ImageHandler {
       Metrics metrics,
       Pressure pressure,
       Faults faults,
+      Traces traces,
       byte @Nullable [] fallbackImage) {
     this.signatures = signatures;
     this.parser = parser;
@@ -143,6 +147,7 @@ final class ImageHandler {
     this.metrics = metrics;
     this.pressure = pressure;
     this.faults = faults;
+    this.traces = traces;
     this.timeout = settings.get(Settings.TIMEOUT);
     this.maxSourceBytes = settings.get(Settings.MAX_SRC_FILE_SIZE);
     this.maxBodyBytes = settings.get(Settings.MAX_BODY_SIZE);
@@ -298,7 +303,7 @@ final class ImageHandler {
       Instant deadline) {
     String key = post ? null : cacheKey(ask);
     if (key != null) {
-      Optional<ResultCache.Entry> hit = cache.memory(key);
+      Optional<ResultCache.Entry> hit = traces.span("cache lookup", () -> lookup(key));
       if (hit.isPresent()) {
         answerFrom("memory", request, response, callback, ask, hit.get());
         return;
@@ -331,6 +336,18 @@ final class ImageHandler {
       }
       throw e;
     }
+  }
+
+  /** The cache's entry for {@code key}, counted as a hit or a miss. */
+  private Optional<ResultCache.Entry> lookup(String key) {
+    Optional<ResultCache.Entry> hit = cache.memory(key);
+    Span.current().setAttribute(Traces.CACHE_HIT, hit.isPresent());
+    return hit;
+  }
+
+  /** Keeps {@code entry} under {@code key}. */
+  private void fill(String key, ResultCache.Entry entry) {
+    traces.span("cache fill", () -> cache.fill(key, entry));
   }
 
   /** A miss: the room, the source, the render and the answer. */
@@ -384,13 +401,13 @@ final class ImageHandler {
       ResultCache.Entry entry =
           entry(key, passed.bytes(), passed.format(), fetched, ask.varyAccept());
       if (key != null) {
-        cache.fill(key, entry);
+        fill(key, entry);
       }
       answer(request, response, callback, ask, entry);
       return;
     }
     long queued = System.nanoTime();
-    try (Admission.Permit permit = admission.admit(deadline)) {
+    try (Admission.Permit permit = traces.span("admission", () -> admission.admit(deadline))) {
       metrics.stage("queue", System.nanoTime() - queued);
       Rendered r = render(engineFor(fetched), source, mark, ask, permit, deadline);
       lastSuccess = Instant.now();
@@ -405,7 +422,7 @@ final class ImageHandler {
       if (r.fallback() != null) {
         response.getHeaders().put("X-Imgd-Fallback", r.fallback());
       } else if (key != null) {
-        cache.fill(key, entry); // a fallback is not cached: the next request may get the first
+        fill(key, entry); // a fallback is not cached: the next request may get the first
       }
       answer(request, response, callback, ask, entry);
     }
@@ -436,16 +453,15 @@ final class ImageHandler {
     }
     List<Optional<ImageFormat>> next = new java.util.ArrayList<>(ask.fallbacks());
     next.removeIf(f -> f.equals(ask.options().format()));
+    String job = engine.engine() instanceof IsolatedEngine ? "worker job" : "in-process job";
     while (true) {
-      Plan plan = engine.plan(source, options, deadline);
-      permit.reserve(plan, deadline);
+      Options asked = options;
+      Plan plan = traces.span("probe", () -> probe(engine, source, asked, deadline));
+      traces.span("reserve memory", () -> permit.reserve(plan, deadline));
       long started = System.nanoTime();
       try {
         faults.beforeRun(plan);
-        Imgd.Result result =
-            mark != null
-                ? engine.run(source, plan, mark, deadline)
-                : engine.run(source, plan, deadline);
+        Imgd.Result result = traces.span(job, () -> run(engine, source, plan, mark, deadline));
         metrics.stage("processing", System.nanoTime() - started);
         return new Rendered(result, fallback);
       } catch (ImgdException e) {
@@ -463,6 +479,26 @@ final class ImageHandler {
         options = withFormat(options, to);
       }
     }
+  }
+
+  /** Probe, limits and plan; what the probe found on the span, if traced. */
+  private static Plan probe(Imgd engine, byte[] source, Options options, Instant deadline) {
+    Plan plan = engine.plan(source, options, deadline);
+    Traces.probed(Span.current(), plan);
+    return plan;
+  }
+
+  /** One job: the plan's steps as the span's events, its output as attributes, if traced. */
+  private static Imgd.Result run(
+      Imgd engine, byte[] source, Plan plan, byte @Nullable [] mark, Instant deadline) {
+    Span span = Span.current();
+    Traces.planned(span, plan);
+    Imgd.Result result =
+        mark != null
+            ? engine.run(source, plan, mark, deadline)
+            : engine.run(source, plan, deadline);
+    Traces.made(span, result);
+    return result;
   }
 
   private static Options withFormat(Options options, Optional<ImageFormat> format) {
@@ -720,7 +756,14 @@ final class ImageHandler {
   private Fetched fetch(URI source, Conditions conditions, long maxBytes, Instant deadline) {
     long t0 = System.nanoTime();
     try {
-      return guard.fetch(source, deadline, maxBytes, conditions);
+      return traces.span(
+          "download",
+          () -> {
+            Traces.downloading(Span.current(), source);
+            Fetched fetched = guard.fetch(source, deadline, maxBytes, conditions);
+            Traces.downloaded(Span.current(), fetched);
+            return fetched;
+          });
     } finally {
       metrics.stage("download", System.nanoTime() - t0);
     }

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -60,10 +61,12 @@ public final class ImgdServer implements AutoCloseable {
   private final Pressure pressure;
   private final Health health;
   private final Thread prober;
+  private final Traces traces;
   private volatile boolean ready;
   private volatile boolean draining;
 
-  private ImgdServer(Settings settings, Faults faults) throws Exception {
+  private ImgdServer(Settings settings, Faults faults, Traces traces) throws Exception {
+    this.traces = traces;
     Metrics metrics = new Metrics();
     int workerCount = settings.get(Settings.WORKERS);
     boolean isolatedMode = settings.get(Settings.MODE).equals("isolated");
@@ -168,6 +171,7 @@ public final class ImgdServer implements AutoCloseable {
             metrics,
             pressure,
             faults,
+            traces,
             fallback);
     this.health = new Health(isolated, workers, images::lastSuccess);
 
@@ -197,9 +201,9 @@ public final class ImgdServer implements AutoCloseable {
             metricsOn,
             settings.get(Settings.PATH_PREFIX),
             new Playground(settings, signatures, sources));
+    Handler walk = new ProblemHandler(new MetricsHandler(metrics, routes));
     server.setHandler(
-        new GracefulHandler(
-            new RequestIds(new ProblemHandler(new MetricsHandler(metrics, routes)))));
+        new GracefulHandler(new RequestIds(traces.on() ? new TracingHandler(traces, walk) : walk)));
     this.prober = Thread.ofVirtual().name("imgd-health").unstarted(this::probe);
   }
 
@@ -482,24 +486,42 @@ public final class ImgdServer implements AutoCloseable {
             () -> metrics.rejected("header_timeout")));
   }
 
-  /** Starts the engine, the sources and the listeners; ready once the first health check passed. */
+  /**
+   * Starts the engine, the sources and the listeners; ready once the first health check passed.
+   * Traced when the {@code OTEL_*} variables ask ({@link Traces#fromEnvironment()}).
+   */
   public static ImgdServer start(Settings settings) throws Exception {
     return start(settings, Faults.NONE);
   }
 
   /** As {@link #start(Settings)}, with faults injected by a test. */
   static ImgdServer start(Settings settings, Faults faults) throws Exception {
+    return start(settings, faults, Traces.fromEnvironment());
+  }
+
+  /**
+   * As {@link #start(Settings, Faults)}, traced through {@code traces} (a test's in-memory
+   * exporter); the server closes them.
+   */
+  static ImgdServer start(Settings settings, Faults faults, Traces traces) throws Exception {
     settings.warnings().forEach(LOG::warn);
-    ImgdServer s = new ImgdServer(settings, faults);
+    ImgdServer s;
+    try {
+      s = new ImgdServer(settings, faults, traces);
+    } catch (Exception | Error e) {
+      traces.close();
+      throw e;
+    }
     s.server.start();
     s.health.check();
     s.ready = true;
     s.prober.start();
     LOG.info(
-        "imgd listening on http://{}:{}{}",
+        "imgd listening on http://{}:{}{}{}",
         settings.get(Settings.BIND).host(),
         s.port(),
-        s.admin == null ? "" : " (admin on port " + s.admin.getLocalPort() + ")");
+        s.admin == null ? "" : " (admin on port " + s.admin.getLocalPort() + ")",
+        traces.on() ? "; traces on (OTEL_*)" : "");
     return s;
   }
 
@@ -528,6 +550,7 @@ public final class ImgdServer implements AutoCloseable {
       if (shared != null) {
         shared.close();
       }
+      traces.close();
     }
   }
 

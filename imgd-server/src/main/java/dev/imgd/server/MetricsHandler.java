@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class MetricsHandler extends Handler.Wrapper {
   private static final Logger ACCESS = LoggerFactory.getLogger("imgd.access");
   private static final Logger LOG = LoggerFactory.getLogger(ImgdServer.class);
-  private static final Set<String> OPERATIONAL = Set.of("/metrics", "/health", "/ready");
+  static final Set<String> OPERATIONAL = Set.of("/metrics", "/health", "/ready");
   static final Duration OVERLOAD_LOG_EVERY = Duration.ofSeconds(10);
 
   private final Metrics metrics;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import io.opentelemetry.api.trace.Span;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -23,6 +24,7 @@ final class Problems {
   static void send(
       Request request, Response response, Callback callback, ImgdException e, String requestId) {
     ErrorCode code = e.code();
+    Span.current().setAttribute(Traces.ERROR_TYPE, code.code()); // the request's span, if traced
     ObjectNode body = JSON.createObjectNode();
     body.put("type", "https://imgd.dev/problems/" + code.code());
     body.put("title", title(code));

@@ -11,6 +11,9 @@ import static dev.imgd.server.source.Failures.fault;
 
 import dev.imgd.core.ErrorCode;
 import dev.imgd.core.ImgdException;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,6 +44,7 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Promise;
@@ -66,6 +70,9 @@ final class HttpSource implements Source, AutoCloseable {
    */
   private static final List<InetAddress> LOCALHOST =
       List.of(InetAddress.ofLiteral("127.0.0.1"), InetAddress.ofLiteral("::1"));
+
+  private static final TextMapSetter<HttpFields.Mutable> HEADERS =
+      (headers, name, value) -> Objects.requireNonNull(headers).put(name, value);
 
   private final HttpClient client;
   private final AddressGuard guard;
@@ -236,6 +243,8 @@ final class HttpSource implements Source, AutoCloseable {
               if (conditions.ifModifiedSince() != null) {
                 h.put(HttpHeader.IF_MODIFIED_SINCE, conditions.ifModifiedSince());
               }
+              // The traced request's traceparent (and tracestate): the origin's span joins it.
+              W3CTraceContextPropagator.getInstance().inject(Context.current(), h, HEADERS);
             });
     request.send(exchange);
     Result result;
