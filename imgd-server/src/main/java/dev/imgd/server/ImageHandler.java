@@ -329,12 +329,15 @@ final class ImageHandler {
         answerFrom("shared", request, response, callback, ask, fromShared);
         return;
       }
-      serveMiss(request, response, callback, ask, key, post, deadline);
-    } catch (ImgdException e) {
-      if (lead != null) {
-        lead.failed(e);
+      // Inside the resources: the flight must know its failure before closing lands it.
+      try {
+        serveMiss(request, response, callback, ask, key, post, deadline);
+      } catch (ImgdException e) {
+        if (lead != null) {
+          lead.failed(e);
+        }
+        throw e;
       }
-      throw e;
     }
   }
 

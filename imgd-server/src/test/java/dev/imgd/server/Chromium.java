@@ -69,7 +69,7 @@ final class Chromium implements AutoCloseable {
                     "no chromium: the browser tests need Debian's chromium (apt-get install"
                         + " chromium; ./imgd test and .ci/run install it when run as root)"));
     Path profile = Files.createTempDirectory("imgd-chromium-");
-    Process p =
+    ProcessBuilder browser =
         new ProcessBuilder(
                 binary.toString(),
                 "--headless",
@@ -85,8 +85,12 @@ final class Chromium implements AutoCloseable {
                 "--window-size=" + width + "," + height,
                 "--user-data-dir=" + profile,
                 "about:blank")
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    // The allocator the launcher gives imgd is not the browser's: chromium's zygote crashes when
+    // jemalloc runs its background thread (MALLOC_CONF), and its DevTools socket then closes.
+    browser.environment().remove("LD_PRELOAD");
+    browser.environment().remove("MALLOC_CONF");
+    Process p = browser.start();
     try {
       return new Chromium(p, profile, devToolsUrl(p));
     } catch (Exception | Error e) {

@@ -2,6 +2,8 @@ package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgd.core.ErrorCode;
+import dev.imgd.core.ImgdException;
 import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
 import java.net.http.HttpRequest;
@@ -101,6 +103,40 @@ class CoalescingTest {
         assertThat(ServerTest.problemCode(r.join())).isEqualTo("unsupported_format");
       }
       assertThat(renders).hasValue(0);
+    }
+  }
+
+  /**
+   * Regression: the leader's failure was recorded after its flight had landed (in the catch of the
+   * try-with-resources that closes it), so the followers never got it and rendered one after
+   * another. A render refused for its input's fault now answers the whole herd at once.
+   */
+  @Test
+  void aRenderRefusedForItsInputIsRefusedOnceForTheWholeHerd_failureAfterLanding()
+      throws Exception {
+    AtomicInteger renders = new AtomicInteger();
+    Faults refusedLate =
+        plan -> {
+          renders.incrementAndGet();
+          sleep(Duration.ofMillis(800));
+          throw new ImgdException(ErrorCode.CORRUPT_IMAGE, "the test's decoder refuses it");
+        };
+    try (ImgdServer s = start(Map.of(), refusedLate)) {
+      String path = signed("/rs:fit:150:0/plain/local:///a.jpg@png");
+      List<CompletableFuture<HttpResponse<byte[]>>> herd = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        herd.add(
+            ServerTest.HTTP.sendAsync(
+                HttpRequest.newBuilder(ServerTest.url(s, path))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
+        assertThat(r.join().statusCode()).isEqualTo(422);
+        assertThat(ServerTest.problemCode(r.join())).isEqualTo("corrupt_image");
+      }
+      assertThat(renders).hasValue(1);
     }
   }
 
