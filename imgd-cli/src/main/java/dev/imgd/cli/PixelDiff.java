@@ -4,8 +4,7 @@ import dev.imgd.core.ImageFormat;
 import dev.imgd.vips.VipsException;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import dev.imgd.vips.VipsScope;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -36,7 +35,7 @@ final class PixelDiff implements AutoCloseable {
   @SuppressWarnings("ArrayRecordComponent")
   record Previews(byte[] a, byte[] b, byte[] heat) {}
 
-  private final Deque<VipsImage> made = new ArrayDeque<>();
+  private final VipsScope made = new VipsScope();
   private final VipsImage labA;
   private final VipsImage labB;
 
@@ -152,14 +151,11 @@ final class PixelDiff implements AutoCloseable {
   }
 
   private VipsImage keep(VipsImage image) {
-    made.push(image);
-    return image;
+    return made.keep(image);
   }
 
   @Override
   public void close() {
-    while (!made.isEmpty()) {
-      made.pop().close();
-    }
+    made.close();
   }
 }

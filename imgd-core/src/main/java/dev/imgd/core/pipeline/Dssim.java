@@ -3,8 +3,7 @@ package dev.imgd.core.pipeline;
 import dev.imgd.core.ImageFormat;
 import dev.imgd.vips.VipsImage;
 import dev.imgd.vips.VipsOperation;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import dev.imgd.vips.VipsScope;
 
 /**
  * The structural dissimilarity of an encoded result against the pixels it was encoded from, with
@@ -18,7 +17,7 @@ final class Dssim implements AutoCloseable {
   private static final double SIGMA = 1.5;
 
   /** Every image made on the way, closed together. */
-  private final Deque<VipsImage> made = new ArrayDeque<>();
+  private final VipsScope made = new VipsScope();
 
   private Dssim() {}
 
@@ -85,14 +84,11 @@ final class Dssim implements AutoCloseable {
   }
 
   private VipsImage keep(VipsImage image) {
-    made.push(image);
-    return image;
+    return made.keep(image);
   }
 
   @Override
   public void close() {
-    while (!made.isEmpty()) {
-      made.pop().close();
-    }
+    made.close();
   }
 }
