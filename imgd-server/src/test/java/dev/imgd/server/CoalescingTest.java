@@ -59,15 +59,7 @@ class CoalescingTest {
         };
     try (ImgdServer s = start(Map.of("IMGD_MODE", mode, "IMGD_METRICS", "public"), slowRender)) {
       String path = signed("/rs:fit:160:0/plain/local:///a.jpg@png");
-      List<CompletableFuture<HttpResponse<byte[]>>> herd = new ArrayList<>();
-      for (int i = 0; i < HERD; i++) {
-        herd.add(
-            ServerTest.HTTP.sendAsync(
-                HttpRequest.newBuilder(ServerTest.url(s, path))
-                    .timeout(Duration.ofSeconds(30))
-                    .build(),
-                HttpResponse.BodyHandlers.ofByteArray()));
-      }
+      List<CompletableFuture<HttpResponse<byte[]>>> herd = herd(s, path, HERD);
       byte[] first = herd.getFirst().join().body();
       for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
         assertThat(r.join().statusCode()).isEqualTo(200);
@@ -91,13 +83,7 @@ class CoalescingTest {
     try (ImgdServer s = start(Map.of(), slowRender)) {
       // notes.txt is not an image: the leader's 415 goes to every follower without a render.
       String path = signed("/rs:fit:160:0/plain/local:///notes.txt@png");
-      List<CompletableFuture<HttpResponse<byte[]>>> herd = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        herd.add(
-            ServerTest.HTTP.sendAsync(
-                HttpRequest.newBuilder(ServerTest.url(s, path)).build(),
-                HttpResponse.BodyHandlers.ofByteArray()));
-      }
+      List<CompletableFuture<HttpResponse<byte[]>>> herd = herd(s, path, 16);
       for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
         assertThat(r.join().statusCode()).isEqualTo(415);
         assertThat(ServerTest.problemCode(r.join())).isEqualTo("unsupported_format");
@@ -123,21 +109,28 @@ class CoalescingTest {
         };
     try (ImgdServer s = start(Map.of(), refusedLate)) {
       String path = signed("/rs:fit:150:0/plain/local:///a.jpg@png");
-      List<CompletableFuture<HttpResponse<byte[]>>> herd = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
-        herd.add(
-            ServerTest.HTTP.sendAsync(
-                HttpRequest.newBuilder(ServerTest.url(s, path))
-                    .timeout(Duration.ofSeconds(30))
-                    .build(),
-                HttpResponse.BodyHandlers.ofByteArray()));
-      }
+      List<CompletableFuture<HttpResponse<byte[]>>> herd = herd(s, path, 16);
       for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
         assertThat(r.join().statusCode()).isEqualTo(422);
         assertThat(ServerTest.problemCode(r.join())).isEqualTo("corrupt_image");
       }
       assertThat(renders).hasValue(1);
     }
+  }
+
+  /** {@code n} requests for {@code path} sent at once. */
+  private static List<CompletableFuture<HttpResponse<byte[]>>> herd(
+      ImgdServer s, String path, int n) {
+    List<CompletableFuture<HttpResponse<byte[]>>> herd = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      herd.add(
+          ServerTest.HTTP.sendAsync(
+              HttpRequest.newBuilder(ServerTest.url(s, path))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    return herd;
   }
 
   private static void sleep(Duration d) {
