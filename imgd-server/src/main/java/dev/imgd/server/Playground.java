@@ -22,6 +22,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The playground: a static page ({@code /}, its script and style, classpath resources beside this
@@ -56,7 +58,10 @@ final class Playground {
   /** A file of the page, a resource beside this class. */
   private record Asset(String file, String type) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(Playground.class);
+
   private final String where;
+  private final String baseUrl;
   private final Signatures signatures;
   private final Sources sources;
   private final byte[] options;
@@ -70,6 +75,12 @@ final class Playground {
             : !signatures.enabled()
                 ? "public"
                 : settings.get(Settings.ADMIN_BIND).isPresent() ? Routes.ADMIN : "off";
+    if (where.equals("off") && settings.get(Settings.PLAYGROUND)) {
+      LOG.warn(
+          "no playground: with IMGD_KEY set it is served on the admin listener only, and there is"
+              + " none (set IMGD_ADMIN_BIND and IMGD_ADMIN_TOKEN, or IMGD_PLAYGROUND=false)");
+    }
+    this.baseUrl = settings.get(Settings.BASE_URL);
     this.options = options(signatures.enabled(), settings.get(Settings.ARGUMENTS_SEPARATOR));
   }
 
@@ -130,14 +141,19 @@ final class Playground {
     return bytes(body);
   }
 
-  /** The local source's images, read again each time: the folder may change. */
+  /**
+   * The local source's images, read again each time: the folder may change. Only those the image
+   * walk reaches as {@code local:///name}: IMGD_BASE_URL is put before any source URL that does not
+   * start with it, so a base that is not a local prefix leaves the page with uploads only.
+   */
   private byte[] images() {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode list = body.putArray("images");
-    sources
-        .listLocal(LIST_DEPTH, LIST_MAX, Playground::isImage)
+    sources.listLocal(LIST_DEPTH, LIST_MAX, Playground::isImage).stream()
+        .filter(url -> url.toString().startsWith(baseUrl))
         .forEach(url -> list.add(url.getPath().substring(1)));
     body.put("max", LIST_MAX);
+    body.put("baseUrl", !baseUrl.isEmpty());
     return bytes(body);
   }
 

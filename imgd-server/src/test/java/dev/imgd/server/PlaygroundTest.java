@@ -160,6 +160,29 @@ class PlaygroundTest {
   }
 
   @Test
+  void aBaseUrlListsOnlyTheLocalImagesItReaches() throws Exception {
+    // IMGD_BASE_URL is put before every source URL that lacks it: a local:/// name the page sends
+    // under an http base would be fetched from that origin, so none is offered.
+    for (var base :
+        Map.of("http://127.0.0.1:9/", List.<String>of(), "local:///sub/", List.of("sub/b.png"))
+            .entrySet()) {
+      try (ImgdServer based =
+          ServerTest.start(
+              Map.of("IMGD_KEY", "", "IMGD_SALT", "", "IMGD_BASE_URL", base.getKey()))) {
+        JsonNode body = json(ServerTest.get(based, "/playground/images"));
+        List<String> images = new ArrayList<>();
+        body.get("images").forEach(i -> images.add(i.asText()));
+        assertThat(images).as(base.getKey()).isEqualTo(base.getValue());
+        assertThat(body.get("baseUrl").asBoolean()).isTrue();
+        for (String name : images) {
+          assertThat(ServerTest.get(based, "/insecure/plain/local:///" + name).statusCode())
+              .isEqualTo(200);
+        }
+      }
+    }
+  }
+
+  @Test
   void offLeavesTheRootAsItWas() throws Exception {
     try (ImgdServer off =
         ServerTest.start(Map.of("IMGD_KEY", "", "IMGD_SALT", "", "IMGD_PLAYGROUND", "false"))) {

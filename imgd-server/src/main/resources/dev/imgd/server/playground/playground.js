@@ -184,13 +184,16 @@
     try {
       page.config = await getJson('playground/options');
       buildControls();
-      const { images, max } = await getJson('playground/images');
+      const { images, max, baseUrl } = await getJson('playground/images');
       for (const name of images) {
         const o = document.createElement('option');
         o.value = o.textContent = name;
         $('image').append(o);
       }
-      if (!images.length) $('image').append(new Option('(no images: upload one)', ''));
+      if (!images.length) {
+        const why = baseUrl ? 'IMGD_BASE_URL names no local image' : 'no images';
+        $('image').append(new Option(`(${why}: upload one)`, ''));
+      }
       $('status').textContent = images.length >= max ? `the first ${max} images` : `${images.length} images`;
       $('url-label').textContent = page.config.signing ? 'Signed path' : 'URL';
     } catch (e) {
