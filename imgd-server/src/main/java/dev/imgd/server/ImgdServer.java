@@ -34,6 +34,7 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -175,7 +176,7 @@ public final class ImgdServer implements AutoCloseable {
             fallback);
     this.health = new Health(isolated, workers, images::lastSuccess);
 
-    this.server = new Server(new VirtualThreadPool(), null, bufferPool());
+    this.server = new Server(threads(), null, bufferPool());
     server.setErrorHandler(new ProblemErrorHandler());
     this.connector = connector(settings.get(Settings.BIND), "http");
     bound(connector, settings, metrics);
@@ -471,6 +472,20 @@ public final class ImgdServer implements AutoCloseable {
     c.setName(name);
     server.addConnector(c);
     return c;
+  }
+
+  /**
+   * Jetty's threads as its guide prefers them: selectors, acceptors and Jetty's own non-blocking
+   * work on a few platform threads, handlers (which wait for downloads and workers) on virtual
+   * threads. With everything virtual, the selectors queued behind hundreds of request threads under
+   * overload, and a new connection waited 1-3 s before its head was read: /health and the admin
+   * listener too (bench/server.sh's OV).
+   */
+  private static QueuedThreadPool threads() {
+    QueuedThreadPool pool = new QueuedThreadPool();
+    pool.setName("imgd-jetty");
+    pool.setVirtualThreadsExecutor(new VirtualThreadPool());
+    return pool;
   }
 
   /**
