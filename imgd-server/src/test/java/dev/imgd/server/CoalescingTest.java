@@ -83,11 +83,7 @@ class CoalescingTest {
     try (ImgdServer s = start(Map.of(), slowRender)) {
       // notes.txt is not an image: the leader's 415 goes to every follower without a render.
       String path = signed("/rs:fit:160:0/plain/local:///notes.txt@png");
-      List<CompletableFuture<HttpResponse<byte[]>>> herd = herd(s, path, 16);
-      for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
-        assertThat(r.join().statusCode()).isEqualTo(415);
-        assertThat(ServerTest.problemCode(r.join())).isEqualTo("unsupported_format");
-      }
+      assertEveryAnswer(herd(s, path, 16), 415, "unsupported_format");
       assertThat(renders).hasValue(0);
     }
   }
@@ -109,11 +105,7 @@ class CoalescingTest {
         };
     try (ImgdServer s = start(Map.of(), refusedLate)) {
       String path = signed("/rs:fit:150:0/plain/local:///a.jpg@png");
-      List<CompletableFuture<HttpResponse<byte[]>>> herd = herd(s, path, 16);
-      for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
-        assertThat(r.join().statusCode()).isEqualTo(422);
-        assertThat(ServerTest.problemCode(r.join())).isEqualTo("corrupt_image");
-      }
+      assertEveryAnswer(herd(s, path, 16), 422, "corrupt_image");
       assertThat(renders).hasValue(1);
     }
   }
@@ -138,6 +130,15 @@ class CoalescingTest {
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Every request of the herd answered with this status and problem code. */
+  private static void assertEveryAnswer(
+      List<CompletableFuture<HttpResponse<byte[]>>> herd, int status, String code) {
+    for (CompletableFuture<HttpResponse<byte[]>> r : herd) {
+      assertThat(r.join().statusCode()).isEqualTo(status);
+      assertThat(ServerTest.problemCode(r.join())).isEqualTo(code);
     }
   }
 }

@@ -37,16 +37,7 @@ class DeployTest {
 
   @Test
   void theKubernetesManifestsAgreeWithImgdsSettings() throws IOException {
-    Map<String, JsonNode> kinds = new HashMap<>();
-    try (var docs =
-        new YAMLMapper()
-            .readerFor(JsonNode.class)
-            .<JsonNode>readValues(DEPLOY.resolve("kubernetes/imgd.yaml").toFile())) {
-      while (docs.hasNext()) {
-        JsonNode doc = docs.next();
-        kinds.put(doc.path("kind").asText(), doc);
-      }
-    }
+    Map<String, JsonNode> kinds = manifests();
     assertThat(kinds)
         .containsKeys(
             "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Secret");
@@ -153,5 +144,20 @@ class DeployTest {
     }
     assertThat(quantity).endsWith("Mi");
     return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 20;
+  }
+
+  /** deploy/kubernetes/imgd.yaml's documents by their kind. */
+  static Map<String, JsonNode> manifests() throws IOException {
+    Map<String, JsonNode> kinds = new HashMap<>();
+    try (var docs =
+        new YAMLMapper()
+            .readerFor(JsonNode.class)
+            .<JsonNode>readValues(DEPLOY.resolve("kubernetes/imgd.yaml").toFile())) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        kinds.put(doc.path("kind").asText(), doc);
+      }
+    }
+    return kinds;
   }
 }

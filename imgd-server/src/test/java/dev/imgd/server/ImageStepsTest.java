@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.imgd.server.settings.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,18 +75,7 @@ class ImageStepsTest {
 
     // The Deployment runs this image (the name ./imgd image tags), as its user, on its port, with
     // the cache folder writable under a read-only root file system.
-    JsonNode deployment = null;
-    try (var docs =
-        new YAMLMapper()
-            .readerFor(JsonNode.class)
-            .<JsonNode>readValues(ROOT.resolve("deploy/kubernetes/imgd.yaml").toFile())) {
-      while (docs.hasNext()) {
-        JsonNode doc = docs.next();
-        if (doc.path("kind").asText().equals("Deployment")) {
-          deployment = doc;
-        }
-      }
-    }
+    JsonNode deployment = DeployTest.manifests().get("Deployment");
     assertThat(deployment).isNotNull();
     JsonNode pod = deployment.at("/spec/template/spec");
     JsonNode container = pod.at("/containers/0");
