@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +71,8 @@ final class Admission {
   /** How long a request that finds the queue full waits for a place before its 503. */
   private final Duration pause;
 
+  private final AtomicInteger pausing = new AtomicInteger(); // counted outside the monitor
+
   /**
    * The refusal of a full queue, built once: refusing must cost next to nothing (no stack walked,
    * no message formatted), as refusals come as fast as clients retry. Never given a cause or a
@@ -127,59 +132,61 @@ final class Admission {
   }
 
   /** A slot, after a wait in the queue if need be; null when the queue is full. */
-  private synchronized @Nullable Permit tryAdmit(Instant deadline) {
-    // Every waiter that could take a free slot has one (admitWaiting runs on every change): a
-    // free slot means the waiters are large jobs whose lane is full, which a newcomer may pass.
-    if (inFlight < limit) {
-      inFlight++;
-      return new Permit();
+  private @Nullable Permit tryAdmit(Instant deadline) {
+    Waiter me;
+    synchronized (this) {
+      // Every waiter that could take a free slot has one (admitWaiting runs on every change): a
+      // free slot means the waiters are large jobs whose lane is full, which a newcomer may pass.
+      if (inFlight < limit) {
+        inFlight++;
+        return new Permit();
+      }
+      if (waiting.size() >= queue) {
+        return null;
+      }
+      me = new Waiter(false);
+      waiting.addLast(me);
     }
-    if (waiting.size() >= queue) {
-      return null;
-    }
-    Waiter me = new Waiter(false);
-    waiting.addLast(me);
     queueFor(me, deadline);
     return new Permit();
   }
 
   /**
-   * Waits, holding the monitor but for the waits, until {@code me} (in the queue) is handed a slot,
-   * within the queue timeout and the deadline.
+   * Waits, outside the monitor, until {@code me} (in the queue) is handed a slot, within the queue
+   * timeout and the deadline. Each waiter is woken alone when its slot is handed: waking every
+   * waiter on every freed slot (a notifyAll) cost the server a third of a core at c256.
    */
   private void queueFor(Waiter me, Instant deadline) {
     long untilDeadline = Duration.between(Instant.now(), deadline).toNanos();
     long wait = Math.max(0, Math.min(queueTimeout.toNanos(), untilDeadline));
-    long until = System.nanoTime() + wait;
+    boolean handed;
     try {
-      while (!me.admitted) {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          waiting.remove(me);
-          throw wait == untilDeadline
-              ? new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "the deadline passed in the queue")
-              : overloaded("no slot came free in time");
-        }
-        wait(Math.max(1, left / 1_000_000));
-      }
+      handed = me.handed.await(wait, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (me.admitted) {
-        inFlight--; // handed a slot as it was interrupted: pass it on
-        if (me.large) {
-          large--;
+      synchronized (this) {
+        if (!waiting.remove(me)) { // handed a slot as it was interrupted: pass it on
+          inFlight--;
+          if (me.large) {
+            large--;
+          }
+          admitWaiting();
         }
-        admitWaiting();
-      } else {
-        waiting.remove(me);
       }
       throw overloaded("interrupted in the queue");
     }
+    synchronized (this) {
+      // Still queued when the wait ran out: it leaves. Not queued: handed its slot meanwhile.
+      if (!handed && waiting.remove(me)) {
+        throw wait == untilDeadline
+            ? new ImgdException(ErrorCode.DEADLINE_EXCEEDED, "the deadline passed in the queue")
+            : overloaded("no slot came free in time");
+      }
+    }
   }
 
-  /** Hands free slots to the longest waiters whose lane has room. */
+  /** Hands free slots to the longest waiters whose lane has room, waking each of them alone. */
   private void admitWaiting() {
-    boolean any = false;
     for (Iterator<Waiter> it = waiting.iterator(); it.hasNext() && inFlight < limit; ) {
       Waiter w = it.next();
       if (w.large) {
@@ -189,12 +196,8 @@ final class Admission {
         large++;
       }
       it.remove();
-      w.admitted = true;
       inFlight++;
-      any = true;
-    }
-    if (any) {
-      notifyAll(); // the admitted see their flag; the others wait on
+      w.handed.countDown();
     }
   }
 
@@ -236,12 +239,20 @@ final class Admission {
   private void pauseBeforeRefusal(Instant deadline) {
     long nanos = Math.min(pause.toNanos(), Duration.between(Instant.now(), deadline).toNanos());
     if (nanos > 0) {
+      pausing.incrementAndGet();
       try {
         Thread.sleep(Duration.ofNanos(nanos));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        pausing.decrementAndGet();
       }
     }
+  }
+
+  /** Requests that found the queue full, in their pause before a 503. */
+  int pausing() {
+    return pausing.get();
   }
 
   /** Images at once: all slots, or fewer under memory pressure. */
@@ -360,9 +371,10 @@ final class Admission {
     }
   }
 
+  /** A request in the queue; handed its slot by leaving the queue under the monitor. */
   private static final class Waiter {
     final boolean large;
-    boolean admitted; // guarded by the Admission's monitor
+    final CountDownLatch handed = new CountDownLatch(1);
 
     Waiter(boolean large) {
       this.large = large;
@@ -434,20 +446,24 @@ final class Admission {
     }
 
     private void enterLargeLane(Instant deadline) {
+      Waiter me;
       synchronized (Admission.this) {
         largeJobs++;
         if (large < largeLimit()) {
           large++;
-        } else {
-          largeWaits++;
-          inFlight--;
-          holdsSlot = false;
-          Waiter me = new Waiter(true);
-          waiting.addFirst(me); // it had its turn: first among the large
-          admitWaiting();
-          queueFor(me, deadline); // admitWaiting counts it in the lane
-          holdsSlot = true;
+          inLargeLane = true;
+          return;
         }
+        largeWaits++;
+        inFlight--;
+        holdsSlot = false;
+        me = new Waiter(true);
+        waiting.addFirst(me); // it had its turn: first among the large
+        admitWaiting();
+      }
+      queueFor(me, deadline); // admitWaiting counts it in the lane
+      synchronized (Admission.this) {
+        holdsSlot = true;
         inLargeLane = true;
       }
     }

@@ -480,11 +480,19 @@ public final class ImgdServer implements AutoCloseable {
    * threads. With everything virtual, the selectors queued behind hundreds of request threads under
    * overload, and a new connection waited 1-3 s before its head was read: /health and the admin
    * listener too (bench/server.sh's OV).
+   *
+   * <p>The handlers' virtual threads are not counted: Jetty's default bound of 200 sat below the
+   * connection cap, so at 256 connections requests parked in their pause before a 503 held all 200
+   * and a /health head waited for one of them to end (OV: p99 0.35 s, FM-24). Each HTTP/1.1
+   * connection runs one handler at a time, so the connection cap bounds them already, and admission
+   * bounds the work.
    */
   private static QueuedThreadPool threads() {
     QueuedThreadPool pool = new QueuedThreadPool();
     pool.setName("imgd-jetty");
-    pool.setVirtualThreadsExecutor(new VirtualThreadPool());
+    VirtualThreadPool handlers = new VirtualThreadPool();
+    handlers.setMaxConcurrentTasks(0);
+    pool.setVirtualThreadsExecutor(handlers);
     return pool;
   }
 

@@ -151,6 +151,11 @@ final class Metrics {
         admission,
         Admission::bufferBudget);
     gauge("imgd_queue_waiting", "requests waiting for admission", admission, Admission::waiting);
+    gauge(
+        "imgd_queue_pausing",
+        "requests that found the queue full, in their pause before a 503 (IMGD_QUEUE_FULL_PAUSE)",
+        admission,
+        Admission::pausing);
     for (boolean large : new boolean[] {false, true}) {
       String lane = large ? "large" : "small";
       Gauge.builder("imgd_lane_in_flight", admission, a -> a.inFlight(large))

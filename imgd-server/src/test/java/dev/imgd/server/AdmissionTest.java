@@ -98,6 +98,27 @@ class AdmissionTest {
     assertThat(admission.inFlight()).isZero();
   }
 
+  /** A waiter woken alone (no notifyAll): interrupted, it leaves the queue and holds nothing. */
+  @Test
+  void anInterruptedWaiterLeavesTheQueue() throws Exception {
+    Admission admission = new Admission(1, 10, Duration.ofSeconds(60), 1 << 30);
+    Admission.Permit held = admission.admit(FAR);
+    CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+    Thread t =
+        Thread.ofVirtual()
+            .start(() -> interrupted.complete(catchThrowable(() -> admission.admit(FAR))));
+    awaitWaiting(admission, 1);
+    t.interrupt();
+    assertThat(interrupted.get(10, TimeUnit.SECONDS))
+        .isInstanceOfSatisfying(
+            ImgdException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED))
+        .hasMessageContaining("interrupted");
+    assertThat(admission.waiting()).isZero();
+    held.close();
+    assertThat(admission.inFlight()).isZero();
+    admission.admit(FAR).close(); // the slot is free for the next
+  }
+
   @Test
   void raisingTheLimitAdmitsWaiters() throws Exception {
     Admission admission = new Admission(2, 10, Duration.ofSeconds(60), 1 << 30);
