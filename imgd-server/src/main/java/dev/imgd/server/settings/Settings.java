@@ -191,9 +191,10 @@ public final class Settings {
           "IMGD_QUEUE_FULL_PAUSE",
           null,
           Type.SECONDS,
-          "0.5",
-          "seconds a request that finds the queue full waits for a place before its 503: clients"
-              + " that retry at once are paced instead of taking the CPU from the workers");
+          "1",
+          "seconds a request that finds the queue full waits for a place before its 503 (as long as"
+              + " its Retry-After): clients that retry at once are paced instead of taking the CPU"
+              + " from the workers");
   public static final Setting<Long> MEMORY_BUDGET =
       server(
           "IMGD_MEMORY_BUDGET",
