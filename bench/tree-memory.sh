@@ -8,35 +8,21 @@
 # as MALLOC_CONF or IMGD_MODE=in-process pass through).
 #
 #   bench/tree-memory.sh [N=300] [P=16]
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 n="${1:-300}" par="${2:-16}"
-work="$(mktemp -d)"
+serve_w1
 trap 'touch "$work/stop"; kill -TERM "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/images"
-cp test-images/2569067123_aca715a2ee_o.jpg "$work/images/w1.jpg"
-port=$((20000 + RANDOM % 30000))
-IMGD_BIND="127.0.0.1:$port" IMGD_LOCAL_ROOT="$work/images" IMGD_CACHE_MAX_BYTES=0 \
-  IMGD_WORKERS="${IMGD_WORKERS:-2}" IMGD_LOG_LEVEL=WARN IMGD_TIMEOUT=120 IMGD_QUEUE_TIMEOUT=120 \
-  ./imgd serve > "$work/log" 2>&1 &
-pid=$!
-until curl -sf -o /dev/null "http://127.0.0.1:$port/ready"; do
-  kill -0 "$pid" 2>/dev/null || { tail -5 "$work/log"; exit 1; }
-  sleep 0.3
-done
-tree() { echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
 sample() {
-  for p in $(tree "$pid"); do
+  for p in $(proc_tree "$pid"); do
     awk -v p="$p" '/^Rss:/{r=$2} /^Pss:/{s=$2} /^Anonymous:/{a=$2} END{if (r) printf "%s %d %d %d\n", p, r, s, a}' \
       /proc/"$p"/smaps_rollup 2>/dev/null || true
   done
 }
-cpu() { for p in $(tree "$pid"); do awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'; }
+cpu() { for p in $(proc_tree "$pid"); do awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'; }
 ( while [ ! -f "$work/stop" ]; do echo T; sample; sleep 0.25; done ) > "$work/samples" &
 sampler=$!
 c0="$(cpu)"; t0="$(date +%s.%N)"
-seq "$n" | xargs -P "$par" -I{} curl -s -o /dev/null -w '%{http_code}\n' \
-  "http://127.0.0.1:$port/insecure/rs:fit:720:0/q:80/plain/local:///w1.jpg@jpg" | sort | uniq -c |
+seq "$n" | xargs -P "$par" -I{} curl -s -o /dev/null -w '%{http_code}\n' "$w1" | sort | uniq -c |
   awk '{printf "%s answers %s; ", $1, $2}'
 c1="$(cpu)"; t1="$(date +%s.%N)"
 touch "$work/stop"; wait "$sampler"
