@@ -40,6 +40,17 @@ class ImageStepsTest {
         .isEqualTo(printed);
   }
 
+  /** The image's launcher gives jemalloc the options ./imgd gives it (it had none: issue 17). */
+  @Test
+  void theImagesLauncherSetsTheAllocatorAsImgdDoes() throws IOException {
+    Pattern conf = Pattern.compile("export MALLOC_CONF=\"\\$\\{MALLOC_CONF:-([^}]+)}\"");
+    Matcher launcher = conf.matcher(Files.readString(ROOT.resolve("imgd")));
+    Matcher image = conf.matcher(Files.readString(ROOT.resolve("deploy/image/imgd")));
+    assertThat(launcher.find()).as("./imgd sets MALLOC_CONF").isTrue();
+    assertThat(image.find()).as("deploy/image/imgd sets MALLOC_CONF").isTrue();
+    assertThat(image.group(1)).isEqualTo(launcher.group(1)).contains("narenas:1");
+  }
+
   @Test
   void theImageAgreesWithImgdAndTheDeployment() throws IOException {
     Map<String, String> env = new HashMap<>();
