@@ -78,6 +78,7 @@ class IsolatedServerTest {
     ImgdServer server =
         ServerTest.start(
             Map.of(
+                "IMGD_MODE", "isolated",
                 "IMGD_WORKERS", "1",
                 "IMGD_QUEUE_SIZE", "1",
                 "IMGD_QUEUE_FULL_PAUSE", "5",
