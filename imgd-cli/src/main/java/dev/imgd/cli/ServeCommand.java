@@ -103,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
                   try {
                     server.close(); // drains requests in flight first
                   } catch (Exception e) {
-                    System.err.println("imgd: shutdown: " + e.getMessage());
+                    System.err.println(
+                        "imgd: shutdown: " + e); // the type too: some have no message
                   }
                 },
                 "imgd-shutdown"));

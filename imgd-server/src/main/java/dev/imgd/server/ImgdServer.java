@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
@@ -564,6 +565,11 @@ public final class ImgdServer implements AutoCloseable {
     prober.interrupt();
     try {
       server.stop();
+    } catch (TimeoutException drainRanOut) {
+      // Jetty has stopped all the same, cutting the requests that outlived the drain.
+      LOG.warn(
+          "shutdown: requests still in flight after IMGD_DRAIN_TIMEOUT ({} ms) were cut",
+          server.getStopTimeout());
     } finally {
       isolated.close();
       if (trusted != null) {

@@ -1,6 +1,7 @@
 package dev.imgd.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imgd.server.settings.Settings;
 import dev.imgd.testkit.Fixtures;
@@ -104,6 +105,47 @@ class IsolatedServerTest {
     } finally {
       release.countDown();
       server.close(); // once the pauses end: they are refused, the job and the queued one run
+    }
+  }
+
+  /**
+   * Regression: a request that outlived the drain (IMGD_DRAIN_TIMEOUT) made the shutdown throw
+   * Jetty's TimeoutException, which {@code imgd serve} printed as "imgd: shutdown: null". The
+   * request is cut, and the shutdown ends normally with the rest of the server closed.
+   */
+  @Test
+  void aRequestThatOutlivesTheDrainIsCutAndTheShutdownEndsNormally() throws Exception {
+    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
+    ServerTest.root = root;
+    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
+    CountDownLatch release = new CountDownLatch(1);
+    Faults held = // the job holds its slot past the drain
+        plan -> {
+          try {
+            release.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    ImgdServer server =
+        ServerTest.start(
+            Map.of("IMGD_MODE", "isolated", "IMGD_DRAIN_TIMEOUT", "1", "IMGD_TIMEOUT", "60"), held);
+    try {
+      String path = ServerTest.signed("/rs:fit:100:0/plain/local:///a.jpg@png");
+      CompletableFuture<HttpResponse<byte[]>> cut =
+          ServerTest.HTTP.sendAsync(
+              HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      awaitMetric(server, "imgd_lane_in_flight{lane=\"small\"} 1.0");
+      HttpRequest health = HttpRequest.newBuilder(ServerTest.url(server, "/health")).build();
+
+      server.close(); // returns once the drain has run out, without throwing
+
+      assertThat(cut).failsWithin(Duration.ofSeconds(10)); // the connection closed, no answer
+      assertThatThrownBy(() -> ServerTest.HTTP.send(health, HttpResponse.BodyHandlers.discarding()))
+          .isInstanceOf(java.io.IOException.class); // the port is closed
+    } finally {
+      release.countDown();
     }
   }
 
