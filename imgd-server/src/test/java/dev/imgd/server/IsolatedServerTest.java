@@ -64,18 +64,8 @@ class IsolatedServerTest {
    */
   @Test
   void healthAnswersWhileHundredsOfRefusalsArePaused() throws Exception {
-    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
-    ServerTest.root = root;
-    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     CountDownLatch release = new CountDownLatch(1);
-    Faults held = // the first job holds the only slot until the test lets it go
-        plan -> {
-          try {
-            release.await(60, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
+    Faults held = servingA(release); // the first job holds the only slot until the test lets it go
     ImgdServer server =
         ServerTest.start(
             Map.of(
@@ -115,18 +105,8 @@ class IsolatedServerTest {
    */
   @Test
   void aRequestThatOutlivesTheDrainIsCutAndTheShutdownEndsNormally() throws Exception {
-    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
-    ServerTest.root = root;
-    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
     CountDownLatch release = new CountDownLatch(1);
-    Faults held = // the job holds its slot past the drain
-        plan -> {
-          try {
-            release.await(60, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        };
+    Faults held = servingA(release); // the job holds its slot past the drain
     ImgdServer server =
         ServerTest.start(
             Map.of("IMGD_MODE", "isolated", "IMGD_DRAIN_TIMEOUT", "1", "IMGD_TIMEOUT", "60"), held);
@@ -147,6 +127,23 @@ class IsolatedServerTest {
     } finally {
       release.countDown();
     }
+  }
+
+  /**
+   * Puts a.jpg in the test's folder for ServerTest's signed URLs; the faults returned hold every
+   * job before it runs until {@code release} opens.
+   */
+  private Faults servingA(CountDownLatch release) throws Exception {
+    Files.write(root.resolve("a.jpg"), Fixtures.bytes("Landscape_1.jpg"));
+    ServerTest.root = root;
+    ServerTest.signer = Signatures.of(Settings.from(ServerTest.settings(Map.of())));
+    return plan -> {
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
   }
 
   static String metrics(ImgdServer server) throws Exception {

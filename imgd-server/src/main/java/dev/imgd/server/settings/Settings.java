@@ -47,6 +47,11 @@ public final class Settings {
       launcher("IMGD_ALLOCATOR", "jemalloc (when installed) or glibc; default: jemalloc");
   public static final Setting<String> JAVA_OPTS =
       launcher("IMGD_JAVA_OPTS", "extra JVM options for the server");
+  public static final Setting<String> AOT_CACHE =
+      launcher(
+          "IMGD_AOT_CACHE",
+          "off: no JDK AOT cache for the server JVM; default: trained once per build on the"
+              + " test images (the first serve takes ~40 s longer), then used");
   public static final Setting<String> LOG_FORMAT =
       launcher("IMGD_LOG_FORMAT", "JSON or TEXT log lines; default for serve: JSON");
   public static final Setting<String> LOG_LEVEL =
