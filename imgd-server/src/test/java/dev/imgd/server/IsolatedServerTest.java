@@ -36,10 +36,7 @@ class IsolatedServerTest {
     awaitMetric(server, "imgd_workers_spares 1.0"); // the pool at full strength
     // A large AVIF encode keeps the only worker busy for seconds.
     String path = ServerTest.signed("/rs:fit:800:0/f:avif/q:50/plain/local:///big.jpg");
-    CompletableFuture<HttpResponse<byte[]>> slow =
-        ServerTest.HTTP.sendAsync(
-            HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+    CompletableFuture<HttpResponse<byte[]>> slow = getAsync(server, path);
     awaitMetric(server, "imgd_workers_busy 1.0");
     ServerTest.assertEveryMetricHasHelp(metrics(server)); // the worker pool's metrics too
     // They answer while the image is still being made: they never queue behind image work.
@@ -112,10 +109,7 @@ class IsolatedServerTest {
             Map.of("IMGD_MODE", "isolated", "IMGD_DRAIN_TIMEOUT", "1", "IMGD_TIMEOUT", "60"), held);
     try {
       String path = ServerTest.signed("/rs:fit:100:0/plain/local:///a.jpg@png");
-      CompletableFuture<HttpResponse<byte[]>> cut =
-          ServerTest.HTTP.sendAsync(
-              HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+      CompletableFuture<HttpResponse<byte[]>> cut = getAsync(server, path);
       awaitMetric(server, "imgd_lane_in_flight{lane=\"small\"} 1.0");
       HttpRequest health = HttpRequest.newBuilder(ServerTest.url(server, "/health")).build();
 
@@ -144,6 +138,12 @@ class IsolatedServerTest {
         Thread.currentThread().interrupt();
       }
     };
+  }
+
+  private static CompletableFuture<HttpResponse<byte[]>> getAsync(ImgdServer server, String path) {
+    return ServerTest.HTTP.sendAsync(
+        HttpRequest.newBuilder(ServerTest.url(server, path)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   static String metrics(ImgdServer server) throws Exception {
