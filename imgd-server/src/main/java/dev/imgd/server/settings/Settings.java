@@ -50,8 +50,8 @@ public final class Settings {
   public static final Setting<String> AOT_CACHE =
       launcher(
           "IMGD_AOT_CACHE",
-          "off: no JDK AOT cache for the server JVM; default: trained once per build on the"
-              + " test images (the first serve takes ~40 s longer), then used");
+          "on or off: the server JVM's JDK AOT cache, trained once per build on the test images"
+              + " (the first serve takes ~40 s longer), then used; default: on");
   public static final Setting<String> LOG_FORMAT =
       launcher("IMGD_LOG_FORMAT", "JSON or TEXT log lines; default for serve: JSON");
   public static final Setting<String> LOG_LEVEL =
