@@ -31,6 +31,9 @@ import java.util.concurrent.locks.LockSupport;
 public final class WorkerMain {
   static final String TOKEN_ENV = "IMGD_WORKER_TOKEN";
 
+  /** The committed Java heap a worker keeps between jobs; above it, it collects (see -Xms). */
+  private static final long HEAP_KEPT_BYTES = 32L << 20;
+
   /** libvips' tracked memory before the first job: what a worker holds at rest. */
   private static long idleMemory;
 
@@ -93,6 +96,7 @@ public final class WorkerMain {
         }
         answer(job, interceptor).write(out);
         out.flush();
+        giveBackHeap();
       }
     }
   }
@@ -114,6 +118,18 @@ public final class WorkerMain {
       // and the answer names no exception (FM-12).
       e.printStackTrace();
       return new Wire.Failed(ErrorCode.ENGINE_FAILED, "image processing failed", vipsMemory());
+    }
+  }
+
+  /**
+   * A large source or result lands in the old generation, which the serial collector grows rather
+   * than collects: a few hundred 24 MP jobs left ~250 MiB of garbage resident in each worker.
+   * Between jobs a worker holds nothing, so a full collection then is cheap (a few ms on a heap of
+   * a few MiB live) and shrinks the heap back, handing its pages to the system.
+   */
+  private static void giveBackHeap() {
+    if (Runtime.getRuntime().totalMemory() > HEAP_KEPT_BYTES) {
+      System.gc();
     }
   }
 
