@@ -116,9 +116,8 @@ final class Wire {
     }
 
     static Run read(DataInputStream in) throws IOException {
-      Plan plan = deserialize(readBytes(in, Integer.MAX_VALUE));
-      return new Run(
-          plan, readBytes(in, Integer.MAX_VALUE), readBytesOrNull(in, Integer.MAX_VALUE));
+      Plan plan = deserialize(readBytes(in, From.SERVER));
+      return new Run(plan, readBytes(in, From.SERVER), readBytesOrNull(in, From.SERVER));
     }
   }
 
@@ -136,8 +135,7 @@ final class Wire {
     }
 
     static Measure read(DataInputStream in) throws IOException {
-      return new Measure(
-          readEnum(in, ImageFormat.class), in.readInt(), readBytes(in, Integer.MAX_VALUE));
+      return new Measure(readEnum(in, ImageFormat.class), in.readInt(), readBytes(in, From.SERVER));
     }
   }
 
@@ -196,7 +194,7 @@ final class Wire {
       int width = in.readInt();
       int height = in.readInt();
       int frames = in.readInt();
-      byte[] bytes = readBytes(in, MAX_REPLY_BYTES);
+      byte[] bytes = readBytes(in, From.WORKER);
       Encoded encoded = new Encoded(bytes, format, width, height, frames);
       return new Image(new Pipeline.Result(encoded, sourceWidth, sourceHeight), in.readLong());
     }
@@ -283,9 +281,20 @@ final class Wire {
     }
   }
 
+  /**
+   * Who wrote a frame. A worker takes the server's lengths at their word and reads a frame into one
+   * array of that length (a source read in pieces and joined cost a copy, and its pieces, live
+   * across a young collection, filled the old generation). The server believes no worker: a frame
+   * is read as its bytes arrive, up to {@link #MAX_REPLY_BYTES}, so a false length costs nothing.
+   */
+  private enum From {
+    SERVER,
+    WORKER
+  }
+
   /** Bytes of a checked length, where null is not an answer. */
-  private static byte[] readBytes(DataInputStream in, int max) throws IOException {
-    byte[] bytes = readBytesOrNull(in, max);
+  private static byte[] readBytes(DataInputStream in, From sender) throws IOException {
+    byte[] bytes = readBytesOrNull(in, sender);
     if (bytes == null) {
       throw new IOException("no bytes where they are needed");
     }
@@ -293,13 +302,19 @@ final class Wire {
   }
 
   /** Bytes of a checked length; -1 stands for null. */
-  private static byte @Nullable [] readBytesOrNull(DataInputStream in, int max) throws IOException {
+  private static byte @Nullable [] readBytesOrNull(DataInputStream in, From sender)
+      throws IOException {
     int n = in.readInt();
     if (n == -1) {
       return null;
     }
-    if (n < 0 || n > max) {
-      throw new IOException("frame of " + n + " bytes, over " + max);
+    if (n < 0 || (sender == From.WORKER && n > MAX_REPLY_BYTES)) {
+      throw new IOException("a frame of " + n + " bytes");
+    }
+    if (sender == From.SERVER) {
+      byte[] bytes = new byte[n];
+      in.readFully(bytes);
+      return bytes;
     }
     byte[] bytes = in.readNBytes(n);
     if (bytes.length != n) {
