@@ -88,6 +88,11 @@ final class Worker {
 
   /** Resident set size in bytes, from /proc; 0 once the process is gone. */
   long rss() {
+    return rss(pid);
+  }
+
+  /** A process's resident set size in bytes, from /proc; 0 once it is gone. */
+  static long rss(long pid) {
     try {
       String statm = Files.readString(Path.of("/proc", Long.toString(pid), "statm"));
       return Long.parseLong(statm.split(" ", 3)[1]) * PAGE_SIZE; // size, resident, rest

@@ -6,8 +6,6 @@ import dev.imgd.core.Imgd;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -71,16 +69,8 @@ class WorkerHeapTest {
     return out.toByteArray();
   }
 
-  /** The resident memory of every worker process, the spare included, from /proc. */
-  private static long workersRss() throws IOException {
-    long sum = 0;
-    for (ProcessHandle p : IsolatedEngineTest.workerProcesses()) {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-        if (line.startsWith("VmRSS:")) {
-          sum += Long.parseLong(line.substring(6).replace("kB", "").strip()) << 10;
-        }
-      }
-    }
-    return sum;
+  /** The resident memory of every worker process, the spare included. */
+  private static long workersRss() {
+    return IsolatedEngineTest.workerProcesses().stream().mapToLong(p -> Worker.rss(p.pid())).sum();
   }
 }
